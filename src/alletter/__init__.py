@@ -1,0 +1,3 @@
+"""alletter: assemble UN Special Procedures communications from YAML case files."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,161 @@
+"""Stage 1 — load: YAML files into plain data, remembering where every value came from.
+
+Case files are written by hand, so every later error must point at a line. The loader keeps a
+map from each value's path (`("follow_up", "reply", "date")`) to its place in the file. It is
+deliberately stricter than YAML: only safe tags, no duplicate keys, string keys only, dates left
+as text (the schema parses them, so a wrong date is reported at its line like any other field),
+and bounds on size and alias expansion so a hostile file fails fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import CaseFileError, Problem, SourceLocation
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 50_000
+
+FieldPath = tuple[str | int, ...]
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps: dates stay strings until the schema reads them."""
+
+
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class LoadedYaml:
+    """A YAML document's data and the source location of every value in it."""
+
+    path: Path
+    data: Any
+    locations: dict[FieldPath, SourceLocation] = field(default_factory=dict)
+
+    def locate(self, field_path: FieldPath) -> SourceLocation:
+        """The location of `field_path`, or of its nearest parent that exists in the file."""
+        for end in range(len(field_path), -1, -1):
+            found = self.locations.get(tuple(field_path[:end]))
+            if found is not None:
+                return found
+        return SourceLocation(self.path, 1, 1)
+
+
+def _location(path: Path, mark: yaml.Mark | None) -> SourceLocation:
+    if mark is None:
+        return SourceLocation(path)
+    return SourceLocation(path, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    """Turns a composed YAML node tree into Python values, recording locations as it goes."""
+
+    def __init__(self, path: Path, loader: _StrictLoader) -> None:
+        self.path = path
+        self.loader = loader
+        self.locations: dict[FieldPath, SourceLocation] = {}
+        self.problems: list[Problem] = []
+        self.nodes_seen = 0
+
+    def build(self, node: yaml.Node, field_path: FieldPath) -> Any:
+        self.nodes_seen += 1
+        if self.nodes_seen > MAX_NODES:
+            raise CaseFileError(
+                [Problem(_location(self.path, node.start_mark),
+                         f"too many values (over {MAX_NODES}); is an alias expanding without end?")]
+            )
+        self.locations.setdefault(field_path, _location(self.path, node.start_mark))
+        if isinstance(node, yaml.MappingNode):
+            return self._build_mapping(node, field_path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*field_path, index)) for index, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+    def _build_mapping(self, node: yaml.MappingNode, field_path: FieldPath) -> dict[str, Any]:
+        self.loader.flatten_mapping(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.loader.construct_object(key_node, deep=True)
+            where = _location(self.path, key_node.start_mark)
+            if not isinstance(key, str):
+                self.problems.append(Problem(where, f"key {key!r} is not text; write it as a name such as `date`"))
+                continue
+            if key in result:
+                first = self.locations[(*field_path, key)]
+                self.problems.append(
+                    Problem(where, f"duplicate key `{key}` (first given at line {first.line})",
+                            field=dotted_path((*field_path, key)))
+                )
+                continue
+            self.locations[(*field_path, key)] = where
+            result[key] = self.build(value_node, (*field_path, key))
+        return result
+
+
+def dotted_path(field_path: FieldPath) -> str:
+    """`("questions", 2)` → `questions[2]`: the way a field is named in messages."""
+    text = ""
+    for part in field_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def read_source(path: Path) -> str:
+    """The text of a YAML file, refusing what no hand-written case file would be."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise CaseFileError([Problem(SourceLocation(path), f"cannot read: {error.strerror}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise CaseFileError([Problem(SourceLocation(path), f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise CaseFileError(
+            [Problem(SourceLocation(path, line), "is not UTF-8 text; save it as UTF-8")]
+        ) from None
+
+
+def load_yaml(path: Path) -> LoadedYaml:
+    """Parse one YAML file into data and locations, or raise CaseFileError naming the line."""
+    text = read_source(path)
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return LoadedYaml(path, None, {(): SourceLocation(path, 1, 1)})
+        builder = _Builder(path, loader)
+        data = builder.build(node, ())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        reason = " ".join(part for part in (error.context, error.problem) if part)
+        raise CaseFileError([Problem(_location(path, mark), f"YAML syntax error: {reason}")]) from None
+    except yaml.YAMLError as error:
+        raise CaseFileError([Problem(SourceLocation(path), f"YAML error: {error}")]) from None
+    finally:
+        loader.dispose()
+    if builder.problems:
+        raise CaseFileError(builder.problems)
+    return LoadedYaml(path, data, builder.locations)
+
+
+def load_front_matter(path: Path) -> tuple[dict[str, Any], str]:
+    """Split a Markdown file with a `---` YAML header into (header, body)."""
+    text = read_source(path)
+    if text.startswith("---\n"):
+        header, separator, body = text[4:].partition("\n---\n")
+        if separator:
+            data = yaml.safe_load(header) or {}
+            if isinstance(data, dict):
+                return data, body.lstrip("\n")
+    return {}, text

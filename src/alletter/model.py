@@ -1,0 +1,191 @@
+"""Stage 2a — the schema: what a case file and the mandate registry may contain.
+
+The pydantic models are the single definition of a case file: validation, the messages a user
+sees, and the JSON Schema editors use are all generated from them. Rules that need more than one
+file (the registry, the templates, the letter's date) live in `validate`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+REFERENCE_PATTERN = r"^(AL|UA|OL|JAL|JUA|JOL) ([A-Z]{3}) ([1-9][0-9]{0,3})/((?:19|20)[0-9]{2})$"
+URL_PATTERN = r"^https?://[^\s<>\"\\]+$"
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _refuse_control_characters(text: str) -> str:
+    found = _CONTROL_CHARACTERS.search(text)
+    if found:
+        raise ValueError(f"contains the control character U+{ord(found.group()):04X}; remove it")
+    return text
+
+
+def _single_line(text: str) -> str:
+    if "\n" in text.strip():
+        raise ValueError("must be a single line")
+    return text.strip()
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(_refuse_control_characters)]
+"""Narrative text: a paragraph, with the small Markdown subset that `render` allows."""
+
+Line = Annotated[Text, AfterValidator(_single_line)]
+"""A name, title or salutation: one line, always printed literally."""
+
+ReferenceText = Annotated[str, Field(pattern=REFERENCE_PATTERN, examples=["AL OTH 11/2023"])]
+Url = Annotated[str, Field(pattern=URL_PATTERN, examples=["https://spcommreports.ohchr.org/"])]
+MandateId = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+ClosingParagraph = Literal["engagement-offer", "technical-support", "press-release"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A communication's reference, `AL OTH 11/2023`: type, country code (or OTH), number/year."""
+
+    kind: str
+    country: str
+    number: int
+    year: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Reference":
+        match = re.match(REFERENCE_PATTERN, text)
+        if match is None:
+            raise ValueError(f"{text!r} is not a reference such as 'AL OTH 11/2023'")
+        kind, country, number, year = match.groups()
+        return cls(kind, country, int(number), int(year))
+
+    @property
+    def slug(self) -> str:
+        """The name its files carry: `AL-OTH-11-2023`."""
+        return f"{self.kind}-{self.country}-{self.number}-{self.year}"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.country} {self.number}/{self.year}"
+
+
+class StrictModel(BaseModel):
+    """Unknown keys are mistakes (usually misspellings), never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Party(StrictModel):
+    """A Government or other party named in the letter, linked to its reply where published."""
+
+    name: Line
+    link: Url | None = None
+
+
+class OtherReplies(StrictModel):
+    """Replies that others (Governments, companies) sent to the prior communication."""
+
+    governments: list[Party] = []
+    others: list[Party] = []
+
+
+class Reply(StrictModel):
+    """The recipient's reply to the prior communication."""
+
+    date: date
+    link: Url | None = None
+
+
+class FollowUp(StrictModel):
+    """The prior communication this letter follows up, and what came of it."""
+
+    reference: ReferenceText
+    date: date
+    link: Url | None = None
+    subject: Text = Field(description="What the prior letter was about, continuing 'addressed to your company …'")
+    reply: Reply | None = Field(None, description="The recipient's reply; leave out when none was received")
+    concern: Text | None = Field(None, description="When no reply came: the concern reiterated, continuing 'we respectfully reiterate our concern that …'")
+    other_replies: OtherReplies = OtherReplies()
+
+
+class Recipient(StrictModel):
+    """Who the letter is addressed to."""
+
+    name: Line = Field(description="As in 'Please accept, Ms. Pappas, …'")
+    salutation: Line = Field(description="The opening line exactly as published, e.g. 'Dear Ms. Pappas,'")
+    address: list[Line] = Field(min_length=1, description="The address block printed at the foot of page 1, one line per item")
+
+
+class Case(StrictModel):
+    """One communication: everything in it that is the case's own."""
+
+    reference: ReferenceText
+    date: date
+    mandates: list[MandateId] = Field(min_length=1, description="Mandate ids from mandates.yaml, in the order the letter names them")
+    recipient: Recipient
+    follow_up: FollowUp | None = None
+    paragraphs: list[Text] = Field([], description="The case's own paragraphs, after the follow-up paragraphs")
+    questions_intro: Literal["standard", "follow-up"] = "standard"
+    questions: list[Text] = Field(min_length=1)
+    closing_paragraphs: list[ClosingParagraph] = []
+    annexes: list[MandateId] = Field([], description="Annex ids: files annexes/<id>.md")
+
+    @property
+    def ref(self) -> Reference:
+        return Reference.parse(self.reference)
+
+
+class Holder(StrictModel):
+    """A person who held a mandate, and when."""
+
+    name: Line
+    title: Line | None = None
+    since: date
+    until: date | None = None
+
+    def in_office_on(self, day: date) -> bool:
+        return self.since <= day and (self.until is None or day <= self.until)
+
+
+class Mandate(StrictModel):
+    """A Special Procedures mandate, as the registry describes it."""
+
+    id: MandateId
+    name: Line
+    resolution: Annotated[str, Field(pattern=r"^[0-9]+/[0-9]+$")]
+    holders: list[Holder] = Field(min_length=1)
+
+    def holder_on(self, day: date) -> Holder | None:
+        return next((holder for holder in self.holders if holder.in_office_on(day)), None)
+
+
+class Registry(StrictModel):
+    """The mandate registry file."""
+
+    mandates: list[Mandate]
+
+
+class Settings(StrictModel):
+    """Facts the boilerplate quotes that change over the years."""
+
+    communications_website: Url
+    thematic_and_country_mandates: int
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """A signature block: the holder's name over the title printed under it."""
+
+    name: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Annex:
+    """An annex file: its title (from the front matter) and Markdown body."""
+
+    id: str
+    title: str
+    body: str

@@ -1,0 +1,160 @@
+"""Stage 3 — render: a validated case and the shared Jinja templates into one Markdown letter.
+
+Templates are trusted project files; case values are not. Every value a template prints with
+`{{ }}` is escaped so that pandoc reads it as the literal characters typed, unless a filter has
+marked it as `Markdown` (the way markupsafe's `Markup` works for HTML). Narrative fields go
+through a Markdown parser restricted to paragraphs, emphasis and links, and are written back out
+escaped, so nothing else in them (HTML, typst, headings, tables, template syntax) is ever markup.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from markdown_it import MarkdownIt
+
+from .errors import TemplateError
+from .model import Party
+from .project import LetterProject
+from .validate import ValidCase
+
+LETTER_TEMPLATE = "letter.md.j2"
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
+
+
+class Markdown(str):
+    """Text that is already Markdown, to be printed as it is rather than escaped."""
+
+
+def escape_markdown(text: object) -> Markdown:
+    """Literal text as pandoc Markdown: every ASCII punctuation mark backslash-escaped."""
+    if isinstance(text, Markdown):
+        return text
+    single_line = " ".join(str(text).split())
+    return Markdown(_ASCII_PUNCTUATION.sub(r"\\\1", single_line))
+
+
+def join_phrases(items: Iterable[object], separator: str = ", ", last_separator: str = " and ") -> Markdown:
+    """Join phrases as a letter lists them: `a`, `a and b`, `a; b and c` (with separator '; ')."""
+    phrases = [escape_markdown(item) for item in items]
+    if len(phrases) <= 1:
+        return Markdown("".join(phrases))
+    return Markdown(separator.join(phrases[:-1]) + last_separator + phrases[-1])
+
+
+def linked(target: object, url: str | None = None) -> Markdown:
+    """A hyperlink when the target is known; otherwise the plain text, never an empty `#` link."""
+    if isinstance(target, Party):
+        target, url = target.name, target.link
+    text = escape_markdown(target)
+    return Markdown(f"[{text}](<{url}>)") if url else text
+
+
+def long_date(day: date) -> str:
+    """Dates as the letters write them: `13 March 2023` (no leading zero, English month)."""
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+def prefixed(text: str, prefix: str) -> str:
+    return f"{prefix}{text}"
+
+
+@lru_cache(maxsize=1)
+def _narrative_parser() -> MarkdownIt:
+    return MarkdownIt("zero").enable(["emphasis", "link", "escape"])
+
+
+def narrative_paragraphs(text: str) -> list[Markdown]:
+    """Case prose as safe Markdown paragraphs: emphasis and links kept, every other character literal."""
+    tokens = _narrative_parser().parse(text)
+    paragraphs = [token for token in tokens if token.type == "inline"]
+    return [Markdown(_inline_markdown(token.children or [])) for token in paragraphs]
+
+
+def _inline_markdown(children: list) -> str:
+    pieces: list[str] = []
+    link_targets: list[str | None] = []
+    for token in children:
+        if token.type == "text":
+            pieces.append(escape_markdown(token.content))
+        elif token.type in ("softbreak", "hardbreak"):
+            pieces.append(" ")
+        elif token.type in ("em_open", "em_close"):
+            pieces.append("*")
+        elif token.type in ("strong_open", "strong_close"):
+            pieces.append("**")
+        elif token.type == "link_open":
+            href = str(token.attrs.get("href", ""))
+            link_targets.append(href if _SAFE_LINK.match(href) and not re.search(r"[\s<>]", href) else None)
+            pieces.append("[" if link_targets[-1] else "")
+        elif token.type == "link_close":
+            href = link_targets.pop()
+            pieces.append(f"](<{href}>)" if href else "")
+        else:
+            pieces.append(escape_markdown(token.content))
+    return "".join(pieces)
+
+
+def narrative(text: str) -> Markdown:
+    """A narrative field as one or more Markdown paragraphs."""
+    return Markdown("\n\n".join(narrative_paragraphs(text)))
+
+
+def narrative_inline(text: str) -> Markdown:
+    """A narrative field that continues a sentence or fills a list item: one paragraph."""
+    return Markdown(" ".join(narrative_paragraphs(text)))
+
+
+def _finalize(value: object) -> str:
+    return escape_markdown("" if value is None else value)
+
+
+@lru_cache(maxsize=8)
+def letter_environment(templates_dir: Path) -> SandboxedEnvironment:
+    """The Jinja environment for one project's templates: sandboxed, strict, escaping by default."""
+    environment = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    environment.filters.update(
+        markup=Markdown,
+        join_phrases=join_phrases,
+        linked=linked,
+        long_date=long_date,
+        prefixed=prefixed,
+        narrative=narrative,
+        narrative_inline=narrative_inline,
+    )
+    return environment
+
+
+def render_letter(valid: ValidCase, project: LetterProject) -> str:
+    """The letter as pandoc Markdown."""
+    environment = letter_environment(project.templates_dir)
+    context = {
+        "case": valid.case,
+        "mandates": valid.mandates,
+        "signatories": valid.signatories,
+        "annexes": valid.annexes,
+        "settings": project.settings,
+    }
+    try:
+        markdown = environment.get_template(LETTER_TEMPLATE).render(context)
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(error.name or LETTER_TEMPLATE, error.lineno, error.message or "syntax error") from None
+    except jinja2.UndefinedError as error:
+        raise TemplateError(LETTER_TEMPLATE, None, str(error)) from None
+    return re.sub(r"\n{3,}", "\n\n", markdown)
