@@ -21,6 +21,7 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
 
 FieldPath = tuple[str | int, ...]
+_PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -40,9 +41,12 @@ class LoadedYaml:
     path: Path
     data: Any
     locations: dict[FieldPath, SourceLocation] = field(default_factory=dict)
+    value_locations: dict[FieldPath, SourceLocation] = field(default_factory=dict)
 
-    def locate(self, field_path: FieldPath) -> SourceLocation:
-        """The location of `field_path`, or of its nearest parent that exists in the file."""
+    def locate(self, field_path: FieldPath, *, value: bool = False) -> SourceLocation:
+        """Where `field_path`'s key stands (or its value, with `value=True`), else its nearest parent's."""
+        if value and tuple(field_path) in self.value_locations:
+            return self.value_locations[tuple(field_path)]
         for end in range(len(field_path), -1, -1):
             found = self.locations.get(tuple(field_path[:end]))
             if found is not None:
@@ -63,6 +67,7 @@ class _Builder:
         self.path = path
         self.loader = loader
         self.locations: dict[FieldPath, SourceLocation] = {}
+        self.value_locations: dict[FieldPath, SourceLocation] = {}
         self.problems: list[Problem] = []
         self.nodes_seen = 0
 
@@ -74,6 +79,9 @@ class _Builder:
                          f"too many values (over {MAX_NODES}); is an alias expanding without end?")]
             )
         self.locations.setdefault(field_path, _location(self.path, node.start_mark))
+        self.value_locations[field_path] = _location(self.path, node.start_mark)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            raise CaseFileError([Problem(_location(self.path, node.start_mark), f"the tag {node.tag} is not allowed in a case file")])
         if isinstance(node, yaml.MappingNode):
             return self._build_mapping(node, field_path)
         if isinstance(node, yaml.SequenceNode):
@@ -138,6 +146,8 @@ def load_yaml(path: Path) -> LoadedYaml:
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark is not None and "<stream end>" in (error.problem or ""):
+            mark = error.context_mark  # "expected ']' but got end of file": where the list opened
         reason = " ".join(part for part in (error.context, error.problem) if part)
         raise CaseFileError([Problem(_location(path, mark), f"YAML syntax error: {reason}")]) from None
     except yaml.YAMLError as error:
@@ -146,7 +156,7 @@ def load_yaml(path: Path) -> LoadedYaml:
         loader.dispose()
     if builder.problems:
         raise CaseFileError(builder.problems)
-    return LoadedYaml(path, data, builder.locations)
+    return LoadedYaml(path, data, builder.locations, builder.value_locations)
 
 
 def load_front_matter(path: Path) -> tuple[dict[str, Any], str]:

@@ -38,7 +38,7 @@ def escape_markdown(text: object) -> Markdown:
     """Literal text as pandoc Markdown: every ASCII punctuation mark backslash-escaped."""
     if isinstance(text, Markdown):
         return text
-    single_line = " ".join(str(text).split())
+    single_line = re.sub(r"\s+", " ", str(text))
     return Markdown(_ASCII_PUNCTUATION.sub(r"\\\1", single_line))
 
 

@@ -66,7 +66,7 @@ def _schema_problem(loaded: LoadedYaml, detail: dict) -> Problem:
         message = "is not a known field" + _did_you_mean(field_path[-1], _allowed_keys(field_path))
     else:
         message = detail["msg"]
-    return Problem(loaded.locate(field_path), message, field=field)
+    return Problem(loaded.locate(field_path, value=kind not in ("missing", "extra_forbidden")), message, field=field)
 
 
 def _allowed_keys(field_path: FieldPath) -> list[str]:

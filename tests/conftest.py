@@ -1,0 +1,74 @@
+"""Shared fixtures: the repository's own letter project, case files made from the published ones,
+and the two published letters built once per test session through the real CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from alletter.project import LetterProject
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PUBLISHED = {
+    "AL-OTH-10-2023": ["TikTok"],
+    "AL-OTH-11-2023": ["Omegle LCC"],
+}
+
+
+def alletter_command() -> list[str]:
+    """The installed console script, next to the interpreter running the tests."""
+    script = Path(sys.executable).parent / "alletter"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "alletter.cli"]
+
+
+def run_alletter(*arguments: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*alletter_command(), *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def project() -> LetterProject:
+    return LetterProject(REPO)
+
+
+def published_case(slug: str) -> dict[str, Any]:
+    return yaml.safe_load((REPO / "cases" / f"{slug}.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def write_case(tmp_path: Path):
+    """Write a case file derived from AL OTH 11/2023 with some fields changed; returns its path."""
+
+    def write(changes: dict[str, Any] | None = None, *, base: str = "AL-OTH-11-2023", name: str | None = None,
+              text: str | None = None) -> Path:
+        data = published_case(base)
+        data.update(changes or {})
+        slug = name or data["reference"].replace(" ", "-").replace("/", "-")
+        path = tmp_path / "cases" / f"{slug}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text if text is not None else yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def published_letters(tmp_path_factory) -> Path:
+    """Both published letters in every format, built by `alletter render` into a fresh directory."""
+    out = tmp_path_factory.mktemp("published")
+    cases = [REPO / "cases" / f"{slug}.yaml" for slug in PUBLISHED]
+    completed = run_alletter("render", *cases, "--out", out, "--format", "docx,pdf,md")
+    assert completed.returncode == 0, completed.stderr
+    return out

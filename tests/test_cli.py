@@ -1,0 +1,53 @@
+"""The real `alletter` command, as a user runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import REPO, run_alletter
+
+
+def test_help_explains_every_command() -> None:
+    completed = run_alletter("--help")
+    assert completed.returncode == 0
+    for command in ("render", "build"):
+        assert command in completed.stdout
+        sub = run_alletter(command, "--help")
+        assert sub.returncode == 0 and "Example:" in sub.stdout
+
+
+def test_render_names_files_after_the_reference(tmp_path: Path) -> None:
+    completed = run_alletter("render", REPO / "cases" / "AL-OTH-11-2023.yaml", "--out", tmp_path, "--format", "md")
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["AL-OTH-11-2023.md"]
+
+
+def test_unknown_format_is_a_clear_error(tmp_path: Path) -> None:
+    completed = run_alletter("render", REPO / "cases" / "AL-OTH-11-2023.yaml", "--out", tmp_path, "--format", "odt")
+    assert completed.returncode == 1
+    assert "unknown format odt; choose from docx, pdf, md" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_broken_case_fails_alone(write_case, tmp_path: Path) -> None:
+    good = write_case()
+    broken = write_case({"reference": "AL OTH 12/2023", "mandates": ["nobody"]})
+    out = tmp_path / "out"
+    completed = run_alletter("render", good, broken, "--out", out, "--format", "md,docx", "--root", REPO)
+    assert completed.returncode == 1
+    assert f"{broken}:" in completed.stderr and "unknown mandate `nobody`" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert sorted(path.name for path in out.iterdir()) == ["AL-OTH-11-2023.docx", "AL-OTH-11-2023.md"]
+
+
+def test_build_finds_the_project_from_the_working_directory(tmp_path: Path) -> None:
+    completed = run_alletter("build", "--out", tmp_path, "--format", "md", cwd=REPO / "cases")
+    assert completed.returncode == 0, completed.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["AL-OTH-10-2023.md", "AL-OTH-11-2023.md"]
+
+
+def test_outside_a_project_says_how_to_find_one(tmp_path: Path) -> None:
+    completed = run_alletter("build", "--out", tmp_path / "out", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "no letter project found" in completed.stderr and "--root" in completed.stderr

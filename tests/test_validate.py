@@ -1,0 +1,61 @@
+"""Validation: schema and registry rules, each reported at its line."""
+
+from __future__ import annotations
+
+import pytest
+
+from alletter.errors import CaseFileError
+from alletter.validate import load_case
+
+
+def problems(path, project) -> str:
+    with pytest.raises(CaseFileError) as raised:
+        load_case(path, project)
+    return str(raised.value)
+
+
+def test_published_cases_are_valid(project) -> None:
+    for path in sorted(project.cases_dir.glob("*.yaml")):
+        valid = load_case(path, project)
+        assert [s.name for s in valid.signatories][0] == "Mama Fatima Singhateh"
+
+
+def test_misspelled_key_suggests_the_right_one(write_case, project) -> None:
+    path = write_case()
+    path.write_text(path.read_text().replace("questions:", "questoins:"), encoding="utf-8")
+    message = problems(path, project)
+    assert "questoins: is not a known field; did you mean `questions`?" in message
+    assert "questions: is required but missing" in message
+
+
+def test_unknown_mandate_names_the_closest(write_case, project) -> None:
+    message = problems(write_case({"mandates": ["educaton"]}), project)
+    assert "mandates[0]: unknown mandate `educaton`; did you mean `education`?" in message
+
+
+def test_mandate_without_holder_on_the_date(write_case, project) -> None:
+    message = problems(write_case({"date": "2013-03-13", "follow_up": None}), project)
+    assert "no holder of `sale-of-children` was in office on 2013-03-13" in message
+
+
+def test_impossible_date_is_reported_at_its_line(write_case, project) -> None:
+    path = write_case()
+    path.write_text(path.read_text().replace("\ndate: 2023-03-13\n", "\ndate: 2023-02-30\n"), encoding="utf-8")
+    message = problems(path, project)
+    assert f"{path}:2:7: date:" in message
+
+
+def test_prior_communication_must_come_first(write_case, project) -> None:
+    case = write_case()
+    data_changes = {"follow_up": {**__import__("yaml").safe_load(case.read_text())["follow_up"], "date": "2024-01-01"}}
+    message = problems(write_case(data_changes), project)
+    assert "must be dated before this letter" in message
+
+
+def test_file_name_must_match_reference(write_case, project) -> None:
+    message = problems(write_case(name="AL-OTH-99-2023"), project)
+    assert "should be named AL-OTH-11-2023.yaml" in message
+
+
+def test_empty_questions_refused(write_case, project) -> None:
+    assert "questions: List should have at least 1 item" in problems(write_case({"questions": []}), project)
