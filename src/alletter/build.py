@@ -58,15 +58,10 @@ class LetterBuilder:
         """Every requested format of one letter, in memory."""
         markdown = render_letter(valid, self.project)
         metadata = LetterMetadata(reference=valid.case.reference, date=valid.case.date)
-        files: dict[str, bytes] = {}
-        for name in self.formats:
-            if name == "md":
-                files[name] = markdown.encode("utf-8")
-            elif name == "docx":
-                files[name] = self.converter.to_docx(markdown, metadata)
-            elif name == "pdf":
-                files[name] = self.converter.to_pdf(markdown, metadata)
-        return files
+        files = self.converter.convert(markdown, metadata, self.formats)
+        if "md" in self.formats:
+            files["md"] = markdown.encode("utf-8")
+        return {name: files[name] for name in self.formats}
 
     def build(self, case_path: Path) -> LetterResult:
         """Build one case; a user's mistake is returned as the result's error, not raised."""
@@ -86,11 +81,14 @@ class LetterBuilder:
 
     def build_all(self, case_paths: Iterable[Path], on_result: Callable[[LetterResult], None] | None = None) -> list[LetterResult]:
         results = []
-        for case_path in case_paths:
-            result = self.build(case_path)
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
+        try:
+            for case_path in case_paths:
+                result = self.build(case_path)
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+        finally:
+            self.converter.close()
         return results
 
 

@@ -1,27 +1,35 @@
 """Stage 4 — convert: the rendered Markdown letter into DOCX (pandoc) and PDF (pandoc → typst → PDF).
 
 pandoc comes from the pypandoc-binary wheel and typst from the `typst` package, so a fresh
-virtualenv has everything; nothing on the system is used. pandoc reads the letter with `smart`
-off (the letters keep "..." and straight quotes as published) and runs with `--sandbox`, so a
-letter cannot make it read or fetch anything. typst compiles in-process from bytes, with an
-empty root directory and only its embedded fonts, so the same PDF comes out on every machine.
+virtualenv has everything; nothing on the system is used.
+
+Starting pandoc costs more than converting a letter, so a `Converter` keeps one pandoc running
+(`pandoc lua pandoc_server.lua`) and sends it letter after letter. pandoc reads the letter with
+`smart` off (the letters keep "..." and quotes as published), in a sandbox that can open no
+file, and refuses images. typst compiles in-process from bytes, with an empty root directory and
+only the fonts embedded in the `typst` package, so the same PDF comes out on every machine.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import cached_property
 from pathlib import Path
+from typing import IO, Any
 
 from .errors import ConversionError
 
-PANDOC_INPUT_FORMAT = "markdown-smart-raw_html-raw_tex-raw_attribute-tex_math_dollars-citations-implicit_figures-emoji"
+PANDOC_READER = "markdown-smart-raw_html-raw_tex-raw_attribute-tex_math_dollars-citations-implicit_figures-emoji"
+TYPST_WRITER = "typst-smart"  # "-smart": keep curly quotes as typed instead of straightening them for typst
 TYPST_TEMPLATE = "letter.typ"
 TYPST_FILTER = "typst.lua"
 REFERENCE_DOCX = "reference.docx"
+SERVER_SCRIPT = Path(__file__).with_name("pandoc_server.lua")
 
 
 @dataclass(frozen=True)
@@ -38,15 +46,82 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
+class PandocServer:
+    """One long-lived pandoc process converting Markdown documents on request."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        self._stderr = tempfile.TemporaryFile()
+        return subprocess.Popen(
+            [pandoc_path(), "lua", str(SERVER_SCRIPT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+        )
+
+    def convert(self, request: dict[str, Any], reference: str) -> list[bytes]:
+        """Send one request; return one document per requested output, or raise ConversionError."""
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._process = self._start()
+            process = self._process
+            assert process.stdin is not None and process.stdout is not None
+            try:
+                process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+                process.stdin.flush()
+                header = process.stdout.readline()
+                answer = json.loads(header) if header else None
+            except (BrokenPipeError, json.JSONDecodeError):
+                answer = None
+            if answer is None:
+                self._process = None
+                raise ConversionError(reference, "pandoc", f"pandoc stopped unexpectedly: {self._stderr_text()}")
+            if not answer["ok"]:
+                raise ConversionError(reference, "pandoc", answer["error"])
+            return [process.stdout.read(size) for size in answer["bytes"]]
+
+    def _stderr_text(self) -> str:
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().decode("utf-8", "replace").strip()[-2000:]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._process is not None:
+                if self._process.stdin:
+                    self._process.stdin.close()
+                try:
+                    self._process.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+                if self._process.stdout:
+                    self._process.stdout.close()
+                self._process = None
+            if self._stderr is not None:
+                self._stderr.close()
+                self._stderr = None
+
+
 class Converter:
-    """Converts letters of one project; keeps the pandoc path and a typst compiler for reuse."""
+    """Converts the letters of one project; reuses one pandoc process and one typst compiler."""
 
     def __init__(self, templates_dir: Path) -> None:
         self.templates_dir = templates_dir
+        self._pandoc = PandocServer()
 
-    @cached_property
-    def _pandoc(self) -> str:
-        return pandoc_path()
+    def __enter__(self) -> "Converter":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pandoc.close()
 
     @cached_property
     def _typst_compiler(self):
@@ -55,44 +130,48 @@ class Converter:
         self._typst_root = tempfile.TemporaryDirectory(prefix="alletter-typst-")
         return typst.Compiler(root=self._typst_root.name, ignore_system_fonts=True)
 
-    def _run_pandoc(self, markdown: str, metadata: LetterMetadata, to: str, *options: str) -> bytes:
-        command = [
-            self._pandoc,
-            "--sandbox",
-            f"--from={PANDOC_INPUT_FORMAT}",
-            f"--to={to}",
-            "--output=-",
-            *options,
-        ]
-        completed = subprocess.run(command, input=markdown.encode("utf-8"), capture_output=True, check=False)
-        if completed.returncode != 0:
-            raise ConversionError(metadata.reference, "pandoc", completed.stderr.decode("utf-8", "replace").strip())
-        return completed.stdout
-
-    def to_docx(self, markdown: str, metadata: LetterMetadata) -> bytes:
-        options = []
+    def _docx_output(self) -> dict[str, Any]:
+        output: dict[str, Any] = {"to": "docx"}
         reference_doc = self.templates_dir / REFERENCE_DOCX
         if reference_doc.is_file():
-            options.append(f"--reference-doc={reference_doc}")
-        return self._run_pandoc(markdown, metadata, "docx", *options)
+            output["reference_doc"] = str(reference_doc)
+        return output
+
+    def _typst_output(self, metadata: LetterMetadata) -> dict[str, Any]:
+        day = metadata.date
+        return {
+            "to": TYPST_WRITER,
+            "template": str(self.templates_dir / TYPST_TEMPLATE),
+            "filter": str(self.templates_dir / TYPST_FILTER),
+            "metadata": {"title": metadata.reference},
+            "variables": {
+                "date-iso": day.isoformat(),
+                "date-year": str(day.year),
+                "date-month": str(day.month),
+                "date-day": str(day.day),
+            },
+        }
+
+    def convert(self, markdown: str, metadata: LetterMetadata, formats: tuple[str, ...]) -> dict[str, bytes]:
+        """The letter in each of `formats` ("docx", "pdf", "typ"), from one pandoc read."""
+        if "![" in markdown:
+            # Case text is escaped, so only a template could hold an image: none may embed a file.
+            raise ConversionError(metadata.reference, "pandoc", "the letter contains an image; letters cannot embed files")
+        wanted = {"docx": self._docx_output()} if "docx" in formats else {}
+        if "pdf" in formats or "typ" in formats:
+            wanted["typ"] = self._typst_output(metadata)
+        documents = dict(zip(wanted, self._pandoc.convert(
+            {"markdown": markdown, "reader": PANDOC_READER, "outputs": list(wanted.values())}, metadata.reference
+        )))
+        if "pdf" in formats:
+            documents["pdf"] = self.typst_to_pdf(documents["typ"].decode("utf-8"), metadata)
+        return {name: documents[name] for name in formats if name in documents}
+
+    def to_docx(self, markdown: str, metadata: LetterMetadata) -> bytes:
+        return self.convert(markdown, metadata, ("docx",))["docx"]
 
     def to_typst(self, markdown: str, metadata: LetterMetadata) -> str:
-        day = metadata.date
-        source = self._run_pandoc(
-            markdown,
-            metadata,
-            "typst-smart",  # "-smart": keep curly quotes as typed instead of straightening them for typst
-            "--standalone",
-            "--wrap=none",
-            f"--template={self.templates_dir / TYPST_TEMPLATE}",
-            f"--lua-filter={self.templates_dir / TYPST_FILTER}",
-            f"--metadata=title:{metadata.reference}",
-            "--variable=date-iso",
-            f"--variable=date-year:{day.year}",
-            f"--variable=date-month:{day.month}",
-            f"--variable=date-day:{day.day}",
-        )
-        return source.decode("utf-8")
+        return self.convert(markdown, metadata, ("typ",))["typ"].decode("utf-8")
 
     def typst_to_pdf(self, source: str, metadata: LetterMetadata) -> bytes:
         import typst
@@ -104,4 +183,4 @@ class Converter:
             raise ConversionError(metadata.reference, "typst", f"{error.message} {error.diagnostic}".strip()) from None
 
     def to_pdf(self, markdown: str, metadata: LetterMetadata) -> bytes:
-        return self.typst_to_pdf(self.to_typst(markdown, metadata), metadata)
+        return self.convert(markdown, metadata, ("pdf",))["pdf"]
