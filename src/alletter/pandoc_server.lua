@@ -48,9 +48,52 @@ local function write(doc, output)
   return pandoc.write(doc, output.to, options)
 end
 
+-- The letter's top-level blocks: paragraphs, lists and whole ::: fenced divs (which may hold
+-- blank lines), each ending at a blank line outside any fence.
+local function top_level_chunks(markdown)
+  local chunks, current, depth = {}, {}, 0
+  for line in (markdown .. "\n"):gmatch("(.-)\n") do
+    if line:match("^:::+%s*$") and depth > 0 then
+      depth = depth - 1
+    elseif line:match("^:::+%s*[%w{]") then
+      depth = depth + 1
+    end
+    if line:match("^%s*$") and depth == 0 then
+      if #current > 0 then
+        chunks[#chunks + 1] = table.concat(current, "\n")
+        current = {}
+      end
+    else
+      current[#current + 1] = line
+    end
+  end
+  if #current > 0 then chunks[#chunks + 1] = table.concat(current, "\n") end
+  return chunks
+end
+
+-- Most of a letter is boilerplate shared by every letter: each distinct block is parsed once.
+local MAX_CACHED_CHUNKS = 20000
+local parsed_chunks, cached_count = {}, 0
+
+local function read_letter(markdown, reader)
+  local blocks = pandoc.Blocks({})
+  for _, chunk in ipairs(top_level_chunks(markdown)) do
+    local parsed = parsed_chunks[chunk]
+    if not parsed then
+      -- An empty read environment: the reader runs sandboxed and can open no file.
+      parsed = pandoc.read(chunk, reader, {}, {}).blocks
+      if cached_count >= MAX_CACHED_CHUNKS then
+        parsed_chunks, cached_count = {}, 0
+      end
+      parsed_chunks[chunk], cached_count = parsed, cached_count + 1
+    end
+    blocks:extend(parsed)
+  end
+  return pandoc.Pandoc(blocks)
+end
+
 local function convert(request)
-  -- An empty read environment: the reader runs sandboxed and can open no file.
-  local doc = pandoc.read(request.markdown, request.reader, {}, {})
+  local doc = read_letter(request.markdown, request.reader)
   local documents, sizes = {}, {}
   for index, output in ipairs(request.outputs) do
     documents[index] = write(doc:clone(), output)
