@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
+from .docx_package import DocumentProperties, finish, split_batch
 from .errors import ConversionError
 
 PANDOC_READER = "markdown-smart-raw_html-raw_tex-raw_attribute-tex_math_dollars-citations-implicit_figures-emoji"
@@ -30,6 +31,7 @@ TYPST_TEMPLATE = "letter.typ"
 TYPST_FILTER = "typst.lua"
 REFERENCE_DOCX = "reference.docx"
 SERVER_SCRIPT = Path(__file__).with_name("pandoc_server.lua")
+BATCH_SEPARATOR = "\ue000alletter-next-letter\ue000"  # private-use characters: never in a letter
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class LetterMetadata:
 
     reference: str
     date: date
+    subject: str = ""
+    language: str = "en-GB"
 
 
 def pandoc_path() -> str:
@@ -130,42 +134,94 @@ class Converter:
         self._typst_root = tempfile.TemporaryDirectory(prefix="alletter-typst-")
         return typst.Compiler(root=self._typst_root.name, ignore_system_fonts=True)
 
-    def _docx_output(self) -> dict[str, Any]:
-        output: dict[str, Any] = {"to": "docx"}
-        reference_doc = self.templates_dir / REFERENCE_DOCX
-        if reference_doc.is_file():
-            output["reference_doc"] = str(reference_doc)
-        return output
-
-    def _typst_output(self, metadata: LetterMetadata) -> dict[str, Any]:
+    def _typst_variables(self, metadata: LetterMetadata) -> dict[str, Any]:
         day = metadata.date
         return {
-            "to": TYPST_WRITER,
-            "template": str(self.templates_dir / TYPST_TEMPLATE),
-            "filter": str(self.templates_dir / TYPST_FILTER),
             "metadata": {"title": metadata.reference},
             "variables": {
                 "date-iso": day.isoformat(),
                 "date-year": str(day.year),
                 "date-month": str(day.month),
                 "date-day": str(day.day),
+                "lang": metadata.language,
             },
         }
 
-    def convert(self, markdown: str, metadata: LetterMetadata, formats: tuple[str, ...]) -> dict[str, bytes]:
-        """The letter in each of `formats` ("docx", "pdf", "typ"), from one pandoc read."""
-        if "![" in markdown:
-            # Case text is escaped, so only a template could hold an image: none may embed a file.
-            raise ConversionError(metadata.reference, "pandoc", "the letter contains an image; letters cannot embed files")
-        wanted = {"docx": self._docx_output()} if "docx" in formats else {}
+    def _request(self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "reader": PANDOC_READER,
+            "separator": BATCH_SEPARATOR,
+            "letters": [{"markdown": markdown, **self._typst_variables(metadata)} for markdown, metadata in letters],
+        }
+        if "docx" in formats:
+            reference_doc = self.templates_dir / REFERENCE_DOCX
+            request["docx"] = {"reference_doc": str(reference_doc)} if reference_doc.is_file() else {}
         if "pdf" in formats or "typ" in formats:
-            wanted["typ"] = self._typst_output(metadata)
-        documents = dict(zip(wanted, self._pandoc.convert(
-            {"markdown": markdown, "reader": PANDOC_READER, "outputs": list(wanted.values())}, metadata.reference
-        )))
-        if "pdf" in formats:
-            documents["pdf"] = self.typst_to_pdf(documents["typ"].decode("utf-8"), metadata)
-        return {name: documents[name] for name in formats if name in documents}
+            request["typst"] = {
+                "to": TYPST_WRITER,
+                "template": str(self.templates_dir / TYPST_TEMPLATE),
+                "filter": str(self.templates_dir / TYPST_FILTER),
+            }
+        return request
+
+    def convert_many(
+        self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]
+    ) -> list[dict[str, bytes] | ConversionError]:
+        """Each letter in each of `formats` ("docx", "pdf", "typ"), or the error that stopped it.
+
+        The batch goes to pandoc as one request; if pandoc refuses it, each letter is tried
+        alone, so that one bad letter fails by itself with its own message.
+        """
+        if not letters:
+            return []
+        try:
+            return self._convert_batch(letters, formats)
+        except ConversionError as error:
+            if len(letters) == 1:
+                return [error]
+        results: list[dict[str, bytes] | ConversionError] = []
+        for letter in letters:
+            results.extend(self.convert_many([letter], formats))
+        return results
+
+    def _convert_batch(
+        self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]
+    ) -> list[dict[str, bytes] | ConversionError]:
+        for markdown, metadata in letters:
+            if "![" in markdown:
+                # Case text is escaped, so only a template could hold an image: none may embed a file.
+                raise ConversionError(metadata.reference, "pandoc", "the letter contains an image; letters cannot embed files")
+        reference = letters[0][1].reference if len(letters) == 1 else f"{len(letters)} letters"
+        documents = self._pandoc.convert(self._request(letters, formats), reference)
+        docx_parts = split_batch(documents.pop(0), len(letters), BATCH_SEPARATOR) if "docx" in formats else None
+        results: list[dict[str, bytes] | ConversionError] = []
+        for index, (_, metadata) in enumerate(letters):
+            files: dict[str, bytes] = {}
+            if docx_parts is not None:
+                files["docx"] = finish(docx_parts[index], self._properties(metadata))
+            if documents:
+                files["typ"] = documents[index]
+            try:
+                if "pdf" in formats:
+                    files["pdf"] = self.typst_to_pdf(files["typ"].decode("utf-8"), metadata)
+            except ConversionError as error:
+                results.append(error)
+                continue
+            results.append({name: files[name] for name in formats if name in files})
+        return results
+
+    @staticmethod
+    def _properties(metadata: LetterMetadata) -> DocumentProperties:
+        return DocumentProperties(
+            title=metadata.reference, subject=metadata.subject, language=metadata.language, date=metadata.date
+        )
+
+    def convert(self, markdown: str, metadata: LetterMetadata, formats: tuple[str, ...]) -> dict[str, bytes]:
+        """One letter in each of `formats`; raises ConversionError."""
+        result = self.convert_many([(markdown, metadata)], formats)[0]
+        if isinstance(result, ConversionError):
+            raise result
+        return result
 
     def to_docx(self, markdown: str, metadata: LetterMetadata) -> bytes:
         return self.convert(markdown, metadata, ("docx",))["docx"]

@@ -1,12 +1,16 @@
 -- A long-lived pandoc for alletter: reads one JSON request per line on stdin, answers each with a
 -- JSON header line and then the converted documents' bytes, one after another, on stdout.
 --
--- Starting pandoc costs more than converting a letter, so one process serves many letters, and
--- a letter is read once for all the formats asked of it.
--- Request:  {"markdown": "...", "reader": "markdown-smart-...",
---            "outputs": [{"to": "docx" | "typst-smart", "reference_doc": path?, "template": path?,
---                         "filter": path?, "metadata": {k: string}, "variables": {k: string}}]}
--- Answer:   {"ok": true, "bytes": [N1, N2, ...]} then the documents, or {"ok": false, "error": "..."}
+-- Starting pandoc, and each DOCX it writes, has a fixed cost larger than converting a letter, so
+-- one process serves many letters, and a request carries a batch of letters: each is read once,
+-- written to typst on its own, and all go into ONE DOCX, separated by a marker paragraph, which
+-- the caller splits into one DOCX per letter (docx_package.py).
+-- Request:  {"reader": "markdown-smart-...", "separator": "<marker text>",
+--            "letters": [{"markdown": "...", "metadata": {k: string}, "variables": {k: string}}],
+--            "docx": {"reference_doc": path?} | absent,
+--            "typst": {"to": "typst-smart", "template": path, "filter": path} | absent}
+-- Answer:   {"ok": true, "bytes": [DOCX?, typst 1, typst 2, ...]} then those documents,
+--           or {"ok": false, "error": "..."}
 local json = pandoc.json
 
 local function read_file(path)
@@ -17,6 +21,7 @@ local function read_file(path)
 end
 
 local cache = { templates = {}, filters = {} }
+local MAX_CACHED_CHUNKS = 20000
 
 local function compiled_template(path)
   cache.templates[path] = cache.templates[path] or pandoc.template.compile(read_file(path), path)
@@ -29,23 +34,53 @@ local function filter_list(path)
   return cache.filters[path]
 end
 
-local function write(doc, output)
-  for key, value in pairs(output.metadata or {}) do
-    doc.meta[key] = pandoc.MetaString(value)
-  end
-  if output.filter then
-    for _, filter in ipairs(filter_list(output.filter)) do
+-- typst is written block by block, each distinct block once, and the page template applied
+-- around the result: the filters and the typst writer only ever see one top-level block.
+local written_typst, written_count = {}, 0
+
+local function typst_block(chunk, options)
+  local written = written_typst[chunk.text]
+  if not written then
+    local doc = pandoc.Pandoc(chunk.blocks)
+    for _, filter in ipairs(filter_list(options.filter)) do
       doc = doc:walk(filter)
     end
+    written = pandoc.write(doc, options.to, { wrap_text = "wrap-none" })
+    if written_count >= MAX_CACHED_CHUNKS then
+      written_typst, written_count = {}, 0
+    end
+    written_typst[chunk.text], written_count = written, written_count + 1
   end
-  local options = { variables = output.variables or {}, wrap_text = "wrap-none" }
-  if output.template then
-    options.template = compiled_template(output.template)
+  return written
+end
+
+local function write_typst(chunks, letter, options)
+  local body = {}
+  for index, chunk in ipairs(chunks) do
+    body[index] = typst_block(chunk, options)
   end
-  if output.reference_doc then
-    options.reference_doc = output.reference_doc
+  local context = { body = table.concat(body, "\n") }
+  for key, value in pairs(letter.variables or {}) do
+    context[key] = value
   end
-  return pandoc.write(doc, output.to, options)
+  for key, value in pairs(letter.metadata or {}) do
+    context[key] = value
+  end
+  local rendered = pandoc.template.apply(compiled_template(options.template), context)
+  return pandoc.layout.render(rendered)
+end
+
+local function write_docx(letters_chunks, separator, options)
+  local blocks = pandoc.Blocks({})
+  for index, chunks in ipairs(letters_chunks) do
+    if index > 1 then
+      blocks:insert(pandoc.Para({ pandoc.Str(separator) }))
+    end
+    for _, chunk in ipairs(chunks) do
+      blocks:extend(chunk.blocks)
+    end
+  end
+  return pandoc.write(pandoc.Pandoc(blocks), "docx", { reference_doc = options.reference_doc })
 end
 
 -- The letter's top-level blocks: paragraphs, lists and whole ::: fenced divs (which may hold
@@ -72,11 +107,11 @@ local function top_level_chunks(markdown)
 end
 
 -- Most of a letter is boilerplate shared by every letter: each distinct block is parsed once.
-local MAX_CACHED_CHUNKS = 20000
 local parsed_chunks, cached_count = {}, 0
 
+-- The letter as a list of {text = its Markdown, blocks = what pandoc read from it}.
 local function read_letter(markdown, reader)
-  local blocks = pandoc.Blocks({})
+  local chunks = {}
   for _, chunk in ipairs(top_level_chunks(markdown)) do
     local parsed = parsed_chunks[chunk]
     if not parsed then
@@ -87,17 +122,28 @@ local function read_letter(markdown, reader)
       end
       parsed_chunks[chunk], cached_count = parsed, cached_count + 1
     end
-    blocks:extend(parsed)
+    chunks[#chunks + 1] = { text = chunk, blocks = parsed }
   end
-  return pandoc.Pandoc(blocks)
+  return chunks
 end
 
 local function convert(request)
-  local doc = read_letter(request.markdown, request.reader)
-  local documents, sizes = {}, {}
-  for index, output in ipairs(request.outputs) do
-    documents[index] = write(doc:clone(), output)
-    sizes[index] = #documents[index]
+  local letter_docs = {}
+  for index, letter in ipairs(request.letters) do
+    letter_docs[index] = read_letter(letter.markdown, request.reader)
+  end
+  local documents = {}
+  if request.docx then
+    documents[#documents + 1] = write_docx(letter_docs, request.separator, request.docx)
+  end
+  if request.typst then
+    for index, letter in ipairs(request.letters) do
+      documents[#documents + 1] = write_typst(letter_docs[index], letter, request.typst)
+    end
+  end
+  local sizes = {}
+  for index, document in ipairs(documents) do
+    sizes[index] = #document
   end
   return documents, sizes
 end

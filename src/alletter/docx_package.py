@@ -1,0 +1,136 @@
+"""DOCX packages after pandoc: one batch split into one file per letter, and each letter finished.
+
+pandoc pays a fixed cost for every DOCX it writes (it parses the reference document each time),
+larger than the cost of a letter itself, so `convert` has it write a batch of letters into one
+DOCX, separated by marker paragraphs, and this module cuts that package into one package per
+letter: each keeps the shared parts (styles, numbering, settings) and only its own hyperlinks.
+Finishing sets the document properties and rewrites the zip with fixed timestamps, so the same
+letter always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+
+from lxml import etree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+CORE = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+}
+DOCUMENT = "word/document.xml"
+DOCUMENT_RELATIONSHIPS = "word/_rels/document.xml.rels"
+CORE_PROPERTIES = "docProps/core.xml"
+
+
+@dataclass(frozen=True)
+class DocumentProperties:
+    """What Word shows under File › Info, and the date every part of the package carries."""
+
+    title: str
+    subject: str
+    language: str
+    date: date
+
+
+def _read_package(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def _xml(element: etree._Element) -> bytes:
+    return etree.tostring(element, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _is_separator(element: etree._Element, separator: str) -> bool:
+    return element.tag == f"{{{W}}}p" and "".join(element.itertext()).strip() == separator
+
+
+def split_batch(data: bytes, count: int, separator: str) -> list[dict[str, bytes]]:
+    """Cut a DOCX holding `count` letters separated by `separator` paragraphs into their parts."""
+    parts = _read_package(data)
+    document = etree.fromstring(parts[DOCUMENT])
+    body = document.find(f"{{{W}}}body")
+    children = list(body)
+    section = children.pop() if children and children[-1].tag == f"{{{W}}}sectPr" else None
+    letters: list[list[etree._Element]] = [[]]
+    for child in children:
+        if _is_separator(child, separator):
+            letters.append([])
+        else:
+            letters[-1].append(child)
+    if len(letters) != count:
+        raise ValueError(f"expected {count} letters in the DOCX batch, found {len(letters)}")
+    relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])
+    packages = []
+    for elements in letters:
+        for child in list(body):
+            body.remove(child)
+        body.extend(elements)
+        if section is not None:
+            body.append(section)
+        packages.append({
+            **parts,
+            DOCUMENT: _xml(document),
+            DOCUMENT_RELATIONSHIPS: _own_relationships(relationships, elements),
+        })
+    return packages
+
+
+def _own_relationships(relationships: etree._Element, elements: list[etree._Element]) -> bytes:
+    """The relationships file with only the hyperlinks these elements use: a letter never carries another's links."""
+    used = {
+        value
+        for element in elements
+        for node in element.iter()
+        for name, value in node.attrib.items()
+        if name.startswith(f"{{{R}}}")
+    }
+    own = etree.Element(relationships.tag, nsmap=relationships.nsmap)
+    for relationship in relationships:
+        if relationship.get("Type") != HYPERLINK or relationship.get("Id") in used:
+            own.append(etree.fromstring(etree.tostring(relationship)))
+    return _xml(own)
+
+
+def _core_properties(original: bytes, properties: DocumentProperties) -> bytes:
+    core = etree.fromstring(original)
+    stamp = f"{properties.date.isoformat()}T00:00:00Z"
+    values = {
+        ("dc", "title"): properties.title,
+        ("dc", "subject"): properties.subject,
+        ("dc", "language"): properties.language,
+        ("dcterms", "created"): stamp,
+        ("dcterms", "modified"): stamp,
+    }
+    for (prefix, name), value in values.items():
+        element = core.find(f"{{{CORE[prefix]}}}{name}")
+        if element is None:
+            element = etree.SubElement(core, f"{{{CORE[prefix]}}}{name}")
+            if prefix == "dcterms":
+                element.set(f"{{{CORE['xsi']}}}type", "dcterms:W3CDTF")
+        element.text = value
+    return _xml(core)
+
+
+def finish(parts: dict[str, bytes], properties: DocumentProperties) -> bytes:
+    """The letter's DOCX bytes: its properties set, every zip entry stamped with the letter's date."""
+    parts = {**parts, CORE_PROPERTIES: _core_properties(parts[CORE_PROPERTIES], properties)}
+    stamp = (max(properties.date.year, 1980), properties.date.month, properties.date.day, 0, 0, 0)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, content in parts.items():
+            entry = zipfile.ZipInfo(name, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            package.writestr(entry, content)
+    return buffer.getvalue()
