@@ -64,6 +64,21 @@ def write_case(tmp_path: Path):
     return write
 
 
+def copy_project(target: Path) -> Path:
+    """A private copy of the letter project (templates, annexes, registry, cases) to change freely."""
+    import shutil
+
+    for name in ("templates", "annexes", "cases"):
+        shutil.copytree(REPO / name, target / name)
+    shutil.copy(REPO / "mandates.yaml", target / "mandates.yaml")
+    return target
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
 @pytest.fixture(scope="session")
 def published_letters(tmp_path_factory) -> Path:
     """Both published letters in every format, built by `alletter render` into a fresh directory."""

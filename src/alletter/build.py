@@ -1,25 +1,36 @@
-"""The path of one letter through every stage, and of many letters through it in turn.
+"""Building letters: one case through every stage, and a whole archive of them — in parallel,
+incrementally, and with a manifest and an index.
 
-This is the library the CLI calls: load and validate a case, render it to Markdown, convert it
-to each requested format and write the files. Nothing here prints; results are returned.
+This is the library the CLI calls; nothing here prints. A letter is rebuilt only when something
+it was made from changed: the build state (`.alletter-state.json` in the output directory)
+records, for each case file, the hash of every file its last build read (case, templates it
+loaded, annexes, registry, settings, page design) and the files it wrote. Deciding that a letter
+is up to date costs a hash of the files involved, each hashed once per run, and no parsing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .convert import Converter, LetterMetadata
-from .errors import UsageError, UserError
-from .project import LetterProject
-from .render import render_letter
+from . import __version__
+from .convert import REFERENCE_DOCX, SERVER_SCRIPT, TYPST_FILTER, TYPST_TEMPLATE, Converter, LetterMetadata
+from .errors import ConversionError, UsageError, UserError
+from .project import REGISTRY_FILE, SETTINGS_FILE, LetterProject
+from .render import render
 from .validate import ValidCase, load_case
-from .write import write_atomic
+from .write import remove_stale_temporary_files, write_atomic
 
 FORMATS = ("docx", "pdf", "md")
 DEFAULT_FORMATS = ("docx", "pdf")
+BATCH_SIZE = 16
+STATE_FILE = ".alletter-state.json"
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -33,20 +44,46 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 @dataclass
 class LetterResult:
-    """What became of one case file: the files written, or the error that stopped it."""
+    """What became of one case file: built, already up to date, or failed with a message."""
 
     case_path: Path
+    status: str = "built"  # "built" | "up to date" | "failed"
     outputs: list[Path] = field(default_factory=list)
-    error: UserError | None = None
-    seconds: float = 0.0
+    error: str | None = None
+    record: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return self.status != "failed"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def letter_summary(valid: ValidCase) -> dict[str, Any]:
+    """What the archive index and manifest say about a letter."""
+    case = valid.case
+    prior = case.follow_up
+    return {
+        "reference": case.reference,
+        "slug": case.ref.slug,
+        "year": case.ref.year,
+        "date": case.date.isoformat(),
+        "recipient": case.recipient.name,
+        "organisation": ", ".join(case.recipient.address),
+        "mandates": [mandate.id for mandate in valid.mandates],
+        "follow_up": None if prior is None else {
+            "reference": prior.reference,
+            "slug": prior.reference.replace(" ", "-").replace("/", "-"),
+            "date": prior.date.isoformat(),
+            "reply": None if prior.reply is None else prior.reply.date.isoformat(),
+        },
+    }
 
 
 class LetterBuilder:
-    """Builds letters of one project into one output directory."""
+    """Builds letters of one project into one output directory (one per process)."""
 
     def __init__(self, project: LetterProject, out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS) -> None:
         self.project = project
@@ -54,42 +91,301 @@ class LetterBuilder:
         self.formats = tuple(formats)
         self.converter = Converter(project.templates_dir)
 
-    def letter_files(self, valid: ValidCase) -> dict[str, bytes]:
-        """Every requested format of one letter, in memory."""
-        markdown = render_letter(valid, self.project)
-        metadata = LetterMetadata(reference=valid.case.reference, date=valid.case.date)
-        files = self.converter.convert(markdown, metadata, self.formats)
-        if "md" in self.formats:
-            files["md"] = markdown.encode("utf-8")
-        return {name: files[name] for name in self.formats}
+    def close(self) -> None:
+        self.converter.close()
+
+    def dependencies(self, valid: ValidCase, templates: Iterable[str]) -> list[str]:
+        """Every project file this letter was made from, relative to the project root."""
+        paths = {REGISTRY_FILE, SETTINGS_FILE, *(f"templates/{name}" for name in templates)}
+        paths.update(f"annexes/{annex.id}.md" for annex in valid.annexes)
+        if "docx" in self.formats and (self.project.templates_dir / REFERENCE_DOCX).is_file():
+            paths.add(f"templates/{REFERENCE_DOCX}")
+        if "pdf" in self.formats:
+            paths.update({f"templates/{TYPST_TEMPLATE}", f"templates/{TYPST_FILTER}"})
+        return sorted(paths)
+
+    def build_batch(self, case_paths: Sequence[Path]) -> list[LetterResult]:
+        """Build several cases with one pandoc request; each case fails or succeeds on its own."""
+        results = [LetterResult(path) for path in case_paths]
+        prepared: list[tuple[LetterResult, ValidCase, str, list[str]]] = []
+        for result in results:
+            try:
+                valid = load_case(result.case_path, self.project)
+                rendered = render(valid, self.project)
+            except UserError as error:
+                result.status, result.error = "failed", str(error)
+                continue
+            prepared.append((result, valid, rendered.markdown, self.dependencies(valid, rendered.templates)))
+        letters = [(markdown, self._metadata(valid)) for _, valid, markdown, _ in prepared]
+        converted = self.converter.convert_many(letters, tuple(name for name in self.formats if name != "md"))
+        for (result, valid, markdown, dependencies), files in zip(prepared, converted):
+            if isinstance(files, ConversionError):
+                result.status, result.error = "failed", str(files)
+                continue
+            if "md" in self.formats:
+                files = {**files, "md": markdown.encode("utf-8")}
+            self._write(result, valid, files, dependencies)
+        return results
+
+    def _metadata(self, valid: ValidCase) -> LetterMetadata:
+        return LetterMetadata(
+            reference=valid.case.reference,
+            date=valid.case.date,
+            subject=self.project.settings.document_subject,
+            language=self.project.settings.language,
+        )
+
+    def _write(self, result: LetterResult, valid: ValidCase, files: dict[str, bytes], dependencies: list[str]) -> None:
+        outputs = {}
+        for name in self.formats:
+            target = self.out_dir / f"{valid.case.ref.slug}.{name}"
+            write_atomic(target, files[name])
+            result.outputs.append(target)
+            outputs[name] = {"file": target.name, "bytes": len(files[name]), "sha256": _sha256(files[name])}
+        result.record = {
+            "summary": letter_summary(valid),
+            "dependencies": dependencies,
+            "outputs": outputs,
+        }
 
     def build(self, case_path: Path) -> LetterResult:
-        """Build one case; a user's mistake is returned as the result's error, not raised."""
-        started = time.perf_counter()
-        result = LetterResult(case_path)
-        try:
-            valid = load_case(case_path, self.project)
-            files = self.letter_files(valid)
-            for name, data in files.items():
-                target = self.out_dir / f"{valid.case.ref.slug}.{name}"
-                write_atomic(target, data)
-                result.outputs.append(target)
-        except UserError as error:
-            result.error = error
-        result.seconds = time.perf_counter() - started
-        return result
+        return self.build_batch([case_path])[0]
 
-    def build_all(self, case_paths: Iterable[Path], on_result: Callable[[LetterResult], None] | None = None) -> list[LetterResult]:
-        results = []
+
+# --- the archive -------------------------------------------------------------------------------
+
+
+@dataclass
+class BuildReport:
+    """The outcome of one `build`: every letter's result and how long it took."""
+
+    results: list[LetterResult]
+    removed: dict[str, list[Path]]  # case file (gone) → the files of its letter that were deleted
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(result.status == status for result in self.results)
+
+
+class _FileHashes:
+    """Hashes of project files, each read once per build."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._known: dict[str, str | None] = {}
+
+    def __call__(self, relative: str) -> str | None:
+        if relative not in self._known:
+            try:
+                self._known[relative] = _sha256((self.root / relative).read_bytes())
+            except OSError:
+                self._known[relative] = None
+        return self._known[relative]
+
+
+def _tool_fingerprint(formats: Sequence[str]) -> str:
+    """alletter's version, its pandoc server and the formats: a change to any rebuilds every letter."""
+    return _sha256(f"{__version__}|{','.join(formats)}|".encode() + SERVER_SCRIPT.read_bytes())
+
+
+class Archive:
+    """An output directory of letters, its build state, manifest and index."""
+
+    def __init__(self, project: LetterProject, out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS) -> None:
+        self.project = project
+        self.out_dir = out_dir
+        self.formats = tuple(formats)
+        self.state_path = out_dir / STATE_FILE
+
+    def _load_state(self) -> dict[str, Any]:
+        import json
+
         try:
-            for case_path in case_paths:
-                result = self.build(case_path)
+            state = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return state if isinstance(state, dict) and state.get("version") == 1 else {}
+
+    def _case_key(self, case_path: Path) -> str:
+        resolved = case_path.resolve()
+        try:
+            return resolved.relative_to(self.project.root).as_posix()
+        except ValueError:
+            return str(resolved)
+
+    def _is_up_to_date(self, entry: dict[str, Any] | None, case_hash: str, tool: str, hashes: _FileHashes) -> bool:
+        if not entry or entry.get("case_sha256") != case_hash or entry.get("tool") != tool:
+            return False
+        if any(hashes(path) != digest for path, digest in entry.get("dependencies", {}).items()):
+            return False
+        return all(
+            (self.out_dir / output["file"]).is_file() and (self.out_dir / output["file"]).stat().st_size == output["bytes"]
+            for output in entry.get("outputs", {}).values()
+        )
+
+    def build(
+        self,
+        case_paths: Sequence[Path],
+        *,
+        jobs: int = 1,
+        force: bool = False,
+        prune: bool = False,
+        on_result: Callable[[LetterResult], None] | None = None,
+    ) -> BuildReport:
+        """Build what changed among `case_paths`; with `prune`, drop letters whose case is gone."""
+        started = time.perf_counter()
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporary_files(self.out_dir)
+        state = self._load_state()
+        letters: dict[str, Any] = state.get("letters", {})
+        tool = _tool_fingerprint(self.formats)
+        hashes = _FileHashes(self.project.root)
+        results: list[LetterResult] = []
+        to_build: list[Path] = []
+        case_hashes: dict[str, str] = {}
+        for case_path, problem in _duplicate_stems(case_paths):
+            results.append(LetterResult(case_path, status="failed", error=problem))
+            if on_result:
+                on_result(results[-1])
+        duplicates = {result.case_path for result in results}
+        for case_path in case_paths:
+            if case_path in duplicates:
+                continue
+            key = self._case_key(case_path)
+            try:
+                case_hashes[key] = _sha256(case_path.read_bytes())
+            except OSError as error:
+                results.append(LetterResult(case_path, status="failed", error=f"{case_path}: cannot read: {error.strerror}"))
+                continue
+            if not force and self._is_up_to_date(letters.get(key), case_hashes[key], tool, hashes):
+                result = LetterResult(case_path, status="up to date",
+                                      outputs=[self.out_dir / o["file"] for o in letters[key]["outputs"].values()])
                 results.append(result)
-                if on_result is not None:
+                if on_result:
                     on_result(result)
+            else:
+                to_build.append(case_path)
+        for result in _build_in_parallel(self.project, self.out_dir, self.formats, to_build, jobs, on_result):
+            results.append(result)
+            key = self._case_key(result.case_path)
+            if result.record is not None:
+                previous = letters.get(key, {})
+                self._remove_outputs(previous, keep={o["file"] for o in result.record["outputs"].values()})
+                letters[key] = {
+                    "case_sha256": case_hashes[key],
+                    "tool": tool,
+                    **result.record,
+                    "dependencies": {path: hashes(path) for path in result.record["dependencies"]},
+                }
+        removed: dict[str, list[Path]] = {}
+        if prune:
+            present = {self._case_key(path) for path in case_paths}
+            for key in sorted(set(letters) - present):
+                removed[key] = self._remove_outputs(letters.pop(key))
+        self._save(letters)
+        return BuildReport(results, removed, time.perf_counter() - started)
+
+    def _remove_outputs(self, entry: dict[str, Any], keep: set[str] = frozenset()) -> list[Path]:
+        removed = []
+        for output in entry.get("outputs", {}).values():
+            if output["file"] not in keep:
+                path = self.out_dir / output["file"]
+                if path.exists():
+                    path.unlink()
+                    removed.append(path)
+        return removed
+
+    def _save(self, letters: dict[str, Any]) -> None:
+        import json
+
+        from .archive import write_index, write_manifest
+
+        state = {"version": 1, "letters": dict(sorted(letters.items()))}
+        write_atomic(self.state_path, json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
+        entries = sorted(letters.values(), key=lambda entry: (entry["summary"]["year"], entry["summary"]["slug"]))
+        write_manifest(self.out_dir, entries)
+        write_index(self.out_dir, entries, self.project)
+
+
+def _duplicate_stems(case_paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+    """Two case files that would write the same letter (a file is named after its reference)."""
+    by_stem: dict[str, list[Path]] = {}
+    for path in case_paths:
+        by_stem.setdefault(path.stem, []).append(path)
+    for stem, paths in by_stem.items():
+        if len(paths) > 1:
+            for path in paths:
+                others = ", ".join(str(other) for other in paths if other != path)
+                yield path, f"{path}: reference {stem} is also used by {others}; each letter needs its own reference"
+
+
+# --- parallel building ---------------------------------------------------------------------------
+
+_worker: LetterBuilder | None = None
+
+
+def _start_worker(root: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
+    global _worker
+    _worker = LetterBuilder(LetterProject(root), out_dir, formats)
+
+
+def _build_in_worker(case_paths: list[Path]) -> list[LetterResult]:
+    assert _worker is not None
+    return _worker.build_batch(case_paths)
+
+
+def _batches(case_paths: Sequence[Path], jobs: int) -> list[list[Path]]:
+    size = max(1, min(BATCH_SIZE, -(-len(case_paths) // max(jobs, 1))))
+    return [list(case_paths[start:start + size]) for start in range(0, len(case_paths), size)]
+
+
+def _build_in_parallel(
+    project: LetterProject,
+    out_dir: Path,
+    formats: tuple[str, ...],
+    case_paths: Sequence[Path],
+    jobs: int,
+    on_result: Callable[[LetterResult], None] | None,
+) -> Iterator[LetterResult]:
+    """Build in `jobs` worker processes (each with its own pandoc), or here when one is enough."""
+    batches = _batches(case_paths, jobs)
+    if not batches:
+        return
+    if jobs <= 1 or len(batches) == 1:
+        builder = LetterBuilder(project, out_dir, formats)
+        try:
+            for batch in batches:
+                for result in builder.build_batch(batch):
+                    if on_result:
+                        on_result(result)
+                    yield result
         finally:
-            self.converter.close()
-        return results
+            builder.close()
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(project.root, out_dir, formats)) as pool:
+        pending: set[Future[list[LetterResult]]] = {pool.submit(_build_in_worker, batch) for batch in batches}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                for result in future.result():
+                    if on_result:
+                        on_result(result)
+                    yield result
+
+
+def build_letters(
+    project: LetterProject,
+    out_dir: Path,
+    formats: Sequence[str],
+    case_paths: Sequence[Path],
+    on_result: Callable[[LetterResult], None] | None = None,
+) -> list[LetterResult]:
+    """Build the given cases into `out_dir` unconditionally, without build state or index."""
+    return list(_build_in_parallel(project, out_dir, tuple(formats), case_paths, 1, on_result))
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def find_case_files(paths: Iterable[Path]) -> list[Path]:

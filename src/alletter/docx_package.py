@@ -29,6 +29,7 @@ CORE = {
 }
 DOCUMENT = "word/document.xml"
 DOCUMENT_RELATIONSHIPS = "word/_rels/document.xml.rels"
+NUMBERING = "word/numbering.xml"
 CORE_PROPERTIES = "docProps/core.xml"
 
 
@@ -71,19 +72,52 @@ def split_batch(data: bytes, count: int, separator: str) -> list[dict[str, bytes
     if len(letters) != count:
         raise ValueError(f"expected {count} letters in the DOCX batch, found {len(letters)}")
     relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])
+    numbering = etree.fromstring(parts[NUMBERING]) if NUMBERING in parts else None
+    list_ids = {number for elements in letters for number in _list_ids(elements)}
     packages = []
     for elements in letters:
+        own = {**parts, DOCUMENT_RELATIONSHIPS: _own_relationships(relationships, elements)}
+        if numbering is not None and list_ids:
+            own[NUMBERING] = _own_numbering(numbering, elements, list_ids)
         for child in list(body):
             body.remove(child)
         body.extend(elements)
         if section is not None:
             body.append(section)
-        packages.append({
-            **parts,
-            DOCUMENT: _xml(document),
-            DOCUMENT_RELATIONSHIPS: _own_relationships(relationships, elements),
-        })
+        own[DOCUMENT] = _xml(document)
+        packages.append(own)
     return packages
+
+
+def _list_ids(elements: list[etree._Element]) -> list[str]:
+    """The Word list (numId) values these elements use, in order of first use."""
+    found = (node.get(f"{{{W}}}val") for element in elements for node in element.iter(f"{{{W}}}numId"))
+    return list(dict.fromkeys(found))
+
+
+def _own_numbering(numbering: etree._Element, elements: list[etree._Element], list_ids: set[str]) -> bytes:
+    """numbering.xml with only this letter's lists, renumbered from the batch's first list id.
+
+    pandoc gives every list of the batch its own numId; renumbering the letter's lists (in its
+    own numbering.xml and paragraphs) makes a letter's bytes the same whichever batch built it.
+    """
+    first = min(int(number) for number in list_ids)
+    renumbered = {old: str(first + index) for index, old in enumerate(_list_ids(elements))}
+    for element in elements:
+        for node in element.iter(f"{{{W}}}numId"):
+            node.set(f"{{{W}}}val", renumbered[node.get(f"{{{W}}}val")])
+    own = etree.fromstring(etree.tostring(numbering))
+    for definition in own.findall(f"{{{W}}}num"):
+        number = definition.get(f"{{{W}}}numId")
+        if number in renumbered:
+            definition.set(f"{{{W}}}numId", renumbered[number])
+        elif number in list_ids:
+            own.remove(definition)
+    used_abstract = {node.get(f"{{{W}}}val") for node in own.iter(f"{{{W}}}abstractNumId")}
+    for abstract in own.findall(f"{{{W}}}abstractNum"):
+        if abstract.get(f"{{{W}}}abstractNumId") not in used_abstract:
+            own.remove(abstract)
+    return _xml(own)
 
 
 def _own_relationships(relationships: etree._Element, elements: list[etree._Element]) -> bytes:

@@ -172,6 +172,8 @@ class Settings(StrictModel):
 
     communications_website: Url
     thematic_and_country_mandates: int
+    document_subject: Line
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -113,6 +115,27 @@ def narrative_inline(text: str) -> Markdown:
     return Markdown(" ".join(narrative_paragraphs(text)))
 
 
+_templates_loaded: ContextVar[set[str] | None] = ContextVar("templates_loaded", default=None)
+
+
+class _LetterEnvironment(SandboxedEnvironment):
+    """Records the templates each render loads (includes too), so a build knows what a letter depends on."""
+
+    def get_template(self, name, parent=None, globals=None):  # type: ignore[override]
+        loaded = _templates_loaded.get()
+        if loaded is not None and isinstance(name, str):
+            loaded.add(name)
+        return super().get_template(name, parent, globals)
+
+
+@dataclass(frozen=True)
+class RenderedLetter:
+    """A letter as pandoc Markdown, and the template files (relative to templates/) it was made from."""
+
+    markdown: str
+    templates: frozenset[str]
+
+
 def _finalize(value: object) -> str:
     return escape_markdown("" if value is None else value)
 
@@ -120,7 +143,7 @@ def _finalize(value: object) -> str:
 @lru_cache(maxsize=8)
 def letter_environment(templates_dir: Path) -> SandboxedEnvironment:
     """The Jinja environment for one project's templates: sandboxed, strict, escaping by default."""
-    environment = SandboxedEnvironment(
+    environment = _LetterEnvironment(
         loader=jinja2.FileSystemLoader(templates_dir),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
@@ -141,8 +164,8 @@ def letter_environment(templates_dir: Path) -> SandboxedEnvironment:
     return environment
 
 
-def render_letter(valid: ValidCase, project: LetterProject) -> str:
-    """The letter as pandoc Markdown."""
+def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
+    """The letter as pandoc Markdown, with the templates it used."""
     environment = letter_environment(project.templates_dir)
     context = {
         "case": valid.case,
@@ -151,10 +174,19 @@ def render_letter(valid: ValidCase, project: LetterProject) -> str:
         "annexes": valid.annexes,
         "settings": project.settings,
     }
+    loaded: set[str] = set()
+    token = _templates_loaded.set(loaded)
     try:
         markdown = environment.get_template(LETTER_TEMPLATE).render(context)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(error.name or LETTER_TEMPLATE, error.lineno, error.message or "syntax error") from None
     except jinja2.UndefinedError as error:
         raise TemplateError(LETTER_TEMPLATE, None, str(error)) from None
-    return re.sub(r"\n{3,}", "\n\n", markdown)
+    finally:
+        _templates_loaded.reset(token)
+    return RenderedLetter(re.sub(r"\n{3,}", "\n\n", markdown), frozenset(loaded))
+
+
+def render_letter(valid: ValidCase, project: LetterProject) -> str:
+    """The letter as pandoc Markdown."""
+    return render(valid, project).markdown

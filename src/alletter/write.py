@@ -24,3 +24,23 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+TEMPORARY_PATTERN = ".*.part"
+STALE_AFTER_SECONDS = 600
+
+
+def remove_stale_temporary_files(directory: Path, older_than: float = STALE_AFTER_SECONDS) -> list[Path]:
+    """Delete temporary files a killed build left behind; a running build's own are younger."""
+    import time
+
+    removed = []
+    cutoff = time.time() - older_than
+    for path in directory.glob(TEMPORARY_PATTERN):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            continue
+    return removed

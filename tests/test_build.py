@@ -1,0 +1,131 @@
+"""`alletter build`: the archive — incremental, parallel, reproducible, with manifest and index."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from conftest import run_alletter
+
+
+def build(project: Path, *arguments: str):
+    completed = run_alletter("build", "--out", project / "dist", *arguments, cwd=project)
+    return completed
+
+
+def statuses(output: str) -> dict[str, str]:
+    """`built …/X.yaml → …` and `up to date …/X.yaml` lines, by case file name."""
+    found = {}
+    for line in output.splitlines():
+        match = re.match(r"(built|up to date) (\S+\.yaml)", line)
+        if match:
+            found[Path(match.group(2)).name] = match.group(1)
+    return found
+
+
+def add_case(project: Path, number: int, **changes) -> Path:
+    data = yaml.safe_load((project / "cases" / "AL-OTH-11-2023.yaml").read_text(encoding="utf-8"))
+    data.update(reference=f"AL OTH {number}/2023", **changes)
+    path = project / "cases" / f"AL-OTH-{number}-2023.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def digests(directory: Path) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(directory.iterdir()) if path.is_file()}
+
+
+def test_a_second_build_rebuilds_nothing(project_copy: Path) -> None:
+    first = build(project_copy, "--jobs", "2")
+    assert first.returncode == 0, first.stderr
+    assert set(statuses(first.stdout).values()) == {"built"}
+    second = build(project_copy)
+    assert statuses(second.stdout) == {"AL-OTH-10-2023.yaml": "up to date", "AL-OTH-11-2023.yaml": "up to date"}
+    assert "0 built, 2 up to date, 0 failed" in second.stdout
+
+
+def test_changing_a_template_rebuilds_exactly_the_letters_using_it(project_copy: Path) -> None:
+    assert build(project_copy).returncode == 0
+    optional = project_copy / "templates" / "optional" / "technical-support.md.j2"
+    optional.write_text(optional.read_text() + "\n", encoding="utf-8")
+    after_template = statuses(build(project_copy).stdout)
+    # only 10/2023 offers technical support
+    assert after_template == {"AL-OTH-10-2023.yaml": "built", "AL-OTH-11-2023.yaml": "up to date"}
+    registry = project_copy / "mandates.yaml"
+    registry.write_text(registry.read_text() + "\n", encoding="utf-8")
+    assert set(statuses(build(project_copy).stdout).values()) == {"built"}
+    case = project_copy / "cases" / "AL-OTH-11-2023.yaml"
+    case.write_text(case.read_text() + "\n", encoding="utf-8")
+    assert statuses(build(project_copy).stdout) == {"AL-OTH-10-2023.yaml": "up to date", "AL-OTH-11-2023.yaml": "built"}
+    assert set(statuses(build(project_copy, "--force").stdout).values()) == {"built"}
+
+
+def test_a_deleted_output_is_rebuilt(project_copy: Path) -> None:
+    assert build(project_copy).returncode == 0
+    (project_copy / "dist" / "AL-OTH-10-2023.pdf").unlink()
+    assert statuses(build(project_copy).stdout)["AL-OTH-10-2023.yaml"] == "built"
+    assert (project_copy / "dist" / "AL-OTH-10-2023.pdf").is_file()
+
+
+def test_deleting_a_case_removes_its_letter(project_copy: Path) -> None:
+    extra = add_case(project_copy, 12)
+    assert build(project_copy).returncode == 0
+    assert (project_copy / "dist" / "AL-OTH-12-2023.pdf").is_file()
+    extra.unlink()
+    completed = build(project_copy)
+    assert completed.returncode == 0
+    assert "1 removed" in completed.stdout
+    assert not list((project_copy / "dist").glob("AL-OTH-12-2023.*"))
+    slugs = [letter["slug"] for letter in json.loads((project_copy / "dist" / "manifest.json").read_text())["letters"]]
+    assert slugs == ["AL-OTH-10-2023", "AL-OTH-11-2023"]
+
+
+def test_a_broken_case_is_reported_and_the_others_build(project_copy: Path) -> None:
+    add_case(project_copy, 12, mandates=["no-such-mandate"])
+    completed = build(project_copy, "--jobs", "2")
+    assert completed.returncode == 1
+    assert "AL-OTH-12-2023.yaml:" in completed.stderr and "unknown mandate `no-such-mandate`" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert "2 built, 0 up to date, 1 failed" in completed.stdout
+    assert (project_copy / "dist" / "AL-OTH-11-2023.pdf").is_file()
+    assert not list((project_copy / "dist").glob("AL-OTH-12-2023.*"))
+
+
+def test_two_builds_from_scratch_are_byte_identical(project_copy: Path, tmp_path: Path) -> None:
+    assert build(project_copy, "--jobs", "2").returncode == 0
+    first = digests(project_copy / "dist")
+    shutil.rmtree(project_copy / "dist")
+    assert build(project_copy, "--jobs", "1").returncode == 0
+    assert digests(project_copy / "dist") == first
+    assert {"AL-OTH-10-2023.docx", "AL-OTH-11-2023.pdf", "index.html", "manifest.json"} <= set(first)
+
+
+def test_manifest_lists_every_file_with_size_and_hash(project_copy: Path) -> None:
+    assert build(project_copy).returncode == 0
+    dist = project_copy / "dist"
+    letters = json.loads((dist / "manifest.json").read_text())["letters"]
+    assert [letter["reference"] for letter in letters] == ["AL OTH 10/2023", "AL OTH 11/2023"]
+    omegle = letters[1]
+    assert omegle["date"] == "2023-03-13" and omegle["recipient"] == "Mr. Leif K-Brooks"
+    assert omegle["follow_up"] == {"reference": "AL OTH 21/2021", "slug": "AL-OTH-21-2021", "date": "2021-03-30", "reply": None}
+    for file in omegle["files"]:
+        data = (dist / file["file"]).read_bytes()
+        assert file["bytes"] == len(data) and file["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_index_links_letters_and_their_prior_communication(project_copy: Path) -> None:
+    follow_up = {"reference": "AL OTH 11/2023", "date": "2023-03-13", "subject": "regarding the same matter",
+                 "reply": {"date": "2023-04-01"}}
+    add_case(project_copy, 40, date="2023-05-02", follow_up=follow_up)
+    assert build(project_copy, "--format", "pdf").returncode == 0
+    index = (project_copy / "dist" / "index.html").read_text()
+    assert '<h2 id="y2023">2023</h2>' in index
+    assert '<a href="#AL-OTH-11-2023">AL OTH 11/2023</a>' in index
+    assert 'href="AL-OTH-40-2023.pdf"' in index
+    assert "AL OTH 21/2021 (2021-03-30; no reply)" in index  # not in the archive: not linked
