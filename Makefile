@@ -4,11 +4,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= dist
 JOBS   ?=
+ARCHIVE ?= letters.zip
+CASES  ?= 1000
 
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 
-.PHONY: letters test clean venv
+.PHONY: letters archive bench test clean venv
 
 venv: $(RUNTIME_STAMP)
 
@@ -26,9 +28,17 @@ $(TEST_STAMP): $(RUNTIME_STAMP)
 letters: $(RUNTIME_STAMP)
 	$(BIN)/alletter build --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
 
+## Pack the archive ($(OUT)/: letters, manifest.json, index.html) into $(ARCHIVE), reproducibly.
+archive: letters
+	$(BIN)/alletter pack $(OUT) --output $(ARCHIVE)
+
+## Measure: baseline vs alletter build, no-op rebuild, start-up, memory (see bench/bench.py).
+bench: $(RUNTIME_STAMP)
+	$(BIN)/python bench/bench.py --cases $(CASES)
+
 ## Run the test suite.
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(OUT) build *.egg-info src/*.egg-info
+	rm -rf $(OUT) $(ARCHIVE) build *.egg-info src/*.egg-info

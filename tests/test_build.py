@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -14,8 +15,8 @@ from conftest import run_alletter
 
 
 def build(project: Path, *arguments: str):
-    completed = run_alletter("build", "--out", project / "dist", *arguments, cwd=project)
-    return completed
+    """`alletter build --verbose`: one line per letter, built or up to date."""
+    return run_alletter("build", "--out", project / "dist", "--verbose", *arguments, cwd=project)
 
 
 def statuses(output: str) -> dict[str, str]:
@@ -48,6 +49,9 @@ def test_a_second_build_rebuilds_nothing(project_copy: Path) -> None:
     second = build(project_copy)
     assert statuses(second.stdout) == {"AL-OTH-10-2023.yaml": "up to date", "AL-OTH-11-2023.yaml": "up to date"}
     assert "0 built, 2 up to date, 0 failed" in second.stdout
+    quiet = run_alletter("build", "--out", project_copy / "dist", cwd=project_copy)
+    assert quiet.stdout.splitlines() == [line for line in quiet.stdout.splitlines() if not line.startswith("up to date")]
+    assert "0 built, 2 up to date, 0 failed" in quiet.stdout
 
 
 def test_changing_a_template_rebuilds_exactly_the_letters_using_it(project_copy: Path) -> None:
@@ -129,3 +133,21 @@ def test_index_links_letters_and_their_prior_communication(project_copy: Path) -
     assert '<a href="#AL-OTH-11-2023">AL OTH 11/2023</a>' in index
     assert 'href="AL-OTH-40-2023.pdf"' in index
     assert "AL OTH 21/2021 (2021-03-30; no reply)" in index  # not in the archive: not linked
+
+
+def test_pack_makes_the_same_zip_from_the_same_letters(project_copy: Path) -> None:
+    assert build(project_copy, "--format", "pdf").returncode == 0
+    first = run_alletter("pack", project_copy / "dist", "--output", project_copy / "one.zip", cwd=project_copy)
+    assert first.returncode == 0, first.stderr
+    (project_copy / "dist" / "index.html").touch()  # a newer mtime must not change the zip
+    assert run_alletter("pack", project_copy / "dist", "--output", project_copy / "two.zip", cwd=project_copy).returncode == 0
+    assert (project_copy / "one.zip").read_bytes() == (project_copy / "two.zip").read_bytes()
+    with zipfile.ZipFile(project_copy / "one.zip") as package:
+        assert package.namelist() == ["AL-OTH-10-2023.pdf", "AL-OTH-11-2023.pdf", "index.html", "manifest.json"]
+
+
+def test_pack_refuses_a_directory_that_is_not_an_archive(tmp_path: Path) -> None:
+    completed = run_alletter("pack", tmp_path, "--output", tmp_path / "x.zip", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "not a letter archive" in completed.stderr and "Traceback" not in completed.stderr
+    assert not (tmp_path / "x.zip").exists()

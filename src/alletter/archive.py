@@ -69,3 +69,33 @@ def write_index(out_dir: Path, entries: list[dict[str, Any]], project: LetterPro
         years=sorted(years.items(), reverse=True), archived=archived, mandate_names=mandate_names
     )
     _write_if_changed(out_dir / INDEX_FILE, html.encode("utf-8"))
+
+
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: no build time leaks into the archive
+
+
+def archive_files(out_dir: Path) -> list[Path]:
+    """The files an archive publishes: letters, manifest and index — not build state or temporaries."""
+    from .build import STATE_FILE
+
+    return sorted(
+        path for path in out_dir.rglob("*")
+        if path.is_file() and not path.name.startswith(".") and path.name != STATE_FILE
+    )
+
+
+def pack(out_dir: Path, zip_path: Path) -> list[Path]:
+    """Pack the archive into one zip, the same bytes for the same letters: sorted, fixed timestamps."""
+    import io
+    import zipfile
+
+    files = archive_files(out_dir)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for path in files:
+            entry = zipfile.ZipInfo(path.relative_to(out_dir).as_posix(), date_time=ZIP_TIMESTAMP)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            package.writestr(entry, path.read_bytes())
+    write_atomic(zip_path, buffer.getvalue())
+    return files

@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .convert import REFERENCE_DOCX, SERVER_SCRIPT, TYPST_FILTER, TYPST_TEMPLATE, Converter, LetterMetadata
+from .convert import REFERENCE_DOCX, TYPST_FILTER, TYPST_TEMPLATE, Converter, LetterMetadata
 from .errors import ConversionError, UsageError, UserError
 from .project import REGISTRY_FILE, SETTINGS_FILE, LetterProject
-from .render import render
 from .validate import ValidCase, load_case
 from .write import remove_stale_temporary_files, write_atomic
 
@@ -106,6 +105,8 @@ class LetterBuilder:
 
     def build_batch(self, case_paths: Sequence[Path]) -> list[LetterResult]:
         """Build several cases with one pandoc request; each case fails or succeeds on its own."""
+        from .render import render  # here, not at the top: a no-op build never renders (start-up time)
+
         results = [LetterResult(path) for path in case_paths]
         prepared: list[tuple[LetterResult, ValidCase, str, list[str]]] = []
         for result in results:
@@ -184,8 +185,10 @@ class _FileHashes:
 
 
 def _tool_fingerprint(formats: Sequence[str]) -> str:
-    """alletter's version, its pandoc server and the formats: a change to any rebuilds every letter."""
-    return _sha256(f"{__version__}|{','.join(formats)}|".encode() + SERVER_SCRIPT.read_bytes())
+    """alletter's version, its own code and the formats: a change to any rebuilds every letter."""
+    package = Path(__file__).parent
+    code = b"".join(path.read_bytes() for path in sorted([*package.glob("*.py"), *package.glob("*.lua")]))
+    return _sha256(f"{__version__}|{','.join(formats)}|".encode() + code)
 
 
 class Archive:
@@ -207,11 +210,10 @@ class Archive:
         return state if isinstance(state, dict) and state.get("version") == 1 else {}
 
     def _case_key(self, case_path: Path) -> str:
-        resolved = case_path.resolve()
-        try:
-            return resolved.relative_to(self.project.root).as_posix()
-        except ValueError:
-            return str(resolved)
+        """The case file's path relative to the project (absolute when outside it): its key in the state."""
+        absolute = os.path.abspath(case_path)
+        relative = os.path.relpath(absolute, self.project.root)
+        return absolute if relative.startswith("..") else Path(relative).as_posix()
 
     def _is_up_to_date(self, entry: dict[str, Any] | None, case_hash: str, tool: str, hashes: _FileHashes) -> bool:
         if not entry or entry.get("case_sha256") != case_hash or entry.get("tool") != tool:
@@ -282,7 +284,8 @@ class Archive:
             present = {self._case_key(path) for path in case_paths}
             for key in sorted(set(letters) - present):
                 removed[key] = self._remove_outputs(letters.pop(key))
-        self._save(letters)
+        if any(result.status == "built" for result in results) or removed or not self._archive_files_exist():
+            self._save(letters)
         return BuildReport(results, removed, time.perf_counter() - started)
 
     def _remove_outputs(self, entry: dict[str, Any], keep: set[str] = frozenset()) -> list[Path]:
@@ -295,13 +298,20 @@ class Archive:
                     removed.append(path)
         return removed
 
+    def _archive_files_exist(self) -> bool:
+        from .archive import INDEX_FILE, MANIFEST_FILE
+
+        return all((self.out_dir / name).is_file() for name in (STATE_FILE, MANIFEST_FILE, INDEX_FILE))
+
     def _save(self, letters: dict[str, Any]) -> None:
+        """Write the build state, manifest and index (skipped by `build` when nothing changed)."""
         import json
 
         from .archive import write_index, write_manifest
 
         state = {"version": 1, "letters": dict(sorted(letters.items()))}
-        write_atomic(self.state_path, json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
+        # compact: json's fast C encoder is only used without indentation
+        write_atomic(self.state_path, json.dumps(state, sort_keys=True, separators=(",", ":")).encode("utf-8"))
         entries = sorted(letters.values(), key=lambda entry: (entry["summary"]["year"], entry["summary"]["slug"]))
         write_manifest(self.out_dir, entries)
         write_index(self.out_dir, entries, self.project)

@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .build import Archive, BuildReport, LetterResult
     from .project import LetterProject
 
@@ -55,14 +57,22 @@ def _project(root: Path | None, near: Path) -> "LetterProject":
     return LetterProject(root.resolve()) if root is not None else LetterProject.find(near)
 
 
-def _print_result(result: "LetterResult") -> None:
-    if result.status == "failed":
-        errors.print(f"[bold red]failed[/] {result.error}", highlight=False, soft_wrap=True)
-    elif result.status == "built":
-        names = ", ".join(path.name for path in result.outputs)
-        console.print(f"[green]built[/] {result.case_path} → {names}", highlight=False, soft_wrap=True)
-    else:
-        console.print(f"[dim]up to date[/] {result.case_path}", highlight=False, soft_wrap=True)
+def _result_printer(verbose: bool) -> "Callable[[LetterResult], None]":
+    """One plain line per letter built or failed (and, verbose, per letter up to date).
+
+    Written without rich: a CI log of a thousand letters needs lines, not styling, and fast.
+    """
+
+    def print_result(result: "LetterResult") -> None:
+        if result.status == "failed":
+            sys.stderr.write(f"failed {result.error}\n")
+        elif result.status == "built":
+            names = ", ".join(path.name for path in result.outputs)
+            sys.stdout.write(f"built {result.case_path} → {names}\n")
+        elif verbose:
+            sys.stdout.write(f"up to date {result.case_path}\n")
+
+    return print_result
 
 
 @app.command()
@@ -87,7 +97,7 @@ def render(
         files = find_case_files(cases)
     except UserError as error:
         _fail(error)
-    results = build_letters(project, out, chosen, files, on_result=_print_result)
+    results = build_letters(project, out, chosen, files, on_result=_result_printer(verbose=True))
     failed = sum(not result.ok for result in results)
     console.print(f"{len(results) - failed} built, {failed} failed", highlight=False)
     if failed:
@@ -106,6 +116,7 @@ def build(
     ] = None,
     formats: FormatOption = "docx,pdf",
     force: Annotated[bool, typer.Option("--force", help="Rebuild every letter, even those up to date.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list the letters that were up to date.")] = False,
     root: RootOption = None,
 ) -> None:
     """Build the letter archive: every case, in parallel, rebuilding only what changed.
@@ -131,7 +142,7 @@ def build(
     if console.is_terminal:
         report = _build_with_progress_bar(archive, files, workers, force, prune=not cases)
     else:
-        report = archive.build(files, jobs=workers, force=force, prune=not cases, on_result=_print_result)
+        report = archive.build(files, jobs=workers, force=force, prune=not cases, on_result=_result_printer(verbose))
     for case, paths in report.removed.items():
         names = ", ".join(path.name for path in paths) or "nothing left to delete"
         console.print(f"[yellow]removed[/] {names} ({case} is gone)", highlight=False, soft_wrap=True)
@@ -143,6 +154,28 @@ def build(
     )
     if report.count("failed"):
         raise typer.Exit(1)
+
+
+@app.command()
+def pack(
+    archive: Annotated[Path, typer.Argument(help="The archive directory built by `alletter build`.", file_okay=False)] = Path("dist"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="The zip file to write.")] = Path("letters.zip"),
+) -> None:
+    """Pack a built archive (letters, manifest.json, index.html) into one reproducible zip.
+
+    The same letters always give the same zip bytes: entries sorted, timestamps fixed, build
+    state left out.
+
+    Example: alletter pack dist --output letters.zip
+    """
+    from .archive import MANIFEST_FILE
+    from .archive import pack as pack_archive
+    from .errors import UsageError
+
+    if not (archive / MANIFEST_FILE).is_file():
+        _fail(UsageError(f"{archive}: not a letter archive (no {MANIFEST_FILE}); run `alletter build --out {archive}` first"))
+    files = pack_archive(archive, output)
+    console.print(f"packed {len(files)} files from {archive} into {output}", highlight=False, soft_wrap=True)
 
 
 def _build_with_progress_bar(archive: "Archive", files: list[Path], jobs: int, force: bool, prune: bool) -> "BuildReport":

