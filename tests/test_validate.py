@@ -58,4 +58,4 @@ def test_file_name_must_match_reference(write_case, project) -> None:
 
 
 def test_empty_questions_refused(write_case, project) -> None:
-    assert "questions: List should have at least 1 item" in problems(write_case({"questions": []}), project)
+    assert "questions: needs at least one question" in problems(write_case({"questions": []}), project)

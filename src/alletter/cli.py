@@ -51,6 +51,14 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(1)
 
 
+def _as_typed(paths: list[Path]) -> list[Path]:
+    """Paths relative to the current directory where they are inside it: messages read as typed."""
+    import os
+
+    relative = [Path(os.path.relpath(path)) if path.is_absolute() else path for path in paths]
+    return [short if not str(short).startswith("..") else path for short, path in zip(relative, paths)]
+
+
 def _project(root: Path | None, near: Path) -> "LetterProject":
     from .project import LetterProject
 
@@ -134,7 +142,7 @@ def build(
     try:
         project = _project(root, cases[0].parent if cases else Path.cwd())
         chosen = parse_formats(formats)
-        files = find_case_files(cases or [project.cases_dir])
+        files = _as_typed(find_case_files(cases or [project.cases_dir]))
     except UserError as error:
         _fail(error)
     archive = Archive(project, out, chosen)
@@ -176,6 +184,165 @@ def pack(
         _fail(UsageError(f"{archive}: not a letter archive (no {MANIFEST_FILE}); run `alletter build --out {archive}` first"))
     files = pack_archive(archive, output)
     console.print(f"packed {len(files)} files from {archive} into {output}", highlight=False, soft_wrap=True)
+
+
+CheckFormat = Annotated[
+    str, typer.Option("--format", "-f", help="text (path:line:column: message; colour in a terminal) or json (for CI annotations).")
+]
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="Case files or folders to check. Default: the project's cases/ folder.", show_default=False),
+    ] = None,
+    output_format: CheckFormat = "text",
+    root: RootOption = None,
+) -> None:
+    """Check case files before a letter goes out, and report every problem where it is.
+
+    Each problem is printed as path:line:column: field: message, the line taken from the YAML:
+    syntax errors, duplicate or misspelled keys, missing fields, malformed references and dates,
+    unknown mandates, mandates with no holder in office on the letter's date, follow-up dates
+    out of order, two files with one reference, a file name that does not match its reference.
+    The exit status is 1 when anything is wrong.
+
+    Example: alletter check cases/AL-OTH-11-2023.yaml
+    """
+    from .build import find_case_files
+    from .errors import UsageError, UserError
+    from .validate import check_cases
+
+    if output_format not in ("text", "json"):
+        _fail(UsageError(f"--format {output_format}: choose text or json"))
+    try:
+        project = _project(root, paths[0] if paths and paths[0].is_dir() else (paths[0].parent if paths else Path.cwd()))
+        files = _as_typed(find_case_files(paths or [project.cases_dir]))
+        checks = check_cases(files, project)
+    except UserError as error:
+        _fail(error)
+    problems = [problem for case_check in checks for problem in case_check.problems]
+    if output_format == "json":
+        _print_problems_json(problems)
+    else:
+        _print_problems(problems, len(files))
+    if problems:
+        raise typer.Exit(1)
+
+
+def _print_problems(problems: list, file_count: int) -> None:
+    from rich.markup import escape
+
+    for problem in problems:
+        field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
+        console.print(f"[cyan]{escape(str(problem.location))}[/]: [red]error[/]: {field}{escape(problem.message)}",
+                      highlight=False, soft_wrap=True)
+    bad_files = len({problem.location.path for problem in problems})
+    if problems:
+        console.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {bad_files} of {file_count} "
+                      f"case file{'s' if file_count != 1 else ''}", highlight=False)
+    else:
+        console.print(f"{file_count} case file{'s' if file_count != 1 else ''} checked: no problems", highlight=False)
+
+
+def _print_problems_json(problems: list) -> None:
+    import json
+
+    records = [
+        {"path": str(problem.location.path), "line": problem.location.line, "column": problem.location.column,
+         "field": problem.field, "message": problem.message, "severity": "error"}
+        for problem in problems
+    ]
+    sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def new(
+    kind: Annotated[str, typer.Option("--type", "-t", help="AL (allegation letter), UA (urgent appeal), OL (other letter), or JAL, JUA, JOL.")],
+    country: Annotated[str, typer.Option("--country", "-c", help="Three-letter country code, or OTH for companies and other non-State actors.")],
+    year: Annotated[Optional[int], typer.Option("--year", "-y", help="The reference's year. Default: this year.", show_default=False)] = None,
+    follow_up: Annotated[
+        Optional[Path],
+        typer.Option("--follow-up", help="A case file this letter follows up: its reference, date, recipient and mandates are filled in.",
+                     dir_okay=False),
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """Start a new case: write a commented skeleton with the next free reference into cases/.
+
+    The number is the next after every case file of that type, country and year. Every
+    placeholder reads TODO; `alletter check` reports each one until it is filled in. An
+    existing file is never overwritten.
+
+    Example: alletter new --type AL --country OTH --follow-up cases/AL-OTH-11-2023.yaml
+    """
+    from datetime import date
+
+    from .errors import UserError
+    from .scaffold import new_case
+
+    today = date.today()
+    try:
+        project = _project(root, Path.cwd())
+        created = new_case(project, kind, country, year or today.year, today, follow_up)
+    except UserError as error:
+        _fail(error)
+    shown = _as_typed([created.path])[0]
+    console.print(f"wrote {shown} ({created.reference}); fill in each TODO, then: alletter check {shown}",
+                  highlight=False, soft_wrap=True)
+
+
+@app.command()
+def mandates(
+    on: Annotated[
+        Optional[str], typer.Option("--on", help="The date (YYYY-MM-DD) whose holders to show. Default: today.", show_default=False)
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """List the mandates of the registry (mandates.yaml), their resolution and holder on a date.
+
+    The ids in the first column are what a case file's `mandates:` lists.
+
+    Example: alletter mandates --on 2023-03-13
+    """
+    from datetime import date
+
+    from rich.table import Table
+
+    from .errors import UsageError, UserError
+
+    try:
+        day = date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        _fail(UsageError(f"--on {on}: not a date; write it as year-month-day, e.g. 2023-03-13"))
+    try:
+        registry = _project(root, Path.cwd()).mandates
+    except UserError as error:
+        _fail(error)
+    table = Table(title=f"Mandates on {day.isoformat()}", title_justify="left")
+    for column in ("id", "mandate", "resolution", "holder in office"):
+        table.add_column(column, overflow="fold")
+    for mandate in registry.values():
+        holder = mandate.holder_on(day)
+        table.add_row(mandate.id, mandate.name, mandate.resolution,
+                      f"{holder.name}" + (f", {holder.title}" if holder and holder.title else "") if holder else "[red]none[/]")
+    console.print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a case file, generated from alletter's own model.
+
+    Editors that read `# yaml-language-server: $schema=…` (VS Code with the YAML extension, and
+    others) validate and complete a case file as it is typed. The repository keeps a copy in
+    schema/case.schema.json, which a test keeps current.
+
+    Example: alletter schema > schema/case.schema.json
+    """
+    from .model import case_json_schema
+
+    sys.stdout.write(case_json_schema())
 
 
 def _build_with_progress_bar(archive: "Archive", files: list[Path], jobs: int, force: bool, prune: bool) -> "BuildReport":

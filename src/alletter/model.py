@@ -40,7 +40,8 @@ Line = Annotated[Text, AfterValidator(_single_line)]
 
 ReferenceText = Annotated[str, Field(pattern=REFERENCE_PATTERN, examples=["AL OTH 11/2023"])]
 Url = Annotated[str, Field(pattern=URL_PATTERN, examples=["https://spcommreports.ohchr.org/"])]
-MandateId = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+MANDATE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+MandateId = Annotated[str, Field(pattern=MANDATE_ID_PATTERN)]
 
 ClosingParagraph = Literal["engagement-offer", "technical-support", "press-release"]
 
@@ -191,3 +192,16 @@ class Annex:
     id: str
     title: str
     body: str
+
+
+def case_json_schema() -> str:
+    """The JSON Schema of a case file, as text: stable (sorted keys) so a committed copy can be compared."""
+    import json
+
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/alletter/alletter/schema/case.schema.json",
+        **Case.model_json_schema(),
+    }
+    schema["title"] = "alletter case file"
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -8,14 +8,15 @@ and each carries the line it comes from.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import CaseFileError, Problem
+from .errors import CaseFileError, Problem, SourceLocation
 from .load import FieldPath, LoadedYaml, dotted_path, load_yaml
-from .model import Annex, Case, Mandate, Signatory
+from .model import MANDATE_ID_PATTERN, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Mandate, Reference, Signatory
 from .project import LetterProject
 
 
@@ -30,43 +31,183 @@ class ValidCase:
     annexes: list[Annex]
 
 
+@dataclass
+class CaseCheck:
+    """What checking one case file found: its problems, and the letter when there are none."""
+
+    path: Path
+    problems: list[Problem]
+    valid: ValidCase | None = None
+    reference: str | None = None
+    reference_location: SourceLocation | None = None
+
+
+def check_case(path: Path, project: LetterProject) -> CaseCheck:
+    """Every problem in one case file: its YAML, its fields, and the rules of the registry."""
+    try:
+        loaded = load_yaml(path)
+    except CaseFileError as error:
+        return CaseCheck(path, error.problems)
+    check = CaseCheck(path, [])
+    if not isinstance(loaded.data, dict):
+        check.problems.append(Problem(loaded.locate(()), "a case file must be a mapping of fields such as `reference:`"))
+        return check
+    reference = loaded.data.get("reference")
+    if isinstance(reference, str):
+        check.reference, check.reference_location = reference.strip(), loaded.locate(("reference",), value=True)
+    case, check.problems = _case_and_problems(loaded, project)
+    if case is not None and not check.problems:
+        mandates = [project.mandates[mandate_id] for mandate_id in case.mandates]
+        check.valid = ValidCase(
+            path=path,
+            case=case,
+            mandates=mandates,
+            signatories=[_signatory(mandate, case) for mandate in mandates],
+            annexes=[project.annex(annex_id) for annex_id in case.annexes],
+        )
+    return check
+
+
+def _case_and_problems(loaded: LoadedYaml, project: LetterProject) -> tuple[Case | None, list[Problem]]:
+    """The case if its schema holds, and every problem, in file order, one per place.
+
+    A TODO placeholder is reported as such, not also as the bad date or id it stands in for.
+    """
+    placeholders = list(_placeholder_problems(loaded))
+    case: Case | None = None
+    try:
+        case = Case.model_validate(loaded.data)
+    except ValidationError as error:
+        found = [_schema_problem(loaded, detail) for detail in error.errors()]
+        found.extend(_unparsed_case_problems(loaded, project))
+    else:
+        found = list(_registry_problems(loaded, case, project))
+    taken = {problem.location for problem in placeholders}
+    return case, _in_file_order(placeholders + [problem for problem in found if problem.location not in taken])
+
+
+def check_cases(paths: list[Path], project: LetterProject) -> list[CaseCheck]:
+    """Check each file, then what no file shows alone: two files with the same reference."""
+    checks = [check_case(path, project) for path in paths]
+    by_reference: dict[str, list[CaseCheck]] = {}
+    for check in checks:
+        if check.reference:
+            by_reference.setdefault(check.reference, []).append(check)
+    for reference, sharing in by_reference.items():
+        for check in sharing if len(sharing) > 1 else []:
+            others = ", ".join(str(other.path) for other in sharing if other is not check)
+            assert check.reference_location is not None
+            check.problems.append(Problem(check.reference_location, f"`{reference}` is also the reference of {others}; "
+                                          "every letter needs its own number", "reference"))
+            check.valid = None
+    return checks
+
+
 def load_case(path: Path, project: LetterProject) -> ValidCase:
     """Load and validate one case file; raise CaseFileError listing every problem in it."""
-    loaded = load_yaml(path)
-    case = _parse_case(loaded)
-    problems = list(_registry_problems(loaded, case, project))
-    if problems:
-        raise CaseFileError(problems)
-    mandates = [project.mandates[mandate_id] for mandate_id in case.mandates]
-    return ValidCase(
-        path=path,
-        case=case,
-        mandates=mandates,
-        signatories=[_signatory(mandate, case) for mandate in mandates],
-        annexes=[project.annex(annex_id) for annex_id in case.annexes],
-    )
-
-
-def _parse_case(loaded: LoadedYaml) -> Case:
-    if not isinstance(loaded.data, dict):
-        raise CaseFileError([Problem(loaded.locate(()), "a case file must be a mapping of fields such as `reference:`")])
-    try:
-        return Case.model_validate(loaded.data)
-    except ValidationError as error:
-        raise CaseFileError([_schema_problem(loaded, detail) for detail in error.errors()]) from None
+    check = check_case(path, project)
+    if check.problems or check.valid is None:
+        raise CaseFileError(check.problems)
+    return check.valid
 
 
 def _schema_problem(loaded: LoadedYaml, detail: dict) -> Problem:
     field_path: FieldPath = tuple(detail["loc"])
-    field = dotted_path(field_path)
     kind = detail["type"]
+    return Problem(
+        loaded.locate(field_path, value=kind not in ("missing", "extra_forbidden")),
+        _schema_message(field_path, detail),
+        field=dotted_path(field_path),
+    )
+
+
+_PATTERN_MEANINGS = {
+    REFERENCE_PATTERN: "is not a reference such as `AL OTH 11/2023` (AL, UA or OL; a three-letter country code "
+                       "or OTH; the number/the year)",
+    URL_PATTERN: "is not a web address: it must start with https:// or http:// and hold no spaces",
+    MANDATE_ID_PATTERN: "is not a mandate id: lower-case words joined by hyphens, such as `freedom-of-expression`",
+}
+_TYPE_MESSAGES = {
+    "string_type": "should be text",
+    "list_type": "should be a list: one item per line, each starting with `- `",
+    "model_type": "should be a group of fields, each on its own indented line `name: value`",
+    "dict_type": "should be a group of fields, each on its own indented line `name: value`",
+    "int_type": "should be a whole number",
+    "int_parsing": "should be a whole number",
+}
+
+
+def _schema_message(field_path: FieldPath, detail: dict) -> str:
+    """pydantic's finding in the words of someone writing a letter, with how to fix it."""
+    kind, value = detail["type"], detail.get("input")
+    context = detail.get("ctx") or {}
     if kind == "missing":
-        message = "is required but missing"
-    elif kind == "extra_forbidden":
-        message = "is not a known field" + _did_you_mean(field_path[-1], _allowed_keys(field_path))
-    else:
-        message = detail["msg"]
-    return Problem(loaded.locate(field_path, value=kind not in ("missing", "extra_forbidden")), message, field=field)
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return "is not a known field" + _did_you_mean(field_path[-1], _allowed_keys(field_path))
+    if kind.startswith("date"):
+        reason = f" ({context['error']})" if context.get("error") else ""
+        return f"`{value}` is not a date{reason}; write it as year-month-day, e.g. 2023-03-13"
+    if kind == "string_pattern_mismatch":
+        return f"`{value}` " + _PATTERN_MEANINGS.get(context.get("pattern"), f"does not have the expected form {context.get('pattern')}")
+    if kind == "too_short":
+        what = "question" if field_path and field_path[-1] == "questions" else "item"
+        return f"needs at least one {what}" if not value else detail["msg"]
+    if kind == "string_too_short":
+        return "is empty; write the text or remove the field"
+    if kind == "literal_error":
+        choices = [choice.strip("'") for choice in str(context.get("expected", "")).replace(" or ", ", ").split(", ")]
+        return f"`{value}` is not one of: {', '.join(choices)}" + _did_you_mean(value, choices)
+    if kind in _TYPE_MESSAGES:
+        return _TYPE_MESSAGES[kind]
+    if kind == "value_error":
+        return str(context.get("error") or detail["msg"])
+    return detail["msg"]
+
+
+PLACEHOLDER = "TODO"
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda problem: (problem.location.line or 0, problem.location.column or 0))
+
+
+def _placeholder_problems(loaded: LoadedYaml):
+    """Text still reading TODO, as `alletter new` writes it: a skeleton never becomes a letter."""
+
+    def walk(value: object, field_path: FieldPath):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(item, (*field_path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from walk(item, (*field_path, index))
+        elif isinstance(value, str) and value.lstrip().startswith(PLACEHOLDER):
+            yield Problem(loaded.locate(field_path, value=True),
+                          "still holds the placeholder TODO; write the letter's own text here", dotted_path(field_path))
+
+    yield from walk(loaded.data, ())
+
+
+def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject):
+    """The registry's rules on a case whose schema failed, where the fields they need are sound."""
+    data = loaded.data
+    reference = data.get("reference")
+    if isinstance(reference, str) and re.match(REFERENCE_PATTERN, reference.strip()):
+        slug = Reference.parse(reference.strip()).slug
+        if loaded.path.stem != slug:
+            yield Problem(loaded.locate(("reference",)), f"the file should be named {slug}.yaml to match its reference", "reference")
+    mandates = data.get("mandates")
+    if isinstance(mandates, list):
+        for index, mandate_id in enumerate(mandates):
+            if isinstance(mandate_id, str) and re.match(MANDATE_ID_PATTERN, mandate_id) and mandate_id not in project.mandates:
+                yield _unknown_mandate(loaded, index, mandate_id, project)
+
+
+def _unknown_mandate(loaded: LoadedYaml, index: int, mandate_id: str, project: LetterProject) -> Problem:
+    hint = _did_you_mean(mandate_id, list(project.mandates))
+    return Problem(loaded.locate(("mandates", index), value=True),
+                   f"unknown mandate `{mandate_id}`{hint} (`alletter mandates` lists them)", f"mandates[{index}]")
 
 
 def _allowed_keys(field_path: FieldPath) -> list[str]:
@@ -107,10 +248,9 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
     for index, mandate_id in enumerate(case.mandates):
         mandate = project.mandates.get(mandate_id)
         if mandate is None:
-            hint = _did_you_mean(mandate_id, list(project.mandates))
-            yield Problem(at(("mandates", index)), f"unknown mandate `{mandate_id}`{hint}", f"mandates[{index}]")
+            yield _unknown_mandate(loaded, index, mandate_id, project)
         elif mandate.holder_on(case.date) is None:
-            yield Problem(at(("mandates", index)), f"no holder of `{mandate_id}` was in office on {case.date}; update mandates.yaml", f"mandates[{index}]")
+            yield Problem(at(("mandates", index), value=True), f"no holder of `{mandate_id}` was in office on {case.date}; update mandates.yaml", f"mandates[{index}]")
     if len(set(case.mandates)) != len(case.mandates):
         yield Problem(at(("mandates",)), "names a mandate twice", "mandates")
     known_annexes = project.annex_ids()
@@ -150,4 +290,4 @@ def load_case_file(path: Path, project: LetterProject | None = None) -> ValidCas
     return load_case(path, project or LetterProject.find(path.parent))
 
 
-__all__ = ["ValidCase", "load_case", "load_case_file", "load_yaml"]
+__all__ = ["CaseCheck", "ValidCase", "check_case", "check_cases", "load_case", "load_case_file", "load_yaml"]

@@ -44,3 +44,25 @@ def remove_stale_temporary_files(directory: Path, older_than: float = STALE_AFTE
         except FileNotFoundError:
             continue
     return removed
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write a file that must not exist yet: refuse, rather than overwrite, one that does.
+
+    The content goes to a temporary sibling first and is linked into place: `link` fails if
+    the name is taken, even by a file created a moment ago by someone else.
+    """
+    from .errors import UsageError
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o644)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise UsageError(f"{path}: already exists; alletter never overwrites a case file") from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)
