@@ -8,6 +8,8 @@ Starting pandoc costs more than converting a letter, so a `Converter` keeps one 
 `smart` off (the letters keep "..." and quotes as published), in a sandbox that can open no
 file, and refuses images. typst compiles in-process from bytes, with an empty root directory and
 only the fonts embedded in the `typst` package, so the same PDF comes out on every machine.
+The PDF is PDF/A-2b and tagged, for the archive; its dates are the letter's date, so building a
+letter twice gives the same bytes. The PNG preview is the letter's first page.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ TYPST_FILTER = "typst.lua"
 REFERENCE_DOCX = "reference.docx"
 SERVER_SCRIPT = Path(__file__).with_name("pandoc_server.lua")
 BATCH_SEPARATOR = "\ue000alletter-next-letter\ue000"  # private-use characters: never in a letter
+PDF_STANDARDS = ["a-2b"]  # PDF/A-2b: self-contained, fonts embedded, fit for long-term archiving
+PREVIEW_PPI = 96.0
+TYPST_FORMATS = frozenset({"typ", "pdf", "png"})  # the formats that go through pandoc's typst writer
+LETTERHEAD_NAME = "letterhead"  # the name the letterhead image has in typst's (otherwise empty) root
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,11 @@ class LetterMetadata:
     date: date
     subject: str = ""
     language: str = "en-GB"
+
+
+def typst_string(text: str) -> str:
+    """`text` as a typst string literal, for values the page template puts into typst code."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
 def pandoc_path() -> str:
@@ -114,8 +125,9 @@ class PandocServer:
 class Converter:
     """Converts the letters of one project; reuses one pandoc process and one typst compiler."""
 
-    def __init__(self, templates_dir: Path) -> None:
+    def __init__(self, templates_dir: Path, letterhead: Path | None = None) -> None:
         self.templates_dir = templates_dir
+        self.letterhead = letterhead
         self._pandoc = PandocServer()
 
     def __enter__(self) -> "Converter":
@@ -134,18 +146,36 @@ class Converter:
         self._typst_root = tempfile.TemporaryDirectory(prefix="alletter-typst-")
         return typst.Compiler(root=self._typst_root.name, ignore_system_fonts=True)
 
+    def _provide_letterhead(self, metadata: LetterMetadata) -> None:
+        """Copy the letterhead into typst's root: the only file typst may read."""
+        target = Path(self._typst_root.name) / self._letterhead_name
+        if target.exists():
+            return
+        try:
+            target.write_bytes(self.letterhead.read_bytes())
+        except OSError as error:
+            raise ConversionError(metadata.reference, "typst", f"letterhead {self.letterhead}: {error.strerror}") from None
+
+    @property
+    def _letterhead_name(self) -> str:
+        assert self.letterhead is not None
+        return LETTERHEAD_NAME + self.letterhead.suffix.lower()
+
     def _typst_variables(self, metadata: LetterMetadata) -> dict[str, Any]:
         day = metadata.date
-        return {
-            "metadata": {"title": metadata.reference},
-            "variables": {
-                "date-iso": day.isoformat(),
-                "date-year": str(day.year),
-                "date-month": str(day.month),
-                "date-day": str(day.day),
-                "lang": metadata.language,
-            },
+        language, _, region = metadata.language.partition("-")
+        variables = {
+            "date-iso": day.isoformat(),
+            "date-year": str(day.year),
+            "date-month": str(day.month),
+            "date-day": str(day.day),
+            "lang": language,
+            "region": region,
+            "description": typst_string(metadata.subject),
         }
+        if self.letterhead is not None:
+            variables["letterhead"] = typst_string("/" + self._letterhead_name)
+        return {"metadata": {"title": metadata.reference}, "variables": variables}
 
     def _request(self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]) -> dict[str, Any]:
         request: dict[str, Any] = {
@@ -156,7 +186,7 @@ class Converter:
         if "docx" in formats:
             reference_doc = self.templates_dir / REFERENCE_DOCX
             request["docx"] = {"reference_doc": str(reference_doc)} if reference_doc.is_file() else {}
-        if "pdf" in formats or "typ" in formats:
+        if TYPST_FORMATS.intersection(formats):
             request["typst"] = {
                 "to": TYPST_WRITER,
                 "template": str(self.templates_dir / TYPST_TEMPLATE),
@@ -167,7 +197,7 @@ class Converter:
     def convert_many(
         self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]
     ) -> list[dict[str, bytes] | ConversionError]:
-        """Each letter in each of `formats` ("docx", "pdf", "typ"), or the error that stopped it.
+        """Each letter in each of `formats` ("docx", "pdf", "typ", "png"), or the error that stopped it.
 
         The batch goes to pandoc as one request; if pandoc refuses it, each letter is tried
         alone, so that one bad letter fails by itself with its own message.
@@ -204,6 +234,8 @@ class Converter:
             try:
                 if "pdf" in formats:
                     files["pdf"] = self.typst_to_pdf(files["typ"].decode("utf-8"), metadata)
+                if "png" in formats:
+                    files["png"] = self.typst_to_png(files["typ"].decode("utf-8"), metadata)
             except ConversionError as error:
                 results.append(error)
                 continue
@@ -229,14 +261,28 @@ class Converter:
     def to_typst(self, markdown: str, metadata: LetterMetadata) -> str:
         return self.convert(markdown, metadata, ("typ",))["typ"].decode("utf-8")
 
-    def typst_to_pdf(self, source: str, metadata: LetterMetadata) -> bytes:
+    def _compile_typst(self, source: str, metadata: LetterMetadata, **options: Any) -> Any:
         import typst
 
-        timestamp = datetime(metadata.date.year, metadata.date.month, metadata.date.day, tzinfo=timezone.utc)
+        compiler = self._typst_compiler
+        if self.letterhead is not None:
+            self._provide_letterhead(metadata)
         try:
-            return self._typst_compiler.compile(input=source.encode("utf-8"), format="pdf", timestamp=timestamp)
+            return compiler.compile(input=source.encode("utf-8"), **options)
         except typst.TypstError as error:
             raise ConversionError(metadata.reference, "typst", f"{error.message} {error.diagnostic}".strip()) from None
+
+    def typst_to_pdf(self, source: str, metadata: LetterMetadata) -> bytes:
+        """The archival PDF: PDF/A-2b, tagged, created on the letter's date (not today)."""
+        timestamp = datetime(metadata.date.year, metadata.date.month, metadata.date.day, tzinfo=timezone.utc)
+        return self._compile_typst(
+            source, metadata, format="pdf", timestamp=timestamp, pdf_standards=PDF_STANDARDS, pdf_tags=True
+        )
+
+    def typst_to_png(self, source: str, metadata: LetterMetadata) -> bytes:
+        """A preview of the letter's first page, where its layout shows most (header, reference, address)."""
+        pages = self._compile_typst(source, metadata, format="png", ppi=PREVIEW_PPI)
+        return pages[0] if isinstance(pages, list) else pages
 
     def to_pdf(self, markdown: str, metadata: LetterMetadata) -> bytes:
         return self.convert(markdown, metadata, ("pdf",))["pdf"]
