@@ -8,7 +8,7 @@ JOBS   ?=
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 
-.PHONY: letters test clean venv
+.PHONY: letters test clean venv reference-docx preview
 
 venv: $(RUNTIME_STAMP)
 
@@ -32,3 +32,7 @@ test: $(TEST_STAMP)
 
 clean:
 	rm -rf $(OUT) build *.egg-info src/*.egg-info
+
+## Rebuild templates/reference.docx (the DOCX styles) from templates/reference-docx.yaml.
+reference-docx: $(RUNTIME_STAMP)
+	$(BIN)/python scripts/make_reference_docx.py
