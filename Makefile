@@ -36,3 +36,7 @@ clean:
 ## Rebuild templates/reference.docx (the DOCX styles) from templates/reference-docx.yaml.
 reference-docx: $(RUNTIME_STAMP)
 	$(BIN)/python scripts/make_reference_docx.py
+
+## Regenerate the README's preview image, docs/AL-OTH-11-2023-page1.png.
+preview: $(RUNTIME_STAMP)
+	$(BIN)/alletter render cases/AL-OTH-11-2023.yaml --out docs --format png
