@@ -20,12 +20,11 @@ import yaml
 from lxml import etree
 
 from alletter.convert import pandoc_path
-from alletter.docx_package import DOCUMENT, W, add_footer, package_bytes, read_package, xml_bytes
+from alletter.docx_package import DOCUMENT, STYLES, W, add_footer, package_bytes, read_package, xml_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "templates" / "reference-docx.yaml"
 TARGET = ROOT / "templates" / "reference.docx"
-STYLES = "word/styles.xml"
 STAMP = (1980, 1, 1, 0, 0, 0)
 TWIPS_PER_CM = 1440 / 2.54
 

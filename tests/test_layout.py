@@ -82,6 +82,8 @@ def test_docx_page_and_properties(published_letters: Path, slug: str) -> None:
     assert properties.title == published_case(slug)["reference"]
     assert properties.subject == settings()["document_subject"]
     assert properties.language == "en-GB"
+    default_language = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert default_language.get(qn("w:val")) == "en-GB"
 
 
 @pytest.mark.parametrize("slug", sorted(PUBLISHED))
@@ -132,6 +134,7 @@ def test_pdf_title_language_and_date(published_letters: Path, slug: str) -> None
     reader = open_pdf(published_letters, slug)
     case = published_case(slug)
     assert reader.metadata.title == case["reference"]
+    assert reader.metadata.subject == settings()["document_subject"]
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
     assert reader.metadata["/CreationDate"].startswith(f"D:{case['date']:%Y%m%d}")
 

@@ -37,6 +37,7 @@ DOCUMENT = "word/document.xml"
 DOCUMENT_RELATIONSHIPS = "word/_rels/document.xml.rels"
 NUMBERING = "word/numbering.xml"
 CORE_PROPERTIES = "docProps/core.xml"
+STYLES = "word/styles.xml"
 
 
 @dataclass(frozen=True)
@@ -231,10 +232,27 @@ def _core_properties(original: bytes, properties: DocumentProperties) -> bytes:
     return xml_bytes(core)
 
 
+def _styles_in_language(original: bytes, language: str) -> bytes:
+    """styles.xml with the document's default language set, so Word checks the spelling in it."""
+    styles = etree.fromstring(original)
+    run = styles.find(f"{{{W}}}docDefaults/{{{W}}}rPrDefault/{{{W}}}rPr")
+    if run is None:
+        return original
+    language_element = run.find(f"{{{W}}}lang")
+    if language_element is None:
+        language_element = etree.SubElement(run, f"{{{W}}}lang")
+    language_element.set(f"{{{W}}}val", language)
+    return xml_bytes(styles)
+
+
 def finish(parts: dict[str, bytes], properties: DocumentProperties) -> bytes:
     """The letter's DOCX bytes: address on page 1's footer, properties set, every zip entry stamped with the letter's date."""
     parts = move_address_to_first_page_footer(parts)
-    parts = {**parts, CORE_PROPERTIES: _core_properties(parts[CORE_PROPERTIES], properties)}
+    parts = {
+        **parts,
+        CORE_PROPERTIES: _core_properties(parts[CORE_PROPERTIES], properties),
+        STYLES: _styles_in_language(parts[STYLES], properties.language),
+    }
     stamp = (max(properties.date.year, 1980), properties.date.month, properties.date.day, 0, 0, 0)
     return package_bytes(parts, stamp)
 
