@@ -249,3 +249,13 @@ def test_letterhead_from_settings_heads_page_one(project_copy: Path, tmp_path: P
     pages = PdfReader(str(tmp_path / "AL-OTH-11-2023.pdf")).pages
     assert any(obj.get_object()["/Subtype"] == "/Image" for obj in pages[0]["/Resources"]["/XObject"].values())
     assert "/XObject" not in pages[1]["/Resources"]
+
+
+def test_a_missing_letterhead_fails_the_pdf_with_its_name(project_copy: Path, tmp_path: Path) -> None:
+    settings_file = project_copy / "templates" / "settings.yaml"
+    settings_file.write_text(settings_file.read_text(encoding="utf-8").replace("letterhead: null", "letterhead: emblem.png"))
+    case = project_copy / "cases" / "AL-OTH-11-2023.yaml"
+    completed = run_alletter("render", case, "--out", tmp_path, "--format", "pdf")
+    assert completed.returncode == 1
+    assert "letterhead" in completed.stderr and "emblem.png" in completed.stderr
+    assert run_alletter("render", case, "--out", tmp_path, "--format", "docx").returncode == 0

@@ -94,7 +94,7 @@ class LetterBuilder:
         self.project = project
         self.out_dir = out_dir
         self.formats = tuple(formats)
-        self.converter = Converter(project.templates_dir, letterhead=project.letterhead)
+        self.converter = Converter(project.templates_dir)
 
     def close(self) -> None:
         self.converter.close()
@@ -140,6 +140,7 @@ class LetterBuilder:
             date=valid.case.date,
             subject=self.project.settings.document_subject,
             language=self.project.settings.language,
+            letterhead=self.project.letterhead,
         )
 
     def _write(self, result: LetterResult, valid: ValidCase, files: dict[str, bytes], dependencies: list[str]) -> None:

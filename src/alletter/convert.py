@@ -14,6 +14,7 @@ letter twice gives the same bytes. The PNG preview is the letter's first page.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import tempfile
@@ -37,7 +38,6 @@ BATCH_SEPARATOR = "\ue000alletter-next-letter\ue000"  # private-use characters: 
 PDF_STANDARDS = ["a-2b"]  # PDF/A-2b: self-contained, fonts embedded, fit for long-term archiving
 PREVIEW_PPI = 96.0
 TYPST_FORMATS = frozenset({"typ", "pdf", "png"})  # the formats that go through pandoc's typst writer
-LETTERHEAD_NAME = "letterhead"  # the name the letterhead image has in typst's (otherwise empty) root
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class LetterMetadata:
     date: date
     subject: str = ""
     language: str = "en-GB"
+    letterhead: Path | None = None  # an image heading page 1 of the PDF
 
 
 def typst_string(text: str) -> str:
@@ -125,9 +126,8 @@ class PandocServer:
 class Converter:
     """Converts the letters of one project; reuses one pandoc process and one typst compiler."""
 
-    def __init__(self, templates_dir: Path, letterhead: Path | None = None) -> None:
+    def __init__(self, templates_dir: Path) -> None:
         self.templates_dir = templates_dir
-        self.letterhead = letterhead
         self._pandoc = PandocServer()
 
     def __enter__(self) -> "Converter":
@@ -143,23 +143,28 @@ class Converter:
     def _typst_compiler(self):
         import typst
 
-        self._typst_root = tempfile.TemporaryDirectory(prefix="alletter-typst-")
-        return typst.Compiler(root=self._typst_root.name, ignore_system_fonts=True)
+        return typst.Compiler(root=str(self._typst_root), ignore_system_fonts=True)
 
-    def _provide_letterhead(self, metadata: LetterMetadata) -> None:
-        """Copy the letterhead into typst's root: the only file typst may read."""
-        target = Path(self._typst_root.name) / self._letterhead_name
-        if target.exists():
-            return
+    @cached_property
+    def _typst_root(self) -> Path:
+        """typst's root directory: empty but for letterhead images, so typst can read no other file."""
+        self._typst_root_directory = tempfile.TemporaryDirectory(prefix="alletter-typst-")
+        return Path(self._typst_root_directory.name)
+
+    def _letterhead_in_typst_root(self, letterhead: Path, reference: str) -> str:
+        """The letterhead's path inside typst's root, copied there on first use.
+
+        The copy is named by its content, so a letterhead edited while alletter runs is never
+        confused with the copy of its old version.
+        """
         try:
-            target.write_bytes(self.letterhead.read_bytes())
+            data = letterhead.read_bytes()
         except OSError as error:
-            raise ConversionError(metadata.reference, "typst", f"letterhead {self.letterhead}: {error.strerror}") from None
-
-    @property
-    def _letterhead_name(self) -> str:
-        assert self.letterhead is not None
-        return LETTERHEAD_NAME + self.letterhead.suffix.lower()
+            raise ConversionError(reference, "typst", f"letterhead {letterhead}: {error.strerror}") from None
+        name = f"letterhead-{hashlib.sha256(data).hexdigest()[:16]}{letterhead.suffix.lower()}"
+        if not (self._typst_root / name).exists():
+            (self._typst_root / name).write_bytes(data)
+        return "/" + name
 
     def _typst_variables(self, metadata: LetterMetadata) -> dict[str, Any]:
         day = metadata.date
@@ -173,20 +178,23 @@ class Converter:
             "region": region,
             "description": typst_string(metadata.subject),
         }
-        if self.letterhead is not None:
-            variables["letterhead"] = typst_string("/" + self._letterhead_name)
+        if metadata.letterhead is not None:
+            variables["letterhead"] = typst_string(self._letterhead_in_typst_root(metadata.letterhead, metadata.reference))
         return {"metadata": {"title": metadata.reference}, "variables": variables}
 
     def _request(self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]) -> dict[str, Any]:
+        typst = bool(TYPST_FORMATS.intersection(formats))
         request: dict[str, Any] = {
             "reader": PANDOC_READER,
             "separator": BATCH_SEPARATOR,
-            "letters": [{"markdown": markdown, **self._typst_variables(metadata)} for markdown, metadata in letters],
+            "letters": [
+                {"markdown": markdown, **(self._typst_variables(metadata) if typst else {})} for markdown, metadata in letters
+            ],
         }
         if "docx" in formats:
             reference_doc = self.templates_dir / REFERENCE_DOCX
             request["docx"] = {"reference_doc": str(reference_doc)} if reference_doc.is_file() else {}
-        if TYPST_FORMATS.intersection(formats):
+        if typst:
             request["typst"] = {
                 "to": TYPST_WRITER,
                 "template": str(self.templates_dir / TYPST_TEMPLATE),
@@ -264,11 +272,8 @@ class Converter:
     def _compile_typst(self, source: str, metadata: LetterMetadata, **options: Any) -> Any:
         import typst
 
-        compiler = self._typst_compiler
-        if self.letterhead is not None:
-            self._provide_letterhead(metadata)
         try:
-            return compiler.compile(input=source.encode("utf-8"), **options)
+            return self._typst_compiler.compile(input=source.encode("utf-8"), **options)
         except typst.TypstError as error:
             raise ConversionError(metadata.reference, "typst", f"{error.message} {error.diagnostic}".strip()) from None
 
