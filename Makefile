@@ -10,7 +10,7 @@ CASES  ?= 1000
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 
-.PHONY: letters archive bench test clean venv
+.PHONY: letters archive bench test clean venv reference-docx preview schema
 
 venv: $(RUNTIME_STAMP)
 
@@ -42,3 +42,15 @@ test: $(TEST_STAMP)
 
 clean:
 	rm -rf $(OUT) $(ARCHIVE) build *.egg-info src/*.egg-info
+
+## Rebuild templates/reference.docx (the DOCX styles) from templates/reference-docx.yaml.
+reference-docx: $(RUNTIME_STAMP)
+	$(BIN)/python scripts/make_reference_docx.py
+
+## Regenerate the README's preview image, docs/AL-OTH-11-2023-page1.png.
+preview: $(RUNTIME_STAMP)
+	$(BIN)/alletter render cases/AL-OTH-11-2023.yaml --out docs --format png
+
+## Regenerate schema/case.schema.json (editors validate case files against it) from the model.
+schema: $(RUNTIME_STAMP)
+	$(BIN)/alletter schema > schema/case.schema.json

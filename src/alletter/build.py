@@ -26,7 +26,7 @@ from .project import REGISTRY_FILE, SETTINGS_FILE, LetterProject
 from .validate import ValidCase, load_case
 from .write import remove_stale_temporary_files, write_atomic
 
-FORMATS = ("docx", "pdf", "md")
+FORMATS = ("docx", "pdf", "md", "png")
 DEFAULT_FORMATS = ("docx", "pdf")
 BATCH_SIZE = 16
 STATE_FILE = ".alletter-state.json"
@@ -39,6 +39,11 @@ def parse_formats(text: str) -> tuple[str, ...]:
     if unknown or not formats:
         raise UsageError(f"unknown format {', '.join(unknown) or repr(text)}; choose from {', '.join(FORMATS)}")
     return formats
+
+
+def output_name(slug: str, fmt: str) -> str:
+    """The file a letter is written to in `fmt`; the PNG preview shows page 1 only, and says so."""
+    return f"{slug}-page1.png" if fmt == "png" else f"{slug}.{fmt}"
 
 
 @dataclass
@@ -99,8 +104,10 @@ class LetterBuilder:
         paths.update(f"annexes/{annex.id}.md" for annex in valid.annexes)
         if "docx" in self.formats and (self.project.templates_dir / REFERENCE_DOCX).is_file():
             paths.add(f"templates/{REFERENCE_DOCX}")
-        if "pdf" in self.formats:
+        if "pdf" in self.formats or "png" in self.formats:
             paths.update({f"templates/{TYPST_TEMPLATE}", f"templates/{TYPST_FILTER}"})
+            if self.project.settings.letterhead:
+                paths.add(f"templates/{self.project.settings.letterhead}")
         return sorted(paths)
 
     def build_batch(self, case_paths: Sequence[Path]) -> list[LetterResult]:
@@ -134,12 +141,13 @@ class LetterBuilder:
             date=valid.case.date,
             subject=self.project.settings.document_subject,
             language=self.project.settings.language,
+            letterhead=self.project.letterhead,
         )
 
     def _write(self, result: LetterResult, valid: ValidCase, files: dict[str, bytes], dependencies: list[str]) -> None:
         outputs = {}
         for name in self.formats:
-            target = self.out_dir / f"{valid.case.ref.slug}.{name}"
+            target = self.out_dir / output_name(valid.case.ref.slug, name)
             write_atomic(target, files[name])
             result.outputs.append(target)
             outputs[name] = {"file": target.name, "bytes": len(files[name]), "sha256": _sha256(files[name])}

@@ -42,7 +42,7 @@ RootOption = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    str, typer.Option("--format", "-f", help="Comma-separated output formats: docx, pdf, md.")
+    str, typer.Option("--format", "-f", help="Comma-separated output formats: docx, pdf, md, png (a preview of page 1).")
 ]
 
 

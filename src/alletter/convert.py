@@ -8,10 +8,13 @@ Starting pandoc costs more than converting a letter, so a `Converter` keeps one 
 `smart` off (the letters keep "..." and quotes as published), in a sandbox that can open no
 file, and refuses images. typst compiles in-process from bytes, with an empty root directory and
 only the fonts embedded in the `typst` package, so the same PDF comes out on every machine.
+The PDF is PDF/A-2b and tagged, for the archive; its dates are the letter's date, so building a
+letter twice gives the same bytes. The PNG preview is the letter's first page.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import tempfile
@@ -35,6 +38,9 @@ SERVER_SCRIPT = Path(__file__).with_name("pandoc_server.lua")
 # at ≈120 MB instead of ≈180 MB at the same speed, which matters with one server per worker.
 PANDOC_RUNTIME_OPTIONS = ("+RTS", "-H8m", "-RTS")
 BATCH_SEPARATOR = "\ue000alletter-next-letter\ue000"  # private-use characters: never in a letter
+PDF_STANDARDS = ["a-2b"]  # PDF/A-2b: self-contained, fonts embedded, fit for long-term archiving
+PREVIEW_PPI = 96.0
+TYPST_FORMATS = frozenset({"typ", "pdf", "png"})  # the formats that go through pandoc's typst writer
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,12 @@ class LetterMetadata:
     date: date
     subject: str = ""
     language: str = "en-GB"
+    letterhead: Path | None = None  # an image heading page 1 of the PDF
+
+
+def typst_string(text: str) -> str:
+    """`text` as a typst string literal, for values the page template puts into typst code."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
 def pandoc_path() -> str:
@@ -134,32 +146,58 @@ class Converter:
     def _typst_compiler(self):
         import typst
 
-        self._typst_root = tempfile.TemporaryDirectory(prefix="alletter-typst-")
-        return typst.Compiler(root=self._typst_root.name, ignore_system_fonts=True)
+        return typst.Compiler(root=str(self._typst_root), ignore_system_fonts=True)
+
+    @cached_property
+    def _typst_root(self) -> Path:
+        """typst's root directory: empty but for letterhead images, so typst can read no other file."""
+        self._typst_root_directory = tempfile.TemporaryDirectory(prefix="alletter-typst-")
+        return Path(self._typst_root_directory.name)
+
+    def _letterhead_in_typst_root(self, letterhead: Path, reference: str) -> str:
+        """The letterhead's path inside typst's root, copied there on first use.
+
+        The copy is named by its content, so a letterhead edited while alletter runs is never
+        confused with the copy of its old version.
+        """
+        try:
+            data = letterhead.read_bytes()
+        except OSError as error:
+            raise ConversionError(reference, "typst", f"letterhead {letterhead}: {error.strerror}") from None
+        name = f"letterhead-{hashlib.sha256(data).hexdigest()[:16]}{letterhead.suffix.lower()}"
+        if not (self._typst_root / name).exists():
+            (self._typst_root / name).write_bytes(data)
+        return "/" + name
 
     def _typst_variables(self, metadata: LetterMetadata) -> dict[str, Any]:
         day = metadata.date
-        return {
-            "metadata": {"title": metadata.reference},
-            "variables": {
-                "date-iso": day.isoformat(),
-                "date-year": str(day.year),
-                "date-month": str(day.month),
-                "date-day": str(day.day),
-                "lang": metadata.language,
-            },
+        language, _, region = metadata.language.partition("-")
+        variables = {
+            "date-iso": day.isoformat(),
+            "date-year": str(day.year),
+            "date-month": str(day.month),
+            "date-day": str(day.day),
+            "lang": language,
+            "region": region,
+            "description": typst_string(metadata.subject),
         }
+        if metadata.letterhead is not None:
+            variables["letterhead"] = typst_string(self._letterhead_in_typst_root(metadata.letterhead, metadata.reference))
+        return {"metadata": {"title": metadata.reference}, "variables": variables}
 
     def _request(self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]) -> dict[str, Any]:
+        typst = bool(TYPST_FORMATS.intersection(formats))
         request: dict[str, Any] = {
             "reader": PANDOC_READER,
             "separator": BATCH_SEPARATOR,
-            "letters": [{"markdown": markdown, **self._typst_variables(metadata)} for markdown, metadata in letters],
+            "letters": [
+                {"markdown": markdown, **(self._typst_variables(metadata) if typst else {})} for markdown, metadata in letters
+            ],
         }
         if "docx" in formats:
             reference_doc = self.templates_dir / REFERENCE_DOCX
             request["docx"] = {"reference_doc": str(reference_doc)} if reference_doc.is_file() else {}
-        if "pdf" in formats or "typ" in formats:
+        if typst:
             request["typst"] = {
                 "to": TYPST_WRITER,
                 "template": str(self.templates_dir / TYPST_TEMPLATE),
@@ -170,7 +208,7 @@ class Converter:
     def convert_many(
         self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]
     ) -> list[dict[str, bytes] | ConversionError]:
-        """Each letter in each of `formats` ("docx", "pdf", "typ"), or the error that stopped it.
+        """Each letter in each of `formats` ("docx", "pdf", "typ", "png"), or the error that stopped it.
 
         The batch goes to pandoc as one request; if pandoc refuses it, each letter is tried
         alone, so that one bad letter fails by itself with its own message.
@@ -207,6 +245,8 @@ class Converter:
             try:
                 if "pdf" in formats:
                     files["pdf"] = self.typst_to_pdf(files["typ"].decode("utf-8"), metadata)
+                if "png" in formats:
+                    files["png"] = self.typst_to_png(files["typ"].decode("utf-8"), metadata)
             except ConversionError as error:
                 results.append(error)
                 continue
@@ -232,14 +272,25 @@ class Converter:
     def to_typst(self, markdown: str, metadata: LetterMetadata) -> str:
         return self.convert(markdown, metadata, ("typ",))["typ"].decode("utf-8")
 
-    def typst_to_pdf(self, source: str, metadata: LetterMetadata) -> bytes:
+    def _compile_typst(self, source: str, metadata: LetterMetadata, **options: Any) -> Any:
         import typst
 
-        timestamp = datetime(metadata.date.year, metadata.date.month, metadata.date.day, tzinfo=timezone.utc)
         try:
-            return self._typst_compiler.compile(input=source.encode("utf-8"), format="pdf", timestamp=timestamp)
+            return self._typst_compiler.compile(input=source.encode("utf-8"), **options)
         except typst.TypstError as error:
             raise ConversionError(metadata.reference, "typst", f"{error.message} {error.diagnostic}".strip()) from None
+
+    def typst_to_pdf(self, source: str, metadata: LetterMetadata) -> bytes:
+        """The archival PDF: PDF/A-2b, tagged, created on the letter's date (not today)."""
+        timestamp = datetime(metadata.date.year, metadata.date.month, metadata.date.day, tzinfo=timezone.utc)
+        return self._compile_typst(
+            source, metadata, format="pdf", timestamp=timestamp, pdf_standards=PDF_STANDARDS, pdf_tags=True
+        )
+
+    def typst_to_png(self, source: str, metadata: LetterMetadata) -> bytes:
+        """A preview of the letter's first page, where its layout shows most (header, reference, address)."""
+        pages = self._compile_typst(source, metadata, format="png", ppi=PREVIEW_PPI)
+        return pages[0] if isinstance(pages, list) else pages
 
     def to_pdf(self, markdown: str, metadata: LetterMetadata) -> bytes:
         return self.convert(markdown, metadata, ("pdf",))["pdf"]

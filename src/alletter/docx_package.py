@@ -4,8 +4,9 @@ pandoc pays a fixed cost for every DOCX it writes (it parses the reference docum
 larger than the cost of a letter itself, so `convert` has it write a batch of letters into one
 DOCX, separated by marker paragraphs, and this module cuts that package into one package per
 letter: each keeps the shared parts (styles, numbering, settings) and only its own hyperlinks.
-Finishing sets the document properties and rewrites the zip with fixed timestamps, so the same
-letter always gives the same bytes.
+Finishing moves the recipient's address into a footer of its own on page 1 (where the published
+letters print it; Word has no float at the foot of a page), sets the document properties and
+rewrites the zip with fixed timestamps, so the same letter always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+FOOTER_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+FOOTER_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
+CONTENT_TYPES = "[Content_Types].xml"
+CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+ADDRESS_STYLE = "Address"  # the style id of the address paragraphs (templates/partials/reference.md.j2)
 CORE = {
     "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -31,6 +37,7 @@ DOCUMENT = "word/document.xml"
 DOCUMENT_RELATIONSHIPS = "word/_rels/document.xml.rels"
 NUMBERING = "word/numbering.xml"
 CORE_PROPERTIES = "docProps/core.xml"
+STYLES = "word/styles.xml"
 
 
 @dataclass(frozen=True)
@@ -43,12 +50,12 @@ class DocumentProperties:
     date: date
 
 
-def _read_package(data: bytes) -> dict[str, bytes]:
+def read_package(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         return {name: package.read(name) for name in package.namelist()}
 
 
-def _xml(element: etree._Element) -> bytes:
+def xml_bytes(element: etree._Element) -> bytes:
     return etree.tostring(element, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -58,7 +65,7 @@ def _is_separator(element: etree._Element, separator: str) -> bool:
 
 def split_batch(data: bytes, count: int, separator: str) -> list[dict[str, bytes]]:
     """Cut a DOCX holding `count` letters separated by `separator` paragraphs into their parts."""
-    parts = _read_package(data)
+    parts = read_package(data)
     document = etree.fromstring(parts[DOCUMENT])
     body = document.find(f"{{{W}}}body")
     children = list(body)
@@ -84,7 +91,7 @@ def split_batch(data: bytes, count: int, separator: str) -> list[dict[str, bytes
         body.extend(elements)
         if section is not None:
             body.append(section)
-        own[DOCUMENT] = _xml(document)
+        own[DOCUMENT] = xml_bytes(document)
         packages.append(own)
     return packages
 
@@ -117,7 +124,7 @@ def _own_numbering(numbering: etree._Element, elements: list[etree._Element], li
     for abstract in own.findall(f"{{{W}}}abstractNum"):
         if abstract.get(f"{{{W}}}abstractNumId") not in used_abstract:
             own.remove(abstract)
-    return _xml(own)
+    return xml_bytes(own)
 
 
 def _own_relationships(relationships: etree._Element, elements: list[etree._Element]) -> bytes:
@@ -133,7 +140,76 @@ def _own_relationships(relationships: etree._Element, elements: list[etree._Elem
     for relationship in relationships:
         if relationship.get("Type") != HYPERLINK or relationship.get("Id") in used:
             own.append(etree.fromstring(etree.tostring(relationship)))
-    return _xml(own)
+    return xml_bytes(own)
+
+
+def add_footer(parts: dict[str, bytes], kind: str, paragraphs: list[etree._Element]) -> dict[str, bytes]:
+    """The package with a footer part holding `paragraphs`, used by the section for `kind` pages.
+
+    `kind` is Word's footer type: "default" (every page without a footer of its own) or "first"
+    (page 1 only, which also needs the section's title-page switch).
+    """
+    name = f"footer-{kind}.xml"
+    footer = etree.Element(f"{{{W}}}ftr", nsmap={"w": W, "r": R})
+    footer.extend(paragraphs)
+    relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])
+    identifier = f"rIdAlletterFooter{kind.capitalize()}"
+    for old in relationships.findall(f"{{{PACKAGE_RELATIONSHIPS}}}Relationship[@Id='{identifier}']"):
+        relationships.remove(old)
+    etree.SubElement(relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
+                     Id=identifier, Type=FOOTER_RELATIONSHIP, Target=name)
+    types = etree.fromstring(parts[CONTENT_TYPES])
+    part_name = f"/word/{name}"
+    if types.find(f"{{{CONTENT_TYPES_NS}}}Override[@PartName='{part_name}']") is None:
+        etree.SubElement(types, f"{{{CONTENT_TYPES_NS}}}Override", PartName=part_name, ContentType=FOOTER_CONTENT_TYPE)
+    document = etree.fromstring(parts[DOCUMENT])
+    section = document.find(f"{{{W}}}body/{{{W}}}sectPr")
+    if section is None:
+        section = etree.SubElement(document.find(f"{{{W}}}body"), f"{{{W}}}sectPr")
+    for old in section.findall(f"{{{W}}}footerReference[@{{{W}}}type='{kind}']"):
+        section.remove(old)
+    reference = etree.Element(f"{{{W}}}footerReference", {f"{{{W}}}type": kind, f"{{{R}}}id": identifier})
+    references = section.findall(f"{{{W}}}headerReference") + section.findall(f"{{{W}}}footerReference")
+    section.insert(len(references), reference)  # header and footer references come first in a sectPr
+    if kind == "first" and section.find(f"{{{W}}}titlePg") is None:
+        _insert_title_page(section)
+    return {
+        **parts,
+        f"word/{name}": xml_bytes(footer),
+        DOCUMENT_RELATIONSHIPS: xml_bytes(relationships),
+        CONTENT_TYPES: xml_bytes(types),
+        DOCUMENT: xml_bytes(document),
+    }
+
+
+# The elements a sectPr may hold after titlePg, in schema order: titlePg goes before the first present.
+_AFTER_TITLE_PAGE = ("textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange")
+
+
+def _insert_title_page(section: etree._Element) -> None:
+    title_page = etree.Element(f"{{{W}}}titlePg")
+    for child in section:
+        if etree.QName(child).localname in _AFTER_TITLE_PAGE:
+            child.addprevious(title_page)
+            return
+    section.append(title_page)
+
+
+def _style_of(paragraph: etree._Element) -> str | None:
+    style = paragraph.find(f"{{{W}}}pPr/{{{W}}}pStyle")
+    return None if style is None else style.get(f"{{{W}}}val")
+
+
+def move_address_to_first_page_footer(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """The address paragraphs taken out of the text and put in page 1's own footer."""
+    document = etree.fromstring(parts[DOCUMENT])
+    body = document.find(f"{{{W}}}body")
+    address = [child for child in body if child.tag == f"{{{W}}}p" and _style_of(child) == ADDRESS_STYLE]
+    if not address:
+        return parts
+    for paragraph in address:
+        body.remove(paragraph)
+    return add_footer({**parts, DOCUMENT: xml_bytes(document)}, "first", address)
 
 
 def _core_properties(original: bytes, properties: DocumentProperties) -> bytes:
@@ -153,13 +229,36 @@ def _core_properties(original: bytes, properties: DocumentProperties) -> bytes:
             if prefix == "dcterms":
                 element.set(f"{{{CORE['xsi']}}}type", "dcterms:W3CDTF")
         element.text = value
-    return _xml(core)
+    return xml_bytes(core)
+
+
+def _styles_in_language(original: bytes, language: str) -> bytes:
+    """styles.xml with the document's default language set, so Word checks the spelling in it."""
+    styles = etree.fromstring(original)
+    run = styles.find(f"{{{W}}}docDefaults/{{{W}}}rPrDefault/{{{W}}}rPr")
+    if run is None:
+        return original
+    language_element = run.find(f"{{{W}}}lang")
+    if language_element is None:
+        language_element = etree.SubElement(run, f"{{{W}}}lang")
+    language_element.set(f"{{{W}}}val", language)
+    return xml_bytes(styles)
 
 
 def finish(parts: dict[str, bytes], properties: DocumentProperties) -> bytes:
-    """The letter's DOCX bytes: its properties set, every zip entry stamped with the letter's date."""
-    parts = {**parts, CORE_PROPERTIES: _core_properties(parts[CORE_PROPERTIES], properties)}
+    """The letter's DOCX bytes: address on page 1's footer, properties set, every zip entry stamped with the letter's date."""
+    parts = move_address_to_first_page_footer(parts)
+    parts = {
+        **parts,
+        CORE_PROPERTIES: _core_properties(parts[CORE_PROPERTIES], properties),
+        STYLES: _styles_in_language(parts[STYLES], properties.language),
+    }
     stamp = (max(properties.date.year, 1980), properties.date.month, properties.date.day, 0, 0, 0)
+    return package_bytes(parts, stamp)
+
+
+def package_bytes(parts: dict[str, bytes], stamp: tuple[int, int, int, int, int, int]) -> bytes:
+    """The zip of `parts`, in their order, every entry with the same timestamp: the same parts, the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         for name, content in parts.items():

@@ -175,6 +175,8 @@ class Settings(StrictModel):
     thematic_and_country_mandates: int
     document_subject: Line
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"
+    # An image (PNG, JPEG or SVG) in templates/ that heads page 1 of the PDF; none by default.
+    letterhead: Annotated[str, Field(pattern=r"^[\w.-]+\.(png|jpe?g|svg)$")] | None = None
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,12 @@ class LetterProject:
     def settings(self) -> Settings:
         return _load_model(self.root / SETTINGS_FILE, Settings)
 
+    @property
+    def letterhead(self) -> Path | None:
+        """The letterhead image settings.yaml names (in templates/), or None: alletter ships none."""
+        name = self.settings.letterhead
+        return None if name is None else self.templates_dir / name
+
     def annex_ids(self) -> list[str]:
         return sorted(path.stem for path in self.annexes_dir.glob("*.md"))
 

@@ -1,0 +1,261 @@
+"""The letters' structure, not just their words: Word styles, numbering and footers in the DOCX;
+PDF/A, tags, metadata, links and page breaks in the PDF; the PNG preview; the reference document."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+import struct
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from docx.oxml.ns import qn
+from pypdf import PdfReader
+
+from conftest import FIXTURES, PUBLISHED, REPO, published_case, run_alletter
+from textextract import pdf_pages, reference_words
+
+STYLES_IN_EVERY_LETTER = {
+    "Letter Header", "Reference", "Date", "Salutation", "Body Text", "Question",
+    "Signature Name", "Signature Title", "Annex Label", "Annex Title",
+}
+MAX_PAGE_BREAK_DRIFT = 30  # words (about two lines) between a published page break and ours
+
+
+def settings() -> dict:
+    return yaml.safe_load((REPO / "templates" / "settings.yaml").read_text(encoding="utf-8"))
+
+
+# --- DOCX ---------------------------------------------------------------------------------------
+
+
+def open_docx(published_letters: Path, slug: str):
+    return docx.Document(str(published_letters / f"{slug}.docx"))
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_docx_paragraphs_carry_the_named_styles(published_letters: Path, slug: str) -> None:
+    document = open_docx(published_letters, slug)
+    used = {paragraph.style.name for paragraph in document.paragraphs}
+    assert STYLES_IN_EVERY_LETTER <= used
+    unstyled = [p.text[:40] for p in document.paragraphs if p._p.pPr is None or p._p.pPr.pStyle is None]
+    assert unstyled == []
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_docx_questions_are_a_word_numbered_list(published_letters: Path, slug: str) -> None:
+    questions = [p for p in open_docx(published_letters, slug).paragraphs if p.style.name == "Question"]
+    assert len(questions) == len(published_case(slug)["questions"])
+    assert all(p._p.pPr.numPr is not None for p in questions)
+    assert len({p._p.pPr.numPr.numId.val for p in questions}) == 1, "one list, numbered 1, 2, 3 …"
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_docx_footer_numbers_pages_with_a_page_field(published_letters: Path, slug: str) -> None:
+    section = open_docx(published_letters, slug).sections[0]
+    instructions = " ".join(node.text or "" for node in section.footer._element.iter(qn("w:instrText")))
+    simple = [node.get(qn("w:instr")) for node in section.footer._element.iter(qn("w:fldSimple"))]
+    assert "PAGE" in instructions.split() or any("PAGE" in instr for instr in simple)
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_docx_page_one_has_its_own_footer_with_the_address(published_letters: Path, slug: str) -> None:
+    document = open_docx(published_letters, slug)
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    address = published_case(slug)["recipient"]["address"]
+    assert [p.text for p in section.first_page_footer.paragraphs] == address
+    assert {p.style.name for p in section.first_page_footer.paragraphs} == {"Address"}
+    assert not any(p.style.name == "Address" for p in document.paragraphs)
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_docx_page_and_properties(published_letters: Path, slug: str) -> None:
+    document = open_docx(published_letters, slug)
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    properties = document.core_properties
+    assert properties.title == published_case(slug)["reference"]
+    assert properties.subject == settings()["document_subject"]
+    assert properties.language == "en-GB"
+    default_language = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert default_language.get(qn("w:val")) == "en-GB"
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_docx_annex_starts_a_new_page(published_letters: Path, slug: str) -> None:
+    document = open_docx(published_letters, slug)
+    label = next(p for p in document.paragraphs if p.style.name == "Annex Label")
+    assert label.text == "Annex"
+    assert label.style.paragraph_format.page_break_before
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_reference_docx_is_what_the_script_makes() -> None:
+    script = load_script("make_reference_docx")
+    spec = yaml.safe_load(script.SPEC.read_text(encoding="utf-8"))
+    built = script.build_reference_docx(spec, script.default_reference())
+    assert (REPO / "templates" / "reference.docx").read_bytes() == built, "run `make reference-docx`"
+    styles = {style.name for style in docx.Document(io.BytesIO(built)).styles}
+    assert {style["name"] for style in spec["styles"]} <= styles
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+def open_pdf(published_letters: Path, slug: str) -> PdfReader:
+    return PdfReader(str(published_letters / f"{slug}.pdf"))
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_pdf_is_pdfa_2b_and_tagged(published_letters: Path, slug: str) -> None:
+    reader = open_pdf(published_letters, slug)
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r"<pdfaid:part>2</pdfaid:part>|pdfaid:part=\"2\"", xmp)
+    assert re.search(r"<pdfaid:conformance>B</pdfaid:conformance>|pdfaid:conformance=\"B\"", xmp)
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_pdf_title_language_and_date(published_letters: Path, slug: str) -> None:
+    reader = open_pdf(published_letters, slug)
+    case = published_case(slug)
+    assert reader.metadata.title == case["reference"]
+    assert reader.metadata.subject == settings()["document_subject"]
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.metadata["/CreationDate"].startswith(f"D:{case['date']:%Y%m%d}")
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_pdf_embeds_every_font(published_letters: Path, slug: str) -> None:
+    for page in open_pdf(published_letters, slug).pages:
+        for font in page["/Resources"]["/Font"].values():
+            for descendant in font.get_object().get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object()["/FontDescriptor"]
+                assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor)
+
+
+def link_targets(reader: PdfReader) -> set[str]:
+    return {
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if annotation.get_object().get("/Subtype") == "/Link"
+    }
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_pdf_links_the_reporting_website(published_letters: Path, slug: str) -> None:
+    assert settings()["communications_website"] in link_targets(open_pdf(published_letters, slug))
+
+
+def test_pdf_links_every_url_the_case_gives(write_case, tmp_path: Path) -> None:
+    links = {"China": "https://spcommreports.ohchr.org/TMResultsBase/DownLoadFile?gId=36290",
+             "Mexico": "https://spcommreports.ohchr.org/TMResultsBase/DownLoadFile?gId=36291"}
+    follow_up = published_case("AL-OTH-11-2023")["follow_up"]
+    follow_up["link"] = "https://spcommreports.ohchr.org/TMResultsBase/DownLoadPublicCommunicationFile?gId=26183"
+    follow_up["other_replies"]["governments"] = [{"name": name, "link": url} for name, url in links.items()]
+    case = write_case({"follow_up": follow_up})
+    completed = run_alletter("render", case, "--root", REPO, "--out", tmp_path / "out", "--format", "pdf")
+    assert completed.returncode == 0, completed.stderr
+    targets = link_targets(PdfReader(str(tmp_path / "out" / "AL-OTH-11-2023.pdf")))
+    assert {*links.values(), follow_up["link"]} <= targets
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_pdf_pages_address_numbers_and_annex(published_letters: Path, slug: str) -> None:
+    pages = pdf_pages(published_letters / f"{slug}.pdf")
+    assert pages[0].split()[-len(PUBLISHED[slug][0].split()):] == PUBLISHED[slug][0].split(), "address at the foot of page 1"
+    for number, text in enumerate(pages[1:], start=2):
+        assert text.split()[-1] == str(number)
+    annex = [number for number, text in enumerate(pages, start=1) if text.split()[0] == "Annex"]
+    assert len(annex) == 1 and annex[0] > 1
+
+
+def published_page_breaks(text: str, address: list[str]) -> tuple[list[str], list[int]]:
+    """The published letter's words and the word indices where its pages certainly begin.
+
+    The reference texts mark a page end only by a blank line: one inside a sentence (the next line
+    starts in lower case), one between two items of a list, and the one before "Annex".
+    """
+    item = re.compile(r"^(- )?([0-9]+\.|[a-z]\)) ")
+    words: list[str] = []
+    breaks: list[int] = []
+    previous, blank = "", False
+    for line in (line for line in text.splitlines() if line.strip() not in address):
+        if not line.strip():
+            blank = True
+            continue
+        if blank and words and (line[:1].islower() or (item.match(line) and item.match(previous)) or line == "Annex"):
+            breaks.append(len(words))
+        words.extend(reference_words(line, []))
+        previous, blank = line, False
+    return words, breaks
+
+
+@pytest.mark.parametrize("slug", sorted(PUBLISHED))
+def test_pdf_pages_break_close_to_the_published_ones(published_letters: Path, slug: str) -> None:
+    import difflib
+
+    words, breaks = published_page_breaks((FIXTURES / f"{slug}.txt").read_text(encoding="utf-8"), PUBLISHED[slug])
+    actual: list[str] = []
+    page_starts = []
+    for page in pdf_pages(published_letters / f"{slug}.pdf"):
+        page_starts.append(len(actual))
+        actual.extend(page.split())
+    matcher = difflib.SequenceMatcher(a=words, b=actual, autojunk=False)
+    position = {a + offset: b + offset for a, b, size in matcher.get_matching_blocks() for offset in range(size)}
+    assert len(breaks) >= 4
+    for index in breaks:
+        drift = min(abs(start - position[index]) for start in page_starts)
+        assert drift <= MAX_PAGE_BREAK_DRIFT, f"page break before {' '.join(words[index:index + 4])!r} is {drift} words off"
+
+
+# --- PNG preview --------------------------------------------------------------------------------
+
+
+def test_png_preview_is_page_one(tmp_path: Path) -> None:
+    completed = run_alletter("render", REPO / "cases" / "AL-OTH-11-2023.yaml", "--out", tmp_path, "--format", "png")
+    assert completed.returncode == 0, completed.stderr
+    assert [path.name for path in tmp_path.iterdir()] == ["AL-OTH-11-2023-page1.png"]
+    data = (tmp_path / "AL-OTH-11-2023-page1.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert abs(height / width - 297 / 210) < 0.01, "one A4 page"
+
+
+def test_letterhead_from_settings_heads_page_one(project_copy: Path, tmp_path: Path) -> None:
+    import typst
+
+    image = typst.compile(b"#set page(width: 4cm, height: 1cm, fill: blue)\n", format="png", ppi=72.0)
+    (project_copy / "templates" / "letterhead.png").write_bytes(image)
+    settings_file = project_copy / "templates" / "settings.yaml"
+    settings_file.write_text(settings_file.read_text(encoding="utf-8").replace("letterhead: null", "letterhead: letterhead.png"))
+    completed = run_alletter("render", project_copy / "cases" / "AL-OTH-11-2023.yaml", "--out", tmp_path, "--format", "pdf")
+    assert completed.returncode == 0, completed.stderr
+    pages = PdfReader(str(tmp_path / "AL-OTH-11-2023.pdf")).pages
+    assert any(obj.get_object()["/Subtype"] == "/Image" for obj in pages[0]["/Resources"]["/XObject"].values())
+    assert "/XObject" not in pages[1]["/Resources"]
+
+
+def test_a_missing_letterhead_fails_the_pdf_with_its_name(project_copy: Path, tmp_path: Path) -> None:
+    settings_file = project_copy / "templates" / "settings.yaml"
+    settings_file.write_text(settings_file.read_text(encoding="utf-8").replace("letterhead: null", "letterhead: emblem.png"))
+    case = project_copy / "cases" / "AL-OTH-11-2023.yaml"
+    completed = run_alletter("render", case, "--out", tmp_path, "--format", "pdf")
+    assert completed.returncode == 1
+    assert "letterhead" in completed.stderr and "emblem.png" in completed.stderr
+    assert run_alletter("render", case, "--out", tmp_path, "--format", "docx").returncode == 0
