@@ -9,6 +9,7 @@ and bounds on size and alias expansion so a hostile file fails fast.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
 
 FieldPath = tuple[str | int, ...]
+_UNCLOSED = re.compile(r"flow (sequence|mapping)|quoted scalar")
 _PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
@@ -149,10 +151,12 @@ def load_yaml(path: Path) -> LoadedYaml:
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        at_end_of_file = mark is not None and mark.line >= text.count("\n")
-        if error.context_mark is not None and at_end_of_file:
-            mark = error.context_mark  # "expected ']'" found at the end of the file: point where the list opened
         reason = " ".join(part for part in (error.context, error.problem) if part)
+        if error.context_mark is not None and _UNCLOSED.search(error.context or ""):
+            # an unclosed [ { or quote is noticed lines later: the mistake is where it opened
+            if mark is not None and mark.line != error.context_mark.line:
+                reason += f" (noticed at line {mark.line + 1})"
+            mark = error.context_mark
         raise CaseFileError([Problem(_location(path, mark), f"YAML syntax error: {reason}")]) from None
     except yaml.YAMLError as error:
         raise CaseFileError([Problem(SourceLocation(path), f"YAML error: {error}")]) from None

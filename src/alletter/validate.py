@@ -78,7 +78,7 @@ def _case_and_problems(loaded: LoadedYaml, project: LetterProject) -> tuple[Case
     try:
         case = Case.model_validate(loaded.data)
     except ValidationError as error:
-        found = [_schema_problem(loaded, detail) for detail in error.errors()]
+        found = [_schema_problem(loaded, detail) for detail in _one_per_misspelling(error.errors())]
         found.extend(_unparsed_case_problems(loaded, project))
     else:
         found = list(_registry_problems(loaded, case, project))
@@ -109,6 +109,17 @@ def load_case(path: Path, project: LetterProject) -> ValidCase:
     if check.problems or check.valid is None:
         raise CaseFileError(check.problems)
     return check.valid
+
+
+def _one_per_misspelling(details: list[dict]) -> list[dict]:
+    """A misspelled required key is one mistake: keep "did you mean `recipient`?", drop "recipient missing"."""
+    suggested = set()
+    for detail in details:
+        if detail["type"] == "extra_forbidden":
+            *parent, key = detail["loc"]
+            close = difflib.get_close_matches(str(key), _allowed_keys(tuple(detail["loc"])), n=1)
+            suggested.update((*parent, name) for name in close)
+    return [detail for detail in details if not (detail["type"] == "missing" and tuple(detail["loc"]) in suggested)]
 
 
 def _schema_problem(loaded: LoadedYaml, detail: dict) -> Problem:

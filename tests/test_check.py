@@ -1,0 +1,265 @@
+"""`alletter check`, `new`, `mandates`, `schema`: a human-rights officer's mistakes, reported where they are."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, run_alletter
+
+PUBLISHED_TEXT = (REPO / "cases" / "AL-OTH-11-2023.yaml").read_text(encoding="utf-8")
+
+
+def line_of(text: str, fragment: str) -> int:
+    """The line (from 1) where `fragment` first appears in `text`."""
+    return text[: text.index(fragment)].count("\n") + 1
+
+
+def write(project: Path, text: str, name: str = "AL-OTH-11-2023.yaml") -> Path:
+    path = project / "cases" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def check(project: Path, *arguments: str | Path):
+    return run_alletter("check", *arguments, cwd=project)
+
+
+# Each mistake: how to make it from the published case, the text on the line it must be reported
+# at (after the change), and what the message must say.
+MISTAKES = {
+    "YAML syntax": (("mandates:\n", "mandates: [oops\n"), "mandates: [oops", "YAML syntax error"),
+    "duplicate key": (("date: 2023-03-13\n", "date: 2023-03-13\ndate: 2023-03-14\n"), "date: 2023-03-14",
+                      "duplicate key `date` (first given at line 3)"),
+    "misspelled key": (("recipient:\n", "recipent:\n"), "recipent:", "did you mean `recipient`?"),
+    "unknown key in a nested field": (("  salutation:", "  salutaton:"), "salutaton:", "did you mean `salutation`?"),
+    "missing field": (("date: 2023-03-13\n", ""), "reference:", "date: is required but missing"),
+    "malformed reference": (("reference: AL OTH 11/2023", "reference: AL OTH 11-2023"), "reference:",
+                            "is not a reference such as `AL OTH 11/2023`"),
+    "impossible date": (("date: 2023-03-13", "date: 2023-02-30"), "date: 2023-02-30", "`2023-02-30` is not a date"),
+    "unknown mandate": (("  - education\n", "  - educaton\n"), "  - educaton", "unknown mandate `educaton`; did you mean `education`?"),
+    "prior communication after the letter": (("  date: 2021-03-30", "  date: 2023-04-30"), "  date: 2023-04-30",
+                                             "must be dated before this letter"),
+    "unknown closing paragraph": (("closing_paragraphs:\n", "closing_paragraphs:\n  - press-releas\n"), "  - press-releas",
+                                  "did you mean `press-release`?"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(MISTAKES))
+def test_each_mistake_is_reported_once_at_its_line(project_copy: Path, mistake: str) -> None:
+    (old, new), line_text, message = MISTAKES[mistake]
+    assert old in PUBLISHED_TEXT, mistake
+    text = PUBLISHED_TEXT.replace(old, new, 1)
+    write(project_copy, text)
+    completed = check(project_copy)
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stdout + completed.stderr
+    reported = [line for line in completed.stdout.splitlines() if ": error: " in line]
+    assert len(reported) == 1, completed.stdout
+    location = re.match(r"(\S+?):(\d+):(\d+): error: ", reported[0])
+    assert location, reported[0]
+    assert location.group(1) == "cases/AL-OTH-11-2023.yaml"
+    assert int(location.group(2)) == line_of(text, line_text), reported[0]
+    assert message in reported[0]
+
+
+def test_a_mandate_with_no_holder_on_the_letters_date(project_copy: Path) -> None:
+    registry = project_copy / "mandates.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace("since: 2020-05-01", "since: 2023-06-01", 1), encoding="utf-8")
+    completed = check(project_copy, "cases/AL-OTH-11-2023.yaml")
+    assert completed.returncode == 1
+    [reported] = [line for line in completed.stdout.splitlines() if ": error: " in line]
+    assert reported.startswith(f"cases/AL-OTH-11-2023.yaml:{line_of(PUBLISHED_TEXT, '  - sale-of-children')}:")
+    assert "no holder of `sale-of-children` was in office on 2023-03-13; update mandates.yaml" in reported
+
+
+def test_a_reply_before_the_letter_it_answers(project_copy: Path) -> None:
+    text = (REPO / "cases" / "AL-OTH-10-2023.yaml").read_text(encoding="utf-8").replace("    date: 2021-05-28", "    date: 2021-01-28")
+    write(project_copy, text, "AL-OTH-10-2023.yaml")
+    completed = check(project_copy, "cases/AL-OTH-10-2023.yaml")
+    assert completed.returncode == 1
+    assert f"cases/AL-OTH-10-2023.yaml:{line_of(text, '    date: 2021-01-28')}:" in completed.stdout
+    assert "the reply (2021-01-28) is dated before the letter it answers (2021-03-30)" in completed.stdout
+
+
+def test_empty_questions_and_misnamed_file(project_copy: Path) -> None:
+    data = yaml.safe_load(PUBLISHED_TEXT)
+    data["questions"] = []
+    (project_copy / "cases" / "AL-OTH-11-2023.yaml").unlink()
+    write(project_copy, yaml.safe_dump(data, sort_keys=False), "AL-OTH-12-2023.yaml")
+    out = check(project_copy).stdout
+    assert "questions: needs at least one question" in out
+    assert "reference: the file should be named AL-OTH-11-2023.yaml to match its reference" in out
+
+
+def test_two_files_with_one_reference(project_copy: Path) -> None:
+    write(project_copy, PUBLISHED_TEXT, "copy.yaml")
+    out = check(project_copy).stdout
+    assert "`AL OTH 11/2023` is also the reference of cases/copy.yaml" in out
+    assert "`AL OTH 11/2023` is also the reference of cases/AL-OTH-11-2023.yaml" in out
+
+
+def test_every_problem_of_a_file_is_reported(project_copy: Path) -> None:
+    text = PUBLISHED_TEXT.replace("recipient:\n", "recipent:\n").replace("  - education\n", "  - educaton\n")
+    write(project_copy, text)
+    out = check(project_copy).stdout
+    assert "did you mean `recipient`?" in out and "did you mean `education`?" in out
+
+
+def test_json_format_for_ci_annotations(project_copy: Path) -> None:
+    write(project_copy, PUBLISHED_TEXT.replace("date: 2023-03-13", "date: 2023-02-30"))
+    completed = check(project_copy, "--format", "json")
+    assert completed.returncode == 1
+    [record] = json.loads(completed.stdout)
+    assert record == {
+        "path": "cases/AL-OTH-11-2023.yaml", "line": 3, "column": 7, "field": "date", "severity": "error",
+        "message": "`2023-02-30` is not a date (day value is outside expected range); write it as year-month-day, e.g. 2023-03-13",
+    }
+
+
+def test_the_published_cases_check_clean() -> None:
+    completed = run_alletter("check")
+    assert completed.returncode == 0, completed.stdout
+    assert "2 case files checked: no problems" in completed.stdout
+
+
+def test_build_reports_the_same_problems(project_copy: Path) -> None:
+    write(project_copy, PUBLISHED_TEXT.replace("  - education\n", "  - educaton\n"))
+    completed = run_alletter("build", "--out", project_copy / "dist", "--format", "md", cwd=project_copy)
+    assert completed.returncode == 1
+    assert "unknown mandate `educaton`; did you mean `education`?" in completed.stderr
+    assert "cases/AL-OTH-11-2023.yaml:" in completed.stderr
+
+
+# --- new ---------------------------------------------------------------------------------------
+
+
+def test_new_writes_the_next_number_and_a_skeleton_that_check_explains(project_copy: Path) -> None:
+    completed = run_alletter("new", "--type", "AL", "--country", "OTH", "--year", "2023", cwd=project_copy)
+    assert completed.returncode == 0, completed.stderr
+    path = project_copy / "cases" / "AL-OTH-12-2023.yaml"
+    assert "wrote cases/AL-OTH-12-2023.yaml (AL OTH 12/2023)" in completed.stdout
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../schema/case.schema.json\n")
+    assert "reference: AL OTH 12/2023" in text
+    out = check(project_copy, path).stdout
+    problems = [line for line in out.splitlines() if ": error: " in line]
+    assert problems and all("still holds the placeholder TODO" in line for line in problems)
+    assert run_alletter("new", "--type", "AL", "--country", "OTH", "--year", "2023", cwd=project_copy).returncode == 0
+    assert (project_copy / "cases" / "AL-OTH-13-2023.yaml").is_file()
+
+
+def test_a_filled_in_skeleton_becomes_a_letter(project_copy: Path) -> None:
+    prior = project_copy / "cases" / "AL-OTH-11-2023.yaml"
+    completed = run_alletter("new", "--type", "AL", "--country", "OTH", "--year", "2023", "--follow-up", prior, cwd=project_copy)
+    assert completed.returncode == 0, completed.stderr
+    path = project_copy / "cases" / "AL-OTH-12-2023.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["recipient"]["name"] == "Mr. Leif K-Brooks" and data["follow_up"]["reference"] == "AL OTH 11/2023"
+    assert data["mandates"] == yaml.safe_load(PUBLISHED_TEXT)["mandates"]
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"date: \d{4}-\d\d-\d\d\n", "date: 2023-06-01\n", text, count=1)
+    text = text.replace("    date: TODO", "    date: 2023-04-02")
+    text = re.sub(r'"TODO[^"]*"', '"the matter raised before"', text)
+    path.write_text(text, encoding="utf-8")
+    assert check(project_copy, path).returncode == 0
+    built = run_alletter("render", path, "--out", project_copy / "out", "--format", "md", cwd=project_copy)
+    assert built.returncode == 0, built.stderr
+    assert "the matter raised before" in (project_copy / "out" / "AL-OTH-12-2023.md").read_text(encoding="utf-8")
+
+
+def test_new_never_overwrites(project_copy: Path) -> None:
+    from alletter.errors import UsageError
+    from alletter.write import write_new
+
+    existing = project_copy / "cases" / "AL-OTH-11-2023.yaml"
+    with pytest.raises(UsageError, match="already exists"):
+        write_new(existing, b"reference: nothing\n")
+    assert existing.read_text(encoding="utf-8") == PUBLISHED_TEXT
+    assert not [path for path in existing.parent.iterdir() if path.name.startswith(".")]
+
+
+def test_new_refuses_a_bad_type_clearly(project_copy: Path) -> None:
+    completed = run_alletter("new", "--type", "XX", "--country", "OTH", cwd=project_copy)
+    assert completed.returncode == 1
+    assert "--type XX: choose one of AL, UA, OL" in completed.stderr and "Traceback" not in completed.stderr
+
+
+# --- mandates and schema -----------------------------------------------------------------------
+
+
+def test_mandates_shows_the_holder_on_a_date() -> None:
+    completed = run_alletter("mandates", "--on", "2023-03-13")
+    assert completed.returncode == 0, completed.stderr
+    assert "sale-of-children" in completed.stdout and "Mama Fatima" in completed.stdout
+    assert "43/22" in completed.stdout
+
+
+def test_mandates_before_any_holder_says_none() -> None:
+    completed = run_alletter("mandates", "--on", "1990-01-01")
+    assert completed.returncode == 0 and "none" in completed.stdout
+
+
+def test_committed_schema_is_current() -> None:
+    completed = run_alletter("schema")
+    assert completed.returncode == 0
+    committed = (REPO / "schema" / "case.schema.json").read_text(encoding="utf-8")
+    assert completed.stdout == committed, "schema/case.schema.json is stale: run `make schema`"
+    schema = json.loads(committed)
+    assert {"reference", "date", "mandates", "recipient", "questions"} <= set(schema["required"])
+    assert schema["additionalProperties"] is False
+
+
+def test_case_files_name_the_schema() -> None:
+    for path in (REPO / "cases").glob("*.yaml"):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../schema/case.schema.json", path
+
+
+# --- no traceback, anywhere ----------------------------------------------------------------------
+
+BROKEN_INVOCATIONS = {
+    "check a missing file": (["check", "cases/nope.yaml"], "no such case file"),
+    "check with an unknown format": (["check", "--format", "xml"], "choose text or json"),
+    "render a missing file": (["render", "cases/nope.yaml", "--out", "out"], "no such case file"),
+    "build with an unknown format": (["build", "--format", "odt"], "unknown format odt"),
+    "mandates on a non-date": (["mandates", "--on", "13/03/2023"], "not a date"),
+    "new with a bad country": (["new", "--type", "AL", "--country", "Omegle"], "three-letter country code"),
+    "new following up a broken case": (["new", "--type", "AL", "--country", "OTH", "--follow-up", "cases/broken.yaml"], "broken.yaml:"),
+    "pack a directory that is no archive": (["pack", "cases"], "not a letter archive"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_INVOCATIONS))
+def test_no_traceback_for_a_users_mistake(project_copy: Path, name: str) -> None:
+    (project_copy / "cases" / "broken.yaml").write_text("reference: [\n", encoding="utf-8")
+    arguments, message = BROKEN_INVOCATIONS[name]
+    completed = run_alletter(*arguments, cwd=project_copy)
+    assert completed.returncode != 0
+    assert "Traceback" not in completed.stdout + completed.stderr
+    assert message in completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "build", "render", "new", "mandates", "schema", "pack"])
+def test_outside_a_letter_project_every_command_says_so(tmp_path: Path, command: str) -> None:
+    arguments = {"render": ["x.yaml"], "new": ["--type", "AL", "--country", "OTH"]}.get(command, [])
+    if command == "render":
+        (tmp_path / "x.yaml").write_text("reference: AL OTH 1/2023\n", encoding="utf-8")
+    completed = run_alletter(command, *arguments, cwd=tmp_path)
+    assert "Traceback" not in completed.stdout + completed.stderr
+    if command != "schema":
+        assert completed.returncode == 1
+        assert "no letter project found" in completed.stderr or "not a letter archive" in completed.stderr
+
+
+def test_every_command_explains_itself_with_an_example() -> None:
+    commands = ["render", "build", "check", "new", "mandates", "schema", "pack"]
+    overview = run_alletter("--help").stdout
+    for command in commands:
+        assert command in overview
+        completed = run_alletter(command, "--help")
+        assert completed.returncode == 0 and "Example:" in completed.stdout, command
