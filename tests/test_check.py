@@ -263,3 +263,20 @@ def test_every_command_explains_itself_with_an_example() -> None:
         assert command in overview
         completed = run_alletter(command, "--help")
         assert completed.returncode == 0 and "Example:" in completed.stdout, command
+
+
+def test_the_authors_guide_names_every_field_of_a_case() -> None:
+    from alletter.model import Case
+
+    guide = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
+
+    def fields(model, prefix: str = ""):
+        for name, info in model.model_fields.items():
+            yield prefix + name
+            nested = next((arg for arg in (info.annotation, *getattr(info.annotation, "__args__", ()))
+                           if isinstance(arg, type) and hasattr(arg, "model_fields")), None)
+            if nested is not None and name != "other_replies":
+                yield from fields(nested, f"{prefix}{name}.")
+
+    missing = [name for name in fields(Case) if f"`{name}`" not in guide]
+    assert not missing, f"docs/authoring.md does not explain {missing}"

@@ -108,3 +108,14 @@ def test_follow_up_forms_differ_by_reply(published_letters) -> None:
     assert "We regret that we have not received a response" not in replied
     assert "We regret that we have not received a response" in unanswered
     assert "We appreciate your comprehensive reply" not in unanswered
+
+
+def test_a_published_reply_is_linked(write_case, project) -> None:
+    from alletter.render import render_letter
+    from alletter.validate import load_case
+
+    path = write_case(base="AL-OTH-10-2023")
+    text = path.read_text(encoding="utf-8").replace("    date: 2021-05-28", "    date: 2021-05-28\n    link: https://spcommreports.ohchr.org/reply")
+    path.write_text(text, encoding="utf-8")
+    markdown = render_letter(load_case(path, project), project)
+    assert "your comprehensive [reply](<https://spcommreports.ohchr.org/reply>) dated 28 May 2021" in markdown
