@@ -70,6 +70,16 @@ def test_changing_a_template_rebuilds_exactly_the_letters_using_it(project_copy:
     assert set(statuses(build(project_copy, "--force").stdout).values()) == {"built"}
 
 
+def test_touching_a_template_rebuilds_the_letters_using_it(project_copy: Path) -> None:
+    import os
+
+    assert build(project_copy).returncode == 0
+    engagement = project_copy / "templates" / "optional" / "engagement-offer.md.j2"
+    os.utime(engagement, ns=(engagement.stat().st_atime_ns, engagement.stat().st_mtime_ns + 10**9))
+    # only 11/2023 offers engagement
+    assert statuses(build(project_copy).stdout) == {"AL-OTH-10-2023.yaml": "up to date", "AL-OTH-11-2023.yaml": "built"}
+
+
 def test_a_deleted_output_is_rebuilt(project_copy: Path) -> None:
     assert build(project_copy).returncode == 0
     (project_copy / "dist" / "AL-OTH-10-2023.pdf").unlink()

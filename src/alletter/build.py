@@ -3,9 +3,10 @@ incrementally, and with a manifest and an index.
 
 This is the library the CLI calls; nothing here prints. A letter is rebuilt only when something
 it was made from changed: the build state (`.alletter-state.json` in the output directory)
-records, for each case file, the hash of every file its last build read (case, templates it
-loaded, annexes, registry, settings, page design) and the files it wrote. Deciding that a letter
-is up to date costs a hash of the files involved, each hashed once per run, and no parsing.
+records, for each case file, the stamp (modification time and size, as `make` uses) of every
+file its last build read — case, the templates it loaded, annexes, registry, settings, page
+design — and the files it wrote, with their sha256. Deciding that a letter is up to date costs a
+`stat` of the files involved, each once per run, and no parsing; a touched file counts as changed.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ FORMATS = ("docx", "pdf", "md", "png")
 DEFAULT_FORMATS = ("docx", "pdf")
 BATCH_SIZE = 16
 STATE_FILE = ".alletter-state.json"
+STATE_VERSION = 2  # a state file of another version is ignored: every letter is rebuilt
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -176,8 +178,17 @@ class BuildReport:
         return sum(result.status == status for result in self.results)
 
 
-class _FileHashes:
-    """Hashes of project files, each read once per build."""
+def file_stamp(path: Path) -> str | None:
+    """A file's modification time and size: what `make` looks at, so `touch` counts as a change."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return f"{status.st_mtime_ns}-{status.st_size}"
+
+
+class _FileStamps:
+    """Stamps of project files, each looked at once per build."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -185,10 +196,7 @@ class _FileHashes:
 
     def __call__(self, relative: str) -> str | None:
         if relative not in self._known:
-            try:
-                self._known[relative] = _sha256((self.root / relative).read_bytes())
-            except OSError:
-                self._known[relative] = None
+            self._known[relative] = file_stamp(self.root / relative)
         return self._known[relative]
 
 
@@ -215,7 +223,7 @@ class Archive:
             state = json.loads(self.state_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        return state if isinstance(state, dict) and state.get("version") == 1 else {}
+        return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
 
     def _case_key(self, case_path: Path) -> str:
         """The case file's path relative to the project (absolute when outside it): its key in the state."""
@@ -223,10 +231,10 @@ class Archive:
         relative = os.path.relpath(absolute, self.project.root)
         return absolute if relative.startswith("..") else Path(relative).as_posix()
 
-    def _is_up_to_date(self, entry: dict[str, Any] | None, case_hash: str, tool: str, hashes: _FileHashes) -> bool:
-        if not entry or entry.get("case_sha256") != case_hash or entry.get("tool") != tool:
+    def _is_up_to_date(self, entry: dict[str, Any] | None, case_stamp: str, tool: str, stamps: _FileStamps) -> bool:
+        if not entry or entry.get("case_stamp") != case_stamp or entry.get("tool") != tool:
             return False
-        if any(hashes(path) != digest for path, digest in entry.get("dependencies", {}).items()):
+        if any(stamps(path) != stamp for path, stamp in entry.get("dependencies", {}).items()):
             return False
         return all(
             (self.out_dir / output["file"]).is_file() and (self.out_dir / output["file"]).stat().st_size == output["bytes"]
@@ -249,10 +257,10 @@ class Archive:
         state = self._load_state()
         letters: dict[str, Any] = state.get("letters", {})
         tool = _tool_fingerprint(self.formats)
-        hashes = _FileHashes(self.project.root)
+        stamps = _FileStamps(self.project.root)
         results: list[LetterResult] = []
         to_build: list[Path] = []
-        case_hashes: dict[str, str] = {}
+        case_stamps: dict[str, str] = {}
         for case_path, problem in _duplicate_stems(case_paths):
             results.append(LetterResult(case_path, status="failed", error=problem))
             if on_result:
@@ -262,12 +270,12 @@ class Archive:
             if case_path in duplicates:
                 continue
             key = self._case_key(case_path)
-            try:
-                case_hashes[key] = _sha256(case_path.read_bytes())
-            except OSError as error:
-                results.append(LetterResult(case_path, status="failed", error=f"{case_path}: cannot read: {error.strerror}"))
+            stamp = file_stamp(case_path)
+            if stamp is None:
+                results.append(LetterResult(case_path, status="failed", error=f"{case_path}: cannot read the case file"))
                 continue
-            if not force and self._is_up_to_date(letters.get(key), case_hashes[key], tool, hashes):
+            case_stamps[key] = stamp
+            if not force and self._is_up_to_date(letters.get(key), stamp, tool, stamps):
                 result = LetterResult(case_path, status="up to date",
                                       outputs=[self.out_dir / o["file"] for o in letters[key]["outputs"].values()])
                 results.append(result)
@@ -282,10 +290,10 @@ class Archive:
                 previous = letters.get(key, {})
                 self._remove_outputs(previous, keep={o["file"] for o in result.record["outputs"].values()})
                 letters[key] = {
-                    "case_sha256": case_hashes[key],
+                    "case_stamp": case_stamps[key],
                     "tool": tool,
                     **result.record,
-                    "dependencies": {path: hashes(path) for path in result.record["dependencies"]},
+                    "dependencies": {path: stamps(path) for path in result.record["dependencies"]},
                 }
         removed: dict[str, list[Path]] = {}
         if prune:
@@ -317,7 +325,7 @@ class Archive:
 
         from .archive import write_index, write_manifest
 
-        state = {"version": 1, "letters": dict(sorted(letters.items()))}
+        state = {"version": STATE_VERSION, "letters": dict(sorted(letters.items()))}
         # compact: json's fast C encoder is only used without indentation
         write_atomic(self.state_path, json.dumps(state, sort_keys=True, separators=(",", ":")).encode("utf-8"))
         entries = sorted(letters.values(), key=lambda entry: (entry["summary"]["year"], entry["summary"]["slug"]))
