@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from .build import Archive, BuildReport, LetterResult
@@ -45,7 +46,7 @@ FormatOption = Annotated[
 
 
 def _fail(error: Exception) -> None:
-    errors.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -57,12 +58,12 @@ def _project(root: Path | None, near: Path) -> "LetterProject":
 
 def _print_result(result: "LetterResult") -> None:
     if result.status == "failed":
-        errors.print(f"[bold red]failed[/] {result.error}", highlight=False, soft_wrap=True)
+        errors.print(f"[bold red]failed[/] {escape(str(result.error))}", highlight=False, soft_wrap=True)
     elif result.status == "built":
         names = ", ".join(path.name for path in result.outputs)
-        console.print(f"[green]built[/] {result.case_path} → {names}", highlight=False, soft_wrap=True)
+        console.print(f"[green]built[/] {escape(f'{result.case_path} → {names}')}", highlight=False, soft_wrap=True)
     else:
-        console.print(f"[dim]up to date[/] {result.case_path}", highlight=False, soft_wrap=True)
+        console.print(f"[dim]up to date[/] {escape(str(result.case_path))}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -134,7 +135,7 @@ def build(
         report = archive.build(files, jobs=workers, force=force, prune=not cases, on_result=_print_result)
     for case, paths in report.removed.items():
         names = ", ".join(path.name for path in paths) or "nothing left to delete"
-        console.print(f"[yellow]removed[/] {names} ({case} is gone)", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]removed[/] {escape(f'{names} ({case} is gone)')}", highlight=False, soft_wrap=True)
     removed = f", {len(report.removed)} removed" if report.removed else ""
     console.print(
         f"{report.count('built')} built, {report.count('up to date')} up to date, "
@@ -154,7 +155,7 @@ def _build_with_progress_bar(archive: "Archive", files: list[Path], jobs: int, f
 
         def advance(result: "LetterResult") -> None:
             if result.status == "failed":
-                progress.console.print(f"[bold red]failed[/] {result.error}", highlight=False, soft_wrap=True)
+                progress.console.print(f"[bold red]failed[/] {escape(str(result.error))}", highlight=False, soft_wrap=True)
             progress.advance(task)
 
         return archive.build(files, jobs=jobs, force=force, prune=prune, on_result=advance)

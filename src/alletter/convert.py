@@ -13,6 +13,7 @@ only the fonts embedded in the `typst` package, so the same PDF comes out on eve
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import tempfile
 import threading
@@ -32,6 +33,7 @@ TYPST_FILTER = "typst.lua"
 REFERENCE_DOCX = "reference.docx"
 SERVER_SCRIPT = Path(__file__).with_name("pandoc_server.lua")
 BATCH_SEPARATOR = "\ue000alletter-next-letter\ue000"  # private-use characters: never in a letter
+_IMAGE = re.compile(r"(?<!\\)(?:\\\\)*!\[")  # "![" after an even number of backslashes: `\![x](y)` is no image
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,7 @@ class Converter:
         self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]
     ) -> list[dict[str, bytes] | ConversionError]:
         for markdown, metadata in letters:
-            if "![" in markdown:
+            if _IMAGE.search(markdown):
                 # Case text is escaped, so only a template could hold an image: none may embed a file.
                 raise ConversionError(metadata.reference, "pandoc", "the letter contains an image; letters cannot embed files")
         reference = letters[0][1].reference if len(letters) == 1 else f"{len(letters)} letters"

@@ -64,6 +64,8 @@ def _schema_problem(loaded: LoadedYaml, detail: dict) -> Problem:
         message = "is required but missing"
     elif kind == "extra_forbidden":
         message = "is not a known field" + _did_you_mean(field_path[-1], _allowed_keys(field_path))
+    elif kind == "value_error":
+        message = str(detail["ctx"]["error"])  # our validators' own words, without pydantic's "Value error, "
     else:
         message = detail["msg"]
     return Problem(loaded.locate(field_path, value=kind not in ("missing", "extra_forbidden")), message, field=field)
