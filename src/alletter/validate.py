@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .errors import CaseFileError, Problem
+from .fonts import describe, unshowable
 from .load import FieldPath, LoadedYaml, dotted_path, load_yaml
 from .model import Annex, Case, Mandate, Signatory
 from .project import LetterProject
@@ -34,7 +35,7 @@ def load_case(path: Path, project: LetterProject) -> ValidCase:
     """Load and validate one case file; raise CaseFileError listing every problem in it."""
     loaded = load_yaml(path)
     case = _parse_case(loaded)
-    problems = list(_registry_problems(loaded, case, project))
+    problems = [*_registry_problems(loaded, case, project), *_glyph_problems(loaded)]
     if problems:
         raise CaseFileError(problems)
     mandates = [project.mandates[mandate_id] for mandate_id in case.mandates]
@@ -139,6 +140,27 @@ def _follow_up_problems(loaded: LoadedYaml, case: Case):
             yield Problem(at(("follow_up", "reply", "date")), f"the reply ({prior.reply.date}) is dated after this letter ({case.date})", "follow_up.reply.date")
     elif prior.concern is None:
         yield Problem(at(("follow_up",)), "with no reply, give `concern:` (the concern this letter reiterates)", "follow_up.concern")
+
+
+def _glyph_problems(loaded: LoadedYaml):
+    """Text the PDF's fonts cannot show would print as empty boxes: refuse it, naming the characters."""
+    texts = list(_texts(loaded.data, ()))
+    for (field_path, _), missing in zip(texts, unshowable(text for _, text in texts)):
+        if missing:
+            yield Problem(loaded.locate(field_path, value=True),
+                          f"the PDF's fonts have no glyphs for {describe(missing)}; write it another way or leave it out",
+                          dotted_path(field_path))
+
+
+def _texts(data: object, field_path: FieldPath):
+    if isinstance(data, str):
+        yield field_path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(value, (*field_path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _texts(value, (*field_path, index))
 
 
 def _signatory(mandate: Mandate, case: Case) -> Signatory:
