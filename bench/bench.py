@@ -106,17 +106,22 @@ def median_of(repeat: int, action: Callable[[], object], before: Callable[[], ob
 
 
 def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
-    """The naive pipeline: a pandoc process per output and a fresh typst compile per PDF."""
+    """The naive pipeline: a pandoc process per output and a fresh typst compile per PDF.
+
+    Same stages, templates, variables and PDF standard as alletter; only the processes differ.
+    """
     import pypandoc
     import typst
 
-    from alletter.convert import PANDOC_READER, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER
+    from alletter.build import LetterBuilder
+    from alletter.convert import PANDOC_READER, PDF_STANDARDS, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER
     from alletter.project import LetterProject
     from alletter.render import render_letter
     from alletter.validate import load_case
 
     letter_project = LetterProject(project)
     templates = letter_project.templates_dir
+    builder = LetterBuilder(letter_project, project / "baseline", ("docx", "pdf"))
     reference_doc = templates / "reference.docx"
     docx_arguments = ["--sandbox", f"--reference-doc={reference_doc}"] if reference_doc.is_file() else ["--sandbox"]
     typst_arguments = ["--sandbox", f"--template={templates / TYPST_TEMPLATE}", f"--lua-filter={templates / TYPST_FILTER}",
@@ -127,12 +132,18 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
             started = time.perf_counter()
             valid = load_case(path, letter_project)
             markdown = render_letter(valid, letter_project)
+            metadata = builder._metadata(valid)
+            fields = builder.converter._typst_variables(metadata)
+            variables = [f"--metadata={key}={value}" for key, value in fields["metadata"].items()]
+            variables += [f"--variable={key}={value}" for key, value in fields["variables"].items()]
             pypandoc.convert_text(markdown, "docx", format=PANDOC_READER, outputfile=f"{scratch}/letter.docx",
                                   extra_args=docx_arguments)
-            source = pypandoc.convert_text(markdown, TYPST_WRITER, format=PANDOC_READER, extra_args=typst_arguments)
+            source = pypandoc.convert_text(markdown, TYPST_WRITER, format=PANDOC_READER, extra_args=typst_arguments + variables)
             Path(scratch, "letter.typ").write_text(source, encoding="utf-8")
-            typst.compile(f"{scratch}/letter.typ", output=f"{scratch}/letter.pdf", root=scratch, ignore_system_fonts=True)
+            typst.compile(f"{scratch}/letter.typ", output=f"{scratch}/letter.pdf", root=scratch, ignore_system_fonts=True,
+                          pdf_standards=list(PDF_STANDARDS))
             times.append(time.perf_counter() - started)
+    builder.close()
     return statistics.median(times)
 
 

@@ -1,5 +1,5 @@
 -- Maps the letter's named blocks (fenced divs with a class) onto the functions of letter.typ,
--- and keeps "..." as three dots: typst would otherwise typeset it as an ellipsis character.
+-- and keeps "...", "--", "-?" and "-1" as typed: typst would otherwise read them as shorthands.
 local functions = {
   ["letter-header"] = "letter-header",
   ["reference"] = "reference",
@@ -24,31 +24,27 @@ local function typst_call(div)
   end
 end
 
-local function literal_dots(str)
-  if not str.text:find("...", 1, true) then
-    return nil
-  end
-  local pieces = pandoc.Inlines({})
-  local rest = str.text
-  while true do
-    local start = rest:find("...", 1, true)
-    if not start then break end
-    if start > 1 then pieces:insert(pandoc.Str(rest:sub(1, start - 1))) end
-    pieces:insert(pandoc.RawInline("typst", "..\\."))
-    rest = rest:sub(start + 3)
-  end
-  if #rest > 0 then pieces:insert(pandoc.Str(rest)) end
-  return pieces
+-- typst reads some runs of characters in text as shorthands: "..." (an ellipsis), "--" and "---"
+-- (dashes), "-?" (a soft hyphen, invisible) and "-1" (a minus sign). pandoc's typst writer leaves
+-- them, so a word holding one is written as raw typst with every punctuation mark escaped.
+local function has_shorthand(text)
+  return text:find("...", 1, true) or text:find("%-[%-%?%d]")
 end
 
--- Visiting every word from Lua is slow; only the rare paragraphs that hold "..." are walked.
-local function with_literal_dots(block)
-  if pandoc.utils.stringify(block):find("...", 1, true) then
-    return block:walk({ Str = literal_dots })
+local function literal_shorthands(str)
+  if has_shorthand(str.text) then
+    return pandoc.RawInline("typst", (str.text:gsub("%p", "\\%0")))
+  end
+end
+
+-- Visiting every word from Lua is slow; only the rare paragraphs that hold a shorthand are walked.
+local function with_literal_shorthands(block)
+  if has_shorthand(pandoc.utils.stringify(block)) then
+    return block:walk({ Str = literal_shorthands })
   end
 end
 
 return {
-  { Para = with_literal_dots, Plain = with_literal_dots },
+  { Para = with_literal_shorthands, Plain = with_literal_shorthands },
   { Div = typst_call },
 }

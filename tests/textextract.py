@@ -111,6 +111,13 @@ def docx_text(source: Path | bytes) -> str:
     return "\n".join(docx_paragraphs(source))
 
 
+def docx_footer_text(source: Path | bytes) -> str:
+    """The footers' text: page 1's holds the recipient's address block."""
+    document = docx.Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
+    footers = [footer for section in document.sections for footer in (section.first_page_footer, section.footer)]
+    return "\n".join(paragraph.text for footer in footers for paragraph in footer.paragraphs)
+
+
 def pdf_pages(source: Path | bytes) -> list[str]:
     reader = PdfReader(io.BytesIO(source) if isinstance(source, bytes) else str(source))
     return [page.extract_text() or "" for page in reader.pages]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -47,7 +48,7 @@ FormatOption = Annotated[
 
 
 def _fail(error: Exception) -> None:
-    errors.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -153,7 +154,7 @@ def build(
         report = archive.build(files, jobs=workers, force=force, prune=not cases, on_result=_result_printer(verbose))
     for case, paths in report.removed.items():
         names = ", ".join(path.name for path in paths) or "nothing left to delete"
-        console.print(f"[yellow]removed[/] {names} ({case} is gone)", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]removed[/] {escape(f'{names} ({case} is gone)')}", highlight=False, soft_wrap=True)
     removed = f", {len(report.removed)} removed" if report.removed else ""
     console.print(
         f"{report.count('built')} built, {report.count('up to date')} up to date, "
@@ -232,8 +233,6 @@ def check(
 
 
 def _print_problems(problems: list, file_count: int) -> None:
-    from rich.markup import escape
-
     for problem in problems:
         field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
         console.print(f"[cyan]{escape(str(problem.location))}[/]: [red]error[/]: {field}{escape(problem.message)}",
@@ -354,7 +353,7 @@ def _build_with_progress_bar(archive: "Archive", files: list[Path], jobs: int, f
 
         def advance(result: "LetterResult") -> None:
             if result.status == "failed":
-                progress.console.print(f"[bold red]failed[/] {result.error}", highlight=False, soft_wrap=True)
+                progress.console.print(f"[bold red]failed[/] {escape(str(result.error))}", highlight=False, soft_wrap=True)
             progress.advance(task)
 
         return archive.build(files, jobs=jobs, force=force, prune=prune, on_result=advance)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import tempfile
 import threading
@@ -41,6 +42,7 @@ BATCH_SEPARATOR = "\ue000alletter-next-letter\ue000"  # private-use characters: 
 PDF_STANDARDS = ["a-2b"]  # PDF/A-2b: self-contained, fonts embedded, fit for long-term archiving
 PREVIEW_PPI = 96.0
 TYPST_FORMATS = frozenset({"typ", "pdf", "png"})  # the formats that go through pandoc's typst writer
+_IMAGE = re.compile(r"(?<!\\)(?:\\\\)*!\[")  # "![" after an even number of backslashes: `\![x](y)` is no image
 
 
 @dataclass(frozen=True)
@@ -229,7 +231,7 @@ class Converter:
         self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]
     ) -> list[dict[str, bytes] | ConversionError]:
         for markdown, metadata in letters:
-            if "![" in markdown:
+            if _IMAGE.search(markdown):
                 # Case text is escaped, so only a template could hold an image: none may embed a file.
                 raise ConversionError(metadata.reference, "pandoc", "the letter contains an image; letters cannot embed files")
         reference = letters[0][1].reference if len(letters) == 1 else f"{len(letters)} letters"

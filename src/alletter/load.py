@@ -20,10 +20,12 @@ from .errors import CaseFileError, Problem, SourceLocation
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
+MAX_DEPTH = 50
 
 FieldPath = tuple[str | int, ...]
 _UNCLOSED = re.compile(r"flow (sequence|mapping)|quoted scalar")
 _PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_PLAIN_SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
 
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses ~30× faster
@@ -83,22 +85,37 @@ class _Builder:
                 [Problem(_location(self.path, node.start_mark),
                          f"too many values (over {MAX_NODES}); is an alias expanding without end?")]
             )
+        if len(field_path) > MAX_DEPTH:
+            raise CaseFileError(
+                [Problem(_location(self.path, node.start_mark), f"values nested more than {MAX_DEPTH} levels deep")]
+            )
         self.locations.setdefault(field_path, _location(self.path, node.start_mark))
         self.value_locations[field_path] = _location(self.path, node.start_mark)
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_COLLECTION_TAGS:
-            raise CaseFileError([Problem(_location(self.path, node.start_mark), f"the tag {node.tag} is not allowed in a case file")])
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.MappingNode) and node.tag in _PLAIN_COLLECTION_TAGS:
             return self._build_mapping(node, field_path)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.SequenceNode) and node.tag in _PLAIN_COLLECTION_TAGS:
             return [self.build(item, (*field_path, index)) for index, item in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        """A plain value (text, number, true/false, null); any tag that could build an object is refused."""
+        where = _location(self.path, node.start_mark)
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in _PLAIN_SCALAR_TAGS:
+            raise CaseFileError([Problem(where, f"the tag {node.tag} is not allowed in a case file")])
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError:  # e.g. an integer of more than 4300 digits
+            raise CaseFileError([Problem(where, "cannot read this value as a number; quote it if it is text")]) from None
 
     def _build_mapping(self, node: yaml.MappingNode, field_path: FieldPath) -> dict[str, Any]:
         self.loader.flatten_mapping(node)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
             where = _location(self.path, key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(Problem(where, "a key must be a name such as `date`, not a list or mapping"))
+                continue
+            key = self._scalar(key_node)
             if not isinstance(key, str):
                 self.problems.append(Problem(where, f"key {key!r} is not text; write it as a name such as `date`"))
                 continue
@@ -142,6 +159,8 @@ def read_source(path: Path) -> str:
 def load_yaml(path: Path) -> LoadedYaml:
     """Parse one YAML file into data and locations, or raise CaseFileError naming the line."""
     text = read_source(path)
+    if text.startswith("\ufeff"):
+        raise CaseFileError([Problem(SourceLocation(path, 1, 1), "starts with a byte-order mark (BOM); save it as UTF-8 without BOM")])
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
@@ -152,12 +171,20 @@ def load_yaml(path: Path) -> LoadedYaml:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         reason = " ".join(part for part in (error.context, error.problem) if part)
-        if error.context_mark is not None and _UNCLOSED.search(error.context or ""):
+        if _character_at(text, mark) == "\t":
+            reason = "a tab character; indent with spaces, YAML does not allow tabs here"
+        elif error.context_mark is not None and _UNCLOSED.search(error.context or ""):
             # an unclosed [ { or quote is noticed lines later: the mistake is where it opened
             if mark is not None and mark.line != error.context_mark.line:
                 reason += f" (noticed at line {mark.line + 1})"
             mark = error.context_mark
         raise CaseFileError([Problem(_location(path, mark), f"YAML syntax error: {reason}")]) from None
+    except yaml.reader.ReaderError as error:
+        line, column = _line_and_column(text, error.position)
+        raise CaseFileError(
+            [Problem(SourceLocation(path, line, column),
+                     f"contains the control character U+{error.character:04X}, which a case file cannot hold; remove it")]
+        ) from None
     except yaml.YAMLError as error:
         raise CaseFileError([Problem(SourceLocation(path), f"YAML error: {error}")]) from None
     finally:
@@ -165,6 +192,19 @@ def load_yaml(path: Path) -> LoadedYaml:
     if builder.problems:
         raise CaseFileError(builder.problems)
     return LoadedYaml(path, data, builder.locations, builder.value_locations)
+
+
+def _character_at(text: str, mark: yaml.Mark | None) -> str:
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    return line[mark.column] if mark.column < len(line) else ""
+
+
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def load_front_matter(path: Path) -> tuple[dict[str, Any], str]:

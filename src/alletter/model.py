@@ -32,14 +32,19 @@ def _single_line(text: str) -> str:
     return text.strip()
 
 
-Text = Annotated[str, Field(min_length=1), AfterValidator(_refuse_control_characters)]
+MAX_TEXT_CHARACTERS = 10_000
+MAX_LINE_CHARACTERS = 300
+
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARACTERS), AfterValidator(_refuse_control_characters)]
 """Narrative text: a paragraph, with the small Markdown subset that `render` allows."""
 
-Line = Annotated[Text, AfterValidator(_single_line)]
+Line = Annotated[str, Field(min_length=1, max_length=MAX_LINE_CHARACTERS), AfterValidator(_refuse_control_characters),
+                 AfterValidator(_single_line)]
 """A name, title or salutation: one line, always printed literally."""
 
 ReferenceText = Annotated[str, Field(pattern=REFERENCE_PATTERN, examples=["AL OTH 11/2023"])]
-Url = Annotated[str, Field(pattern=URL_PATTERN, examples=["https://spcommreports.ohchr.org/"])]
+Url = Annotated[str, Field(pattern=URL_PATTERN, examples=["https://spcommreports.ohchr.org/"]),
+              AfterValidator(_refuse_control_characters)]
 MANDATE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MandateId = Annotated[str, Field(pattern=MANDATE_ID_PATTERN)]
 

@@ -69,9 +69,16 @@ def prefixed(text: str, prefix: str) -> str:
     return f"{prefix}{text}"
 
 
+def _is_web_link(url: str) -> bool:
+    return bool(_SAFE_LINK.match(url)) and not re.search(r"[\s<>]", url)
+
+
 @lru_cache(maxsize=1)
 def _narrative_parser() -> MarkdownIt:
-    return MarkdownIt("zero").enable(["emphasis", "link", "escape"])
+    parser = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
+    # A link to anything but the web is not a link at all: its brackets and target stay as typed.
+    parser.validateLink = _is_web_link  # type: ignore[method-assign]
+    return parser
 
 
 def narrative_paragraphs(text: str) -> list[Markdown]:
@@ -95,7 +102,7 @@ def _inline_markdown(children: list) -> str:
             pieces.append("**")
         elif token.type == "link_open":
             href = str(token.attrs.get("href", ""))
-            link_targets.append(href if _SAFE_LINK.match(href) and not re.search(r"[\s<>]", href) else None)
+            link_targets.append(href if _is_web_link(href) else None)
             pieces.append("[" if link_targets[-1] else "")
         elif token.type == "link_close":
             href = link_targets.pop()

@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .errors import CaseFileError, Problem, SourceLocation
+from .fonts import describe, unshowable
 from .load import FieldPath, LoadedYaml, dotted_path, load_yaml
 from .model import MANDATE_ID_PATTERN, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Mandate, Reference, Signatory
 from .project import LetterProject
@@ -81,7 +82,7 @@ def _case_and_problems(loaded: LoadedYaml, project: LetterProject) -> tuple[Case
         found = [_schema_problem(loaded, detail) for detail in _one_per_misspelling(error.errors())]
         found.extend(_unparsed_case_problems(loaded, project))
     else:
-        found = list(_registry_problems(loaded, case, project))
+        found = [*_registry_problems(loaded, case, project), *_glyph_problems(loaded)]
     taken = {problem.location for problem in placeholders}
     return case, _in_file_order(placeholders + [problem for problem in found if problem.location not in taken])
 
@@ -160,10 +161,14 @@ def _schema_message(field_path: FieldPath, detail: dict) -> str:
         reason = f" ({context['error']})" if context.get("error") else ""
         return f"`{value}` is not a date{reason}; write it as year-month-day, e.g. 2023-03-13"
     if kind == "string_pattern_mismatch":
+        if field_path and field_path[0] == "annexes":
+            return f"`{value}` is not an annex id: the name of a file in annexes/ without `.md`, such as `ungp`"
         return f"`{value}` " + _PATTERN_MEANINGS.get(context.get("pattern"), f"does not have the expected form {context.get('pattern')}")
     if kind == "too_short":
         what = "question" if field_path and field_path[-1] == "questions" else "item"
         return f"needs at least one {what}" if not value else detail["msg"]
+    if kind == "string_too_long":
+        return f"is {len(str(value)):,} characters long; the limit is {context.get('max_length'):,}"
     if kind == "string_too_short":
         return "is empty; write the text or remove the field"
     if kind == "literal_error":
@@ -185,19 +190,10 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
 
 def _placeholder_problems(loaded: LoadedYaml):
     """Text still reading TODO, as `alletter new` writes it: a skeleton never becomes a letter."""
-
-    def walk(value: object, field_path: FieldPath):
-        if isinstance(value, dict):
-            for key, item in value.items():
-                yield from walk(item, (*field_path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from walk(item, (*field_path, index))
-        elif isinstance(value, str) and value.lstrip().startswith(PLACEHOLDER):
+    for field_path, text in _texts(loaded.data, ()):
+        if text.lstrip().startswith(PLACEHOLDER):
             yield Problem(loaded.locate(field_path, value=True),
                           "still holds the placeholder TODO; write the letter's own text here", dotted_path(field_path))
-
-    yield from walk(loaded.data, ())
 
 
 def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject):
@@ -288,6 +284,28 @@ def _follow_up_problems(loaded: LoadedYaml, case: Case):
             yield Problem(at(("follow_up", "reply", "date")), f"the reply ({prior.reply.date}) is dated after this letter ({case.date})", "follow_up.reply.date")
     elif prior.concern is None:
         yield Problem(at(("follow_up",)), "with no reply, give `concern:` (the concern this letter reiterates)", "follow_up.concern")
+
+
+def _glyph_problems(loaded: LoadedYaml):
+    """Text the PDF's fonts cannot show would print as empty boxes: refuse it, naming the characters."""
+    texts = list(_texts(loaded.data, ()))
+    for (field_path, _), missing in zip(texts, unshowable(text for _, text in texts)):
+        if missing:
+            yield Problem(loaded.locate(field_path, value=True),
+                          f"the PDF's fonts have no glyphs for {describe(missing)}; write it another way or leave it out",
+                          dotted_path(field_path))
+
+
+def _texts(data: object, field_path: FieldPath):
+    """Every text value of a loaded file, with its field path."""
+    if isinstance(data, str):
+        yield field_path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(value, (*field_path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _texts(value, (*field_path, index))
 
 
 def _signatory(mandate: Mandate, case: Case) -> Signatory:
