@@ -44,7 +44,24 @@ local function with_literal_shorthands(block)
   end
 end
 
+-- At the start of a line typst reads "/" as a term, "+" and "-" as list items, "=" as a heading
+-- and "1." as a numbered item. pandoc's typst writer escapes them at the start of a paragraph
+-- but not inside a list item ("+ + x"), so a paragraph's first word that starts with one is
+-- written as raw typst with every punctuation mark escaped.
+local function with_literal_line_start(block)
+  local first = block.content[1]
+  if first and first.t == "Str" and (first.text:find("^[/+=%-]") or first.text:find("^%d+%.")) then
+    block.content[1] = pandoc.RawInline("typst", (first.text:gsub("%p", "\\%0")))
+    return block
+  end
+end
+
+local function literal_text(block)
+  local walked = with_literal_shorthands(block) or block
+  return with_literal_line_start(walked) or walked
+end
+
 return {
-  { Para = with_literal_shorthands, Plain = with_literal_shorthands },
+  { Para = literal_text, Plain = literal_text },
   { Div = typst_call },
 }

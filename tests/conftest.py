@@ -8,8 +8,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import os
+
 import pytest
 import yaml
+from hypothesis import settings
+
+# The suite's property tests run the same examples every time (CI must not fail by chance);
+# HYPOTHESIS_PROFILE=explore draws new ones on each run, to look for what they have not found yet.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 from alletter.project import LetterProject
 

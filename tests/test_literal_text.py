@@ -18,10 +18,13 @@ What "as typed" means, honestly:
   bidi-mirrored characters are drawn mirrored there, so they count as one kind). A combining mark with
   no letter before it (at the start, or after a space) is drawn on whatever stands there, so such
   text is compared without its marks.
-- Combining marks come from a short list (acute, diaeresis, cedilla, fatha, qamats), not from all of
-  Unicode: a mark stacked on a precomposed letter (ḩ + U+0302) is drawn right but can add a stray
-  letter to the PDF's text layer (typst's ToUnicode for the composed glyph) — found by this test,
-  not fixed here.
+- Combining marks come from a short list (acute, diaeresis, cedilla), one on a Latin or Greek base
+  letter, in texts without right-to-left script: two marks stacked on one letter (o + U+0301 +
+  U+0308, or ḩ + U+0302), or an Arabic mark after a letter of another script, are drawn right but
+  extracted with a stray or repeated letter from the PDF's text layer (typst's ToUnicode for the
+  composed glyph).
+  This test found both; `test_known_pdf_text_layer_limitation` pins them, strictly, until typst
+  fixes them.
 - Format characters (Unicode category Cf: zero-width joiners, soft hyphens, bidi marks) are not
   generated: they are invisible by design, so "shows as typed" does not apply to them.
 """
@@ -49,15 +52,23 @@ SPECIAL = list("#$@<>\\*_`[]{}&~^|\"'%!=+:;/-.()")
 FRAGMENTS = ["...", "--", "---", "-1", "-?", "{{ 7*7 }}", "{% for x in y %}", '#read("/etc/passwd")', "#image(", "<b>",
              "</w:t>", "&amp;", "[@doe]", "[^1]", "![x](y)", "$x$", "\\input{x}", "[x](https://example.org)", "\\*", "**"]
 SCRIPTS = list("محمدعبدالله") + list("דודבןגוריון") + list("Ωμέγαπρόσωπο") + list("Ёжикпривет") + list("ÆØÅßŁźçğı") \
-    + ["\u0301", "\u0308", "\u0327", "\u064e", "\u05b8"] + list("中文字😀")  # the last four: no font has them
-CHARACTER = st.one_of(
-    st.sampled_from(SPECIAL),
-    st.sampled_from(FRAGMENTS),
-    st.sampled_from(SCRIPTS),
-    st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")),  # marks: only the listed ones, see above
-    st.sampled_from(["a", "b", "Z", "0", " "]),
-)
-TEXT = st.lists(CHARACTER, min_size=1, max_size=10).map("".join).filter(lambda text: text.strip() != "")
+    + list("中文字😀")  # the last four: no font has them
+# Combining marks, each on a Latin or Greek base letter of its own (see the module docstring for why).
+MARKED = ["e\u0301", "a\u0308", "c\u0327", "\u03b1\u0301"]
+COMMON = [st.sampled_from(SPECIAL), st.sampled_from(FRAGMENTS), st.sampled_from(["a", "b", "Z", "0", " "])]
+ANY_CHARACTER = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"))  # marks: only MARKED, see above
+
+
+def _left_to_right(character: str) -> bool:
+    return all(unicodedata.bidirectional(part) not in ("R", "AL") for part in character)
+
+
+# A text mixes scripts, right-to-left ones included, or holds combining marks: not both (see above).
+MIXED_SCRIPTS = st.one_of(*COMMON, st.sampled_from(SCRIPTS), ANY_CHARACTER)
+MARKED_LEFT_TO_RIGHT = st.one_of(*COMMON, st.sampled_from([c for c in SCRIPTS if _left_to_right(c)]),
+                                 st.sampled_from(MARKED), ANY_CHARACTER.filter(_left_to_right))
+TEXT = st.one_of(*(st.lists(alphabet, min_size=1, max_size=10) for alphabet in (MIXED_SCRIPTS, MARKED_LEFT_TO_RIGHT))) \
+    .map("".join).filter(lambda text: text.strip() != "")
 LETTERS = st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=6)
 
 ADDRESS = "OmegleLCCFooter"  # one word: the same in the PDF text once whitespace is gone
@@ -113,11 +124,13 @@ def assert_pdf_shows(pdf: str, start: str, text: str, end: str) -> None:
     expected = pdf_form(text)
     if has_loose_mark(text):
         pdf, expected = without_marks(pdf), without_marks(expected)
-    shown = between(pdf, start, end)
     if RTL.search(expected):
+        # punctuation between right-to-left text and what follows is drawn on either side of it
+        lead = re.match(r"[^\w]*", end).group()
+        shown, expected = between(pdf, start, end[len(lead):]), expected + lead
         assert Counter(map(unmirrored, shown)) == Counter(map(unmirrored, expected)), (shown, expected)
-    else:
-        assert shown == expected
+        return
+    assert between(pdf, start, end) == expected
 
 
 @pytest.fixture(scope="module")
@@ -143,9 +156,6 @@ def write_cases(directory: Path, letters: list[tuple[str, str]]) -> list[Path]:
     return paths
 
 
-@pytest.mark.xfail(strict=False, reason="PDF text layer: a combining mark on a letter of another script (Greek έ + "
-                   "Hebrew U+05B8) or stacked on a precomposed letter is extracted out of place or with a stray "
-                   "letter; the drawn glyphs are right. Open: see the module docstring.")
 @settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking re-converts: slow
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(letters=LETTERS)
@@ -168,3 +178,25 @@ def test_names_and_questions_come_out_as_typed_or_are_refused(builder, letters) 
         pdf = pdf_form(pdf_text(result.outputs[1])).replace(ADDRESS, "")  # the page-1 footer, wherever pypdf puts it
         assert_pdf_shows(pdf, "Pleaseaccept,", name, ",theassurancesofourhighestconsideration.")
         assert_pdf_shows(pdf, "followingmatters:", f"1.{expected_question}", "Thiscommunicationandanyresponse")
+
+
+@pytest.mark.xfail(strict=True, reason="typst's PDF text layer repeats or adds a letter around a combining mark on a "
+                   "precomposed letter or in right-to-left text; the drawn glyphs are right (module docstring)")
+@pytest.mark.parametrize("name", ["Mr. \u1e29\u0302 name", "</w:t>\u0438\u0628\u064e", "o\u0301\u0308 name"])
+def test_known_pdf_text_layer_limitation(builder, name: str) -> None:
+    [path] = write_cases(builder.out_dir.parent / "known", [(name, "Is it shown?")])
+    [result] = builder.build_batch([path])
+    assert result.status == "built", result.error
+    pdf = pdf_form(pdf_text(result.outputs[1])).replace(ADDRESS, "")
+    assert_pdf_shows(pdf, "Pleaseaccept,", name, ",theassurancesofourhighestconsideration.")
+
+
+LINE_START_MARKERS = ["/ term: x", "/", "+ /", "= heading", "- item", "1. first", "+ + x"]
+
+
+def test_a_question_starting_with_a_typst_line_marker_is_literal(builder) -> None:
+    """Found by the property above: "/ x" in a list item was a typst term list (or a compile error)."""
+    paths = write_cases(builder.out_dir.parent / "markers", [("Name", text) for text in LINE_START_MARKERS])
+    for text, result in zip(LINE_START_MARKERS, builder.build_batch(paths)):
+        assert result.status == "built", result.error
+        assert_pdf_shows(pdf_form(pdf_text(result.outputs[1])), "followingmatters:", f"1.{text}", "Thiscommunication")
