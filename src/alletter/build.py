@@ -25,7 +25,7 @@ from .convert import REFERENCE_DOCX, TYPST_FILTER, TYPST_TEMPLATE, Converter, Le
 from .errors import ConversionError, UsageError, UserError
 from .project import REGISTRY_FILE, SETTINGS_FILE, LetterProject
 from .validate import ValidCase, load_case
-from .write import remove_stale_temporary_files, write_atomic
+from .write import directory_lock, remove_temporary_files, write_atomic
 
 FORMATS = ("docx", "pdf", "md", "png")
 DEFAULT_FORMATS = ("docx", "pdf")
@@ -249,11 +249,28 @@ class Archive:
         force: bool = False,
         prune: bool = False,
         on_result: Callable[[LetterResult], None] | None = None,
+        on_wait: Callable[[], None] | None = None,
     ) -> BuildReport:
-        """Build what changed among `case_paths`; with `prune`, drop letters whose case is gone."""
-        started = time.perf_counter()
+        """Build what changed among `case_paths`; with `prune`, drop letters whose case is gone.
+
+        One build at a time per output directory: a second waits (after `on_wait`) for the first.
+        Holding the lock, any temporary file in the directory is a killed build's, and goes.
+        """
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporary_files(self.out_dir)
+        with directory_lock(self.out_dir, on_wait):
+            remove_temporary_files(self.out_dir)
+            return self._build(case_paths, jobs=jobs, force=force, prune=prune, on_result=on_result)
+
+    def _build(
+        self,
+        case_paths: Sequence[Path],
+        *,
+        jobs: int,
+        force: bool,
+        prune: bool,
+        on_result: Callable[[LetterResult], None] | None,
+    ) -> BuildReport:
+        started = time.perf_counter()
         state = self._load_state()
         letters: dict[str, Any] = state.get("letters", {})
         tool = _tool_fingerprint(self.formats)

@@ -151,7 +151,8 @@ def build(
     if console.is_terminal:
         report = _build_with_progress_bar(archive, files, workers, force, prune=not cases)
     else:
-        report = archive.build(files, jobs=workers, force=force, prune=not cases, on_result=_result_printer(verbose))
+        report = archive.build(files, jobs=workers, force=force, prune=not cases, on_result=_result_printer(verbose),
+                               on_wait=_waiting_for(out))
     for case, paths in report.removed.items():
         names = ", ".join(path.name for path in paths) or "nothing left to delete"
         console.print(f"[yellow]removed[/] {escape(f'{names} ({case} is gone)')}", highlight=False, soft_wrap=True)
@@ -344,6 +345,13 @@ def schema() -> None:
     sys.stdout.write(case_json_schema())
 
 
+def _waiting_for(out: Path) -> "Callable[[], None]":
+    def say() -> None:
+        errors.print(f"waiting for another build of {out} to finish…", highlight=False, soft_wrap=True)
+
+    return say
+
+
 def _build_with_progress_bar(archive: "Archive", files: list[Path], jobs: int, force: bool, prune: bool) -> "BuildReport":
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -356,7 +364,8 @@ def _build_with_progress_bar(archive: "Archive", files: list[Path], jobs: int, f
                 progress.console.print(f"[bold red]failed[/] {escape(str(result.error))}", highlight=False, soft_wrap=True)
             progress.advance(task)
 
-        return archive.build(files, jobs=jobs, force=force, prune=prune, on_result=advance)
+        return archive.build(files, jobs=jobs, force=force, prune=prune, on_result=advance,
+                             on_wait=_waiting_for(archive.out_dir))
 
 
 def main() -> None:  # pragma: no cover - console-script entry point

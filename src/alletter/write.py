@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -27,22 +29,14 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 TEMPORARY_PATTERN = ".*.part"
-STALE_AFTER_SECONDS = 600
 
 
-def remove_stale_temporary_files(directory: Path, older_than: float = STALE_AFTER_SECONDS) -> list[Path]:
-    """Delete temporary files a killed build left behind; a running build's own are younger."""
-    import time
-
+def remove_temporary_files(directory: Path) -> list[Path]:
+    """Delete the temporary files a killed build left behind (call it holding `directory_lock`)."""
     removed = []
-    cutoff = time.time() - older_than
     for path in directory.glob(TEMPORARY_PATTERN):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed.append(path)
-        except FileNotFoundError:
-            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
     return removed
 
 
@@ -66,3 +60,32 @@ def write_new(path: Path, data: bytes) -> None:
             raise UsageError(f"{path}: already exists; alletter never overwrites a case file") from None
     finally:
         Path(temporary).unlink(missing_ok=True)
+
+
+LOCK_FILE = ".alletter.lock"
+
+
+@contextmanager
+def directory_lock(directory: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One build at a time in an output directory: a second one waits until the first is done.
+
+    An advisory `flock` on a file in the directory; the system releases it when its process ends,
+    however it ends, so a killed build never leaves the directory locked. (Where `fcntl` does not
+    exist, on Windows, builds are not serialised.)
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    with open(directory / LOCK_FILE, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,90 @@
+"""A build killed part-way, and two builds at once: every file left in the archive opens, and the
+manifest matches the files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import alletter_command
+
+CASES = 24
+
+
+@pytest.fixture
+def big_project(project_copy: Path) -> Path:
+    """The project with CASES more letters, copies of AL OTH 11/2023 under their own references."""
+    data = yaml.safe_load((project_copy / "cases" / "AL-OTH-11-2023.yaml").read_text(encoding="utf-8"))
+    for number in range(100, 100 + CASES):
+        data["reference"] = f"AL OTH {number}/2023"
+        (project_copy / "cases" / f"AL-OTH-{number}-2023.yaml").write_text(yaml.safe_dump(data, sort_keys=False),
+                                                                          encoding="utf-8")
+    return project_copy
+
+
+def start_build(project: Path) -> subprocess.Popen:
+    """`alletter build` in a session of its own, so that the whole tree (workers, pandoc) can be killed."""
+    return subprocess.Popen([*alletter_command(), "build", "--out", "dist", "--jobs", "2"], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def assert_every_file_opens(out: Path) -> None:
+    for path in sorted(out.iterdir()):
+        if path.suffix == ".docx":
+            assert docx.Document(str(path)).paragraphs, path
+        elif path.suffix == ".pdf":
+            assert len(PdfReader(path).pages) >= 1, path
+        elif path.suffix == ".json":
+            json.loads(path.read_text(encoding="utf-8"))
+
+
+def assert_manifest_matches_files(out: Path) -> None:
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for letter in manifest["letters"]:
+        for file in letter["files"]:
+            data = (out / file["file"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == file["sha256"], file["file"]
+
+
+def test_a_killed_build_leaves_only_whole_files_and_the_next_build_finishes(big_project: Path) -> None:
+    out = big_project / "dist"
+    process = start_build(big_project)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("*.pdf")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    assert process.poll() is None, "the build finished before it could be killed: make it bigger"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert list(out.glob("*.pdf")), "killed before writing anything"
+    assert_every_file_opens(out)  # whatever was renamed into place is whole; only .part files may be partial
+
+    completed = subprocess.run([*alletter_command(), "build", "--out", "dist"], cwd=big_project,
+                               capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert not list(out.glob(".*.part")), "temporary files of the killed build were left behind"
+    assert_every_file_opens(out)
+    assert_manifest_matches_files(out)
+    assert len(list(out.glob("*.pdf"))) == CASES + 2
+
+
+def test_two_builds_at_once_leave_a_consistent_archive(big_project: Path) -> None:
+    out = big_project / "dist"
+    first, second = start_build(big_project), start_build(big_project)
+    results = [process.communicate(timeout=600) for process in (first, second)]
+    assert first.returncode == 0 and second.returncode == 0, results
+    assert any("waiting for another build" in stderr for _, stderr in results)
+    summaries = [stdout.strip().splitlines()[-1] for stdout, _ in results]
+    assert sorted(summary.split(" in ")[0] for summary in summaries) == sorted(
+        [f"0 built, {CASES + 2} up to date, 0 failed", f"{CASES + 2} built, 0 up to date, 0 failed"])
+    assert_every_file_opens(out)
+    assert_manifest_matches_files(out)
