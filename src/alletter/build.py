@@ -11,6 +11,7 @@ design — and the files it wrote, with their sha256. Deciding that a letter is 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time
@@ -374,7 +375,30 @@ def _start_worker(root: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
 
 def _build_in_worker(case_paths: list[Path]) -> list[LetterResult]:
     assert _worker is not None
-    return _worker.build_batch(case_paths)
+    results = _worker.build_batch(case_paths)
+    _return_freed_memory()
+    return results
+
+
+def _return_freed_memory() -> None:
+    """Give the memory a batch freed back to the system (glibc keeps it otherwise).
+
+    typst frees most of what a compile allocates, but glibc holds on to it: trimming after each
+    batch keeps a worker ≈25 MB smaller, at no measurable cost (bench/).
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    import ctypes
+
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
 
 
 def _batches(case_paths: Sequence[Path], jobs: int) -> list[list[Path]]:

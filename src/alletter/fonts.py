@@ -22,6 +22,8 @@ _PROBE = r"""
 #context [#metadata((tofu: size("\u{10FFFD}"), sizes: json(bytes(sys.inputs.clusters)).map(size))) <probe>]
 """
 _shown: dict[str, bool] = {}  # cluster → the fonts can show it
+# single characters known to be shown (never a combining mark): a text made only of them needs no look
+_shown_characters: set[str] = {chr(code) for code in range(0x20, 0x7F)} | {"\n"}
 
 
 def clusters(text: str) -> list[str]:
@@ -61,11 +63,16 @@ def _probe(unknown: list[str]) -> None:
         if len(cluster) > 1:  # a mark the base's font lacks adds a box beside the base
             is_tofu = is_tofu or whole_boxes(width - sizes[cluster[0]][0], tofu_width)
         _shown[cluster] = not is_tofu
+        if not is_tofu and len(cluster) == 1 and not unicodedata.category(cluster).startswith("M"):
+            _shown_characters.add(cluster)
 
 
 def unshowable(texts: Iterable[str]) -> list[list[str]]:
     """For each text, the characters (with their marks) that no font of the PDF has, each once."""
-    per_text = [list(dict.fromkeys(cluster for cluster in clusters(text) if _needs_probe(cluster))) for text in texts]
+    per_text = [
+        [] if _shown_characters.issuperset(text) else list(dict.fromkeys(cluster for cluster in clusters(text) if _needs_probe(cluster)))
+        for text in texts
+    ]
     unknown = list(dict.fromkeys(cluster for found in per_text for cluster in found if cluster not in _shown))
     if unknown:
         _probe(unknown)

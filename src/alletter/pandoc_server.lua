@@ -45,7 +45,7 @@ local function generational_cache(capacity)
   end
   return self
 end
-local CACHED_CHUNKS = 4000
+local CACHED_CHUNKS = 150
 
 local function compiled_template(path)
   cache.templates[path] = cache.templates[path] or pandoc.template.compile(read_file(path), path)
@@ -269,4 +269,5 @@ for line in io.stdin:lines() do
     io.stdout:write(json.encode({ ok = false, error = tostring(documents) }), "\n")
   end
   io.stdout:flush()
+  collectgarbage()
 end
