@@ -370,6 +370,9 @@ _worker: LetterBuilder | None = None
 
 def _start_worker(root: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
     global _worker
+    # The workers are the parallelism: typst's own thread pool in each would only contend for the
+    # same cores (one thread each: ≈10% more letters per second with two workers on two cores).
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
     _worker = LetterBuilder(LetterProject(root), out_dir, formats)
 
 
