@@ -14,18 +14,25 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary sibling and an atomic rename."""
+@contextmanager
+def _temporary_sibling(path: Path, data: bytes) -> Iterator[Path]:
+    """`data` in a temporary file beside `path` (same directory, so renaming it is atomic); gone after."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
         os.chmod(temporary, 0o644)
+        yield temporary
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary sibling and an atomic rename."""
+    with _temporary_sibling(path, data) as temporary:
         os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 TEMPORARY_PATTERN = ".*.part"
@@ -48,18 +55,11 @@ def write_new(path: Path, data: bytes) -> None:
     """
     from .errors import UsageError
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o644)
+    with _temporary_sibling(path, data) as temporary:
         try:
             os.link(temporary, path)
         except FileExistsError:
             raise UsageError(f"{path}: already exists; alletter never overwrites a case file") from None
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 LOCK_FILE = ".alletter.lock"
