@@ -59,3 +59,9 @@ def test_file_name_must_match_reference(write_case, project) -> None:
 
 def test_empty_questions_refused(write_case, project) -> None:
     assert "questions: needs at least one question" in problems(write_case({"questions": []}), project)
+
+
+def test_private_use_characters_refused(write_case, project) -> None:
+    # alletter separates letters in a batch with private-use characters: no case text may hold one
+    message = problems(write_case({"paragraphs": ["\ue000alletter-next-letter\ue000"]}), project)
+    assert "paragraphs[0]: contains the private-use character U+E000" in message

@@ -17,12 +17,18 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 REFERENCE_PATTERN = r"^(AL|UA|OL|JAL|JUA|JOL) ([A-Z]{3}) ([1-9][0-9]{0,3})/((?:19|20)[0-9]{2})$"
 URL_PATTERN = r"^https?://[^\s<>\"\\]+$"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Private-use characters mean nothing outside one font (and alletter uses some internally).
+_PRIVATE_USE_CHARACTERS = re.compile(r"[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 
 
 def _refuse_control_characters(text: str) -> str:
     found = _CONTROL_CHARACTERS.search(text)
     if found:
         raise ValueError(f"contains the control character U+{ord(found.group()):04X}; remove it")
+    found = _PRIVATE_USE_CHARACTERS.search(text)
+    if found:
+        raise ValueError(f"contains the private-use character U+{ord(found.group()):04X}, which has no agreed "
+                         "meaning or glyph; remove it")
     return text
 
 
