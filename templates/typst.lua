@@ -31,16 +31,34 @@ local function has_shorthand(text)
   return text:find("...", 1, true) or text:find("%-[%-%?%d]")
 end
 
-local function literal_shorthands(str)
-  if has_shorthand(str.text) then
-    return pandoc.RawInline("typst", (str.text:gsub("%p", "\\%0")))
+-- A hyphenated word ("self-generated", "(K-Brooks),") never breaks across lines, so the PDF's
+-- text reads as the letter was written: the whole word, with the punctuation around it, goes into
+-- a typst box. (A typst `show regex(...)` rule would do the same but costs every letter a third
+-- of its compile time.) Lua patterns know no Unicode classes: every byte of a non-ASCII character
+-- counts as a letter, which at worst keeps a rare pair of words joined by a non-ASCII dash on one line.
+local function has_hyphenated_word(text)
+  return text:find("[%w\128-\255]%-[%w\128-\255]")
+end
+
+-- Every punctuation mark escaped: typst reads what remains as plain text.
+local function escaped(text)
+  return (text:gsub("%p", "\\%0"))
+end
+
+local function literal_word(str)
+  if has_hyphenated_word(str.text) then
+    return pandoc.RawInline("typst", "#box[" .. escaped(str.text) .. "]")
+  elseif has_shorthand(str.text) then
+    return pandoc.RawInline("typst", escaped(str.text))
   end
 end
 
--- Visiting every word from Lua is slow; only the rare paragraphs that hold a shorthand are walked.
-local function with_literal_shorthands(block)
-  if has_shorthand(pandoc.utils.stringify(block)) then
-    return block:walk({ Str = literal_shorthands })
+-- Visiting every word from Lua is slow; only the paragraphs that hold a shorthand or a hyphenated
+-- word are walked.
+local function with_literal_words(block)
+  local text = pandoc.utils.stringify(block)
+  if has_shorthand(text) or has_hyphenated_word(text) then
+    return block:walk({ Str = literal_word })
   end
 end
 
@@ -51,13 +69,13 @@ end
 local function with_literal_line_start(block)
   local first = block.content[1]
   if first and first.t == "Str" and (first.text:find("^[/+=%-]") or first.text:find("^%d+%.")) then
-    block.content[1] = pandoc.RawInline("typst", (first.text:gsub("%p", "\\%0")))
+    block.content[1] = pandoc.RawInline("typst", escaped(first.text))
     return block
   end
 end
 
 local function literal_text(block)
-  local walked = with_literal_shorthands(block) or block
+  local walked = with_literal_words(block) or block
   return with_literal_line_start(walked) or walked
 end
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import random
 import re
 import struct
 import sys
@@ -222,6 +223,25 @@ def test_pdf_pages_break_close_to_the_published_ones(published_letters: Path, sl
     for index in breaks:
         drift = min(abs(start - position[index]) for start in page_starts)
         assert drift <= MAX_PAGE_BREAK_DRIFT, f"page break before {' '.join(words[index:index + 4])!r} is {drift} words off"
+
+
+HYPHENATED_WORDS = ["self-generated", "Łódź-based", "non-State(s)", "(K-Brooks),", "co-operation", "x-ray",
+                    "mandate-holder(s)", "#a-b", "child-friendly", "Ωμέγα-πρόσωπο", "well-known-and-long-standing"]
+
+
+def test_pdf_never_breaks_a_hyphenated_word_across_lines(write_case, tmp_path: Path) -> None:
+    # Enough hyphenated words, in a random but repeatable order, that many lines end where one could break.
+    words = random.Random(7).choices(HYPHENATED_WORDS, k=150)
+    case = write_case({"questions": ["Hyphenated: " + " ".join(words)]})
+    completed = run_alletter("render", case, "--root", REPO, "--out", tmp_path / "out", "--format", "pdf")
+    assert completed.returncode == 0, completed.stderr
+    pages = pdf_pages(tmp_path / "out" / "AL-OTH-11-2023.pdf")
+    text = "\n".join(re.sub(r"\n\d+$", "", page) for page in pages)  # without the page numbers
+    start = text.index("Hyphenated:")
+    question_lines = text[start:].splitlines()[:12]
+    assert len(question_lines) >= 10
+    assert [line for line in question_lines if re.search(r"\w-$", line)] == []
+    assert " ".join(text[start:].split()).startswith("Hyphenated: " + " ".join(words))
 
 
 # --- PNG preview --------------------------------------------------------------------------------

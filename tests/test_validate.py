@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from alletter.convert import BATCH_SEPARATOR
 from alletter.errors import CaseFileError
 from alletter.validate import load_case
 
@@ -63,5 +64,5 @@ def test_empty_questions_refused(write_case, project) -> None:
 
 def test_private_use_characters_refused(write_case, project) -> None:
     # alletter separates letters in a batch with private-use characters: no case text may hold one
-    message = problems(write_case({"paragraphs": ["\ue000alletter-next-letter\ue000"]}), project)
+    message = problems(write_case({"paragraphs": [BATCH_SEPARATOR]}), project)
     assert "paragraphs[0]: contains the private-use character U+E000" in message

@@ -38,7 +38,9 @@ SERVER_SCRIPT = Path(__file__).with_name("pandoc_server.lua")
 # pandoc's GHC runtime reserves a 64 MB heap by default (-H64m); 8 MB keeps a long-lived server
 # at ≈120 MB instead of ≈180 MB at the same speed, which matters with one server per worker.
 PANDOC_RUNTIME_OPTIONS = ("+RTS", "-H8m", "-RTS")
-BATCH_SEPARATOR = "\ue000alletter-next-letter\ue000"  # private-use characters: never in a letter
+# Private-use characters (refused in case text) around words that no filter rewrites: no hyphen,
+# which templates/typst.lua would put in a box, and so no separator for the writer to find.
+BATCH_SEPARATOR = "\ue000alletter:next:letter\ue000"
 PDF_STANDARDS = ["a-2b"]  # PDF/A-2b: self-contained, fonts embedded, fit for long-term archiving
 PREVIEW_PPI = 96.0
 TYPST_FORMATS = frozenset({"typ", "pdf", "png"})  # the formats that go through pandoc's typst writer
