@@ -13,7 +13,8 @@ run so that ratios compare like with like on a noisy machine:
 (b) `alletter build --jobs J` of all N cases, DOCX and PDF, from an empty output directory;
 (c) the same command again with nothing changed (the no-op rebuild);
 (d) `alletter --help` (start-up);
-(e) peak resident memory of the build's whole process tree during (b).
+(e) peak memory of the build's whole process tree, in one more run of (b) of its own (sampling it
+    every 20 ms costs CPU that would slow the timed runs).
 
 Each is repeated and reported as the median; throughputs are letters per second.
 """
@@ -198,13 +199,14 @@ class TreeMemory:
         return self.peak, self.peak_pss
 
 
-def run_build(project: Path, out: Path, jobs: int) -> tuple[int, int]:
-    """`alletter build` of the whole project; returns the peak memory (RSS, PSS) of its process tree."""
+def run_build(project: Path, out: Path, jobs: int, measure_memory: bool = False) -> tuple[int, int]:
+    """`alletter build` of the whole project; with `measure_memory`, the peak memory (RSS, PSS) of its
+    process tree, else (0, 0)."""
     process = subprocess.Popen([str(ALLETTER), "build", "--out", str(out), "--jobs", str(jobs)], cwd=project,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    memory = TreeMemory(process.pid)
+    memory = TreeMemory(process.pid) if measure_memory else None
     _, stderr = process.communicate()
-    peak = memory.stop()
+    peak = memory.stop() if memory else (0, 0)
     if process.returncode != 0:
         raise SystemExit(f"alletter build failed:\n{stderr.decode()[-2000:]}")
     return peak
@@ -229,13 +231,15 @@ def main() -> None:
         baseline = statistics.median(baseline_seconds_per_letter(project, sample) for _ in range(options.repeat))
         print(f"(a) baseline: {baseline * 1000:.0f} ms per letter", flush=True)
 
-        peaks: list[tuple[int, int]] = []
-        build_times = []
-        for _ in range(options.repeat):
+        def from_scratch() -> None:
             shutil.rmtree(out, ignore_errors=True)
-            build_times.append(timed(lambda: peaks.append(run_build(project, out, options.jobs))))
-        build = statistics.median(build_times)
+
+        build = median_of(options.repeat, lambda: run_build(project, out, options.jobs), before=from_scratch)
         print(f"(b) build: {build:.2f} s", flush=True)
+        # Memory in a run of its own: reading smaps_rollup of five processes costs ≈15 ms of CPU per
+        # sample, which would take a sixth of the machine from the timed builds.
+        from_scratch()
+        peak_rss, peak_pss = run_build(project, out, options.jobs, measure_memory=True)
 
         noop = median_of(options.repeat, lambda: run_build(project, out, options.jobs))
         startup = median_of(max(options.repeat, 5), lambda: subprocess.run([str(ALLETTER), "--help"], check=True,
@@ -251,8 +255,8 @@ def main() -> None:
         "speed_up": round(baseline * options.cases / build, 1),
         "noop_rebuild_s": round(noop, 3),
         "help_s": round(startup, 3),
-        "peak_rss_sum_mb": round(max(rss for rss, _ in peaks) / 2**20),
-        "peak_pss_mb": round(max(pss for _, pss in peaks) / 2**20),
+        "peak_rss_sum_mb": round(peak_rss / 2**20),
+        "peak_pss_mb": round(peak_pss / 2**20),
     }
     report(results)
     if options.json:
