@@ -161,3 +161,30 @@ def test_pack_refuses_a_directory_that_is_not_an_archive(tmp_path: Path) -> None
     assert completed.returncode == 1
     assert "not a letter archive" in completed.stderr and "Traceback" not in completed.stderr
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_a_letter_is_the_same_bytes_alone_in_a_batch_or_from_converted_chunks(project_copy: Path, tmp_path: Path) -> None:
+    # Each process converts a chunk (top-level block) once and reuses its DOCX and typst:
+    # what was converted before, or with it, must not change a letter.
+    from alletter.build import LetterBuilder
+    from alletter.project import LetterProject
+
+    project = LetterProject(project_copy)
+    cases = [project_copy / "cases" / f"AL-OTH-{number}-2023.yaml" for number in (10, 11)]
+    outputs = []
+    for name, batches in {"alone": [[cases[1]]], "together": [cases], "again": [cases, [cases[1]]]}.items():
+        builder = LetterBuilder(project, tmp_path / name)
+        (tmp_path / name).mkdir()
+        try:
+            for batch in batches:
+                builder.build_batch(batch)
+        finally:
+            builder.close()
+        outputs.append(tmp_path / name)
+    for suffix in ("docx", "pdf"):
+        assert len({(out / f"AL-OTH-11-2023.{suffix}").read_bytes() for out in outputs}) == 1
+    with zipfile.ZipFile(outputs[1] / "AL-OTH-11-2023.docx") as package:
+        links = re.findall(r'Target="(http[^"]+)"', package.read("word/_rels/document.xml.rels").decode())
+        footnote_links = package.read("word/_rels/footnotes.xml.rels").decode()
+    assert "https://spcommreports.ohchr.org/" in links  # the same bytes alone: no other letter's links
+    assert "hyperlink" not in footnote_links  # pandoc lists every link there too; the letter has no footnotes

@@ -26,7 +26,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
-from .docx_package import DocumentProperties, finish, split_batch
+from .docx_package import DocumentProperties, DocxAssembler, finish
 from .errors import ConversionError
 
 PANDOC_READER = "markdown-smart-raw_html-raw_tex-raw_attribute-tex_math_dollars-citations-implicit_figures-emoji"
@@ -61,6 +61,35 @@ class LetterMetadata:
 def typst_string(text: str) -> str:
     """`text` as a typst string literal, for values the page template puts into typst code."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+_FENCE_OPENS = re.compile(r"^:::+\s*[\w{]")
+_FENCE_CLOSES = re.compile(r"^:::+\s*$")
+
+
+def top_level_chunks(markdown: str) -> list[str]:
+    """The letter's top-level blocks as Markdown: paragraphs, lists and whole ::: fenced divs
+    (which may hold blank lines), each ending at a blank line outside any fence.
+
+    pandoc converts each distinct chunk once per process: most are boilerplate shared by every letter.
+    """
+    chunks: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for line in markdown.split("\n"):
+        if depth > 0 and _FENCE_CLOSES.match(line):
+            depth -= 1
+        elif _FENCE_OPENS.match(line):
+            depth += 1
+        if depth == 0 and not line.strip():
+            if current:
+                chunks.append("\n".join(current))
+                current = []
+        else:
+            current.append(line)
+    if current:
+        chunks.append("\n".join(current))
+    return chunks
 
 
 def pandoc_path() -> str:
@@ -136,6 +165,7 @@ class Converter:
     def __init__(self, templates_dir: Path) -> None:
         self.templates_dir = templates_dir
         self._pandoc = PandocServer()
+        self._docx = DocxAssembler(BATCH_SEPARATOR)
 
     def __enter__(self) -> "Converter":
         return self
@@ -189,18 +219,22 @@ class Converter:
             variables["letterhead"] = typst_string(self._letterhead_in_typst_root(metadata.letterhead, metadata.reference))
         return {"metadata": {"title": metadata.reference}, "variables": variables}
 
-    def _request(self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]) -> dict[str, Any]:
+    def _request(
+        self, letters: list[tuple[list[str], LetterMetadata]], formats: tuple[str, ...], docx_chunks: list[str]
+    ) -> dict[str, Any]:
         typst = bool(TYPST_FORMATS.intersection(formats))
         request: dict[str, Any] = {
             "reader": PANDOC_READER,
             "separator": BATCH_SEPARATOR,
             "letters": [
-                {"markdown": markdown, **(self._typst_variables(metadata) if typst else {})} for markdown, metadata in letters
+                {"chunks": chunks, **(self._typst_variables(metadata) if typst else {})} for chunks, metadata in letters
             ],
         }
-        if "docx" in formats:
+        if docx_chunks:
             reference_doc = self.templates_dir / REFERENCE_DOCX
-            request["docx"] = {"reference_doc": str(reference_doc)} if reference_doc.is_file() else {}
+            request["docx"] = {"chunks": docx_chunks}
+            if reference_doc.is_file():
+                request["docx"]["reference_doc"] = str(reference_doc)
         if typst:
             request["typst"] = {
                 "to": TYPST_WRITER,
@@ -237,8 +271,18 @@ class Converter:
                 # Case text is escaped, so only a template could hold an image: none may embed a file.
                 raise ConversionError(metadata.reference, "pandoc", "the letter contains an image; letters cannot embed files")
         reference = letters[0][1].reference if len(letters) == 1 else f"{len(letters)} letters"
-        documents = self._pandoc.convert(self._request(letters, formats), reference)
-        docx_parts = split_batch(documents.pop(0), len(letters), BATCH_SEPARATOR) if "docx" in formats else None
+        chunked = [(top_level_chunks(markdown), metadata) for markdown, metadata in letters]
+        plan = self._docx.plan([chunks for chunks, _ in chunked]) if "docx" in formats else None
+        request = self._request(chunked, formats, plan.missing if plan else [])
+        # Nothing for pandoc to do when every chunk of a DOCX-only batch was converted before.
+        documents = self._pandoc.convert(request, reference) if "docx" in request or "typst" in request else []
+        docx_parts = None
+        if plan is not None:
+            written = documents.pop(0) if plan.missing else None
+            try:
+                docx_parts = self._docx.assemble(plan, written)
+            except ValueError as error:
+                raise ConversionError(reference, "pandoc", f"DOCX: {error}") from None
         results: list[dict[str, bytes] | ConversionError] = []
         for index, (_, metadata) in enumerate(letters):
             files: dict[str, bytes] = {}

@@ -1,9 +1,12 @@
-"""DOCX packages after pandoc: one batch split into one file per letter, and each letter finished.
+"""DOCX packages after pandoc: letters assembled from their chunks' Word XML, and each letter finished.
 
-pandoc pays a fixed cost for every DOCX it writes (it parses the reference document each time),
-larger than the cost of a letter itself, so `convert` has it write a batch of letters into one
-DOCX, separated by marker paragraphs, and this module cuts that package into one package per
-letter: each keeps the shared parts (styles, numbering, settings) and only its own hyperlinks.
+pandoc's DOCX writer costs more per paragraph than the rest of a letter's conversion, and pays a
+fixed cost for every DOCX it writes (it parses the reference document each time). Most of a
+letter is boilerplate, so `DocxAssembler` keeps the Word XML of every chunk (top-level block)
+pandoc has written, asks pandoc only for the chunks it has never seen — all in ONE DOCX,
+separated by marker paragraphs — and puts each letter together from its chunks, with its own
+lists and hyperlinks numbered from the start: a letter never carries another's links, and its
+bytes do not depend on what was converted with it or before it.
 Finishing moves the recipient's address into a footer of its own on page 1 (where the published
 letters print it; Word has no float at the foot of a page), sets the document properties and
 rewrites the zip with fixed timestamps, so the same letter always gives the same bytes.
@@ -11,9 +14,11 @@ rewrites the zip with fixed timestamps, so the same letter always gives the same
 
 from __future__ import annotations
 
+import copy
 import io
+import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from lxml import etree
@@ -35,6 +40,7 @@ CORE = {
 }
 DOCUMENT = "word/document.xml"
 DOCUMENT_RELATIONSHIPS = "word/_rels/document.xml.rels"
+FOOTNOTE_RELATIONSHIPS = "word/_rels/footnotes.xml.rels"
 NUMBERING = "word/numbering.xml"
 CORE_PROPERTIES = "docProps/core.xml"
 STYLES = "word/styles.xml"
@@ -63,84 +69,209 @@ def _is_separator(element: etree._Element, separator: str) -> bool:
     return element.tag == f"{{{W}}}p" and "".join(element.itertext()).strip() == separator
 
 
-def split_batch(data: bytes, count: int, separator: str) -> list[dict[str, bytes]]:
-    """Cut a DOCX holding `count` letters separated by `separator` paragraphs into their parts."""
-    parts = read_package(data)
-    document = etree.fromstring(parts[DOCUMENT])
-    body = document.find(f"{{{W}}}body")
-    children = list(body)
-    section = children.pop() if children and children[-1].tag == f"{{{W}}}sectPr" else None
-    letters: list[list[etree._Element]] = [[]]
-    for child in children:
-        if _is_separator(child, separator):
-            letters.append([])
-        else:
-            letters[-1].append(child)
-    if len(letters) != count:
-        raise ValueError(f"expected {count} letters in the DOCX batch, found {len(letters)}")
-    relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])
-    numbering = etree.fromstring(parts[NUMBERING]) if NUMBERING in parts else None
-    list_ids = {number for elements in letters for number in _list_ids(elements)}
-    packages = []
-    for elements in letters:
-        own = {**parts, DOCUMENT_RELATIONSHIPS: _own_relationships(relationships, elements)}
-        if numbering is not None and list_ids:
-            own[NUMBERING] = _own_numbering(numbering, elements, list_ids)
-        for child in list(body):
-            body.remove(child)
-        body.extend(elements)
-        if section is not None:
-            body.append(section)
-        own[DOCUMENT] = xml_bytes(document)
-        packages.append(own)
-    return packages
+@dataclass(frozen=True)
+class DocxChunk:
+    """One chunk of a letter as pandoc wrote it in Word XML, with what it refers to outside document.xml."""
+
+    elements: tuple[etree._Element, ...]
+    links: dict[str, str]  # relationship id → hyperlink target
+    lists: dict[str, etree._Element]  # numId → its <w:num> definition
 
 
-def _list_ids(elements: list[etree._Element]) -> list[str]:
-    """The Word list (numId) values these elements use, in order of first use."""
-    found = (node.get(f"{{{W}}}val") for element in elements for node in element.iter(f"{{{W}}}numId"))
-    return list(dict.fromkeys(found))
+@dataclass
+class DocxPlan:
+    """The chunks of a batch of letters: those already converted, and those pandoc must write."""
+
+    letters: list[list[str]]
+    available: dict[str, DocxChunk] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
 
 
-def _own_numbering(numbering: etree._Element, elements: list[etree._Element], list_ids: set[str]) -> bytes:
-    """numbering.xml with only this letter's lists, renumbered from the batch's first list id.
+@dataclass
+class _Base:
+    """The parts every letter shares, taken from the first DOCX pandoc wrote."""
 
-    pandoc gives every list of the batch its own numId; renumbering the letter's lists (in its
-    own numbering.xml and paragraphs) makes a letter's bytes the same whichever batch built it.
+    parts: dict[str, bytes]
+    document: bytes  # document.xml with an empty body but for the section properties
+    relationships: etree._Element  # document.xml.rels without hyperlinks
+    numbering: etree._Element | None  # numbering.xml without lists, but for pandoc's own
+    first_list_id: int
+
+
+class DocxAssembler:
+    """Builds each letter's DOCX from the Word XML of its chunks, each chunk converted once.
+
+    pandoc's DOCX writer costs more per paragraph than the rest of a letter's conversion, and most
+    of a letter is boilerplate. So the chunks (top-level blocks) not seen before go to pandoc in
+    ONE DOCX, separated by marker paragraphs; this cuts it apart and keeps each chunk's XML, and
+    a letter is its chunks' XML one after another. Lists and hyperlinks are numbered per letter,
+    so a letter's bytes do not depend on which letters were converted with it or before it.
     """
-    first = min(int(number) for number in list_ids)
-    renumbered = {old: str(first + index) for index, old in enumerate(_list_ids(elements))}
+
+    def __init__(self, separator: str, capacity: int = 400) -> None:
+        self.separator = separator
+        self.capacity = capacity
+        self._young: dict[str, DocxChunk] = {}
+        self._old: dict[str, DocxChunk] = {}
+        self._abstract_lists: dict[str, etree._Element] = {}
+        self._base: _Base | None = None
+
+    def _cached(self, text: str) -> DocxChunk | None:
+        chunk = self._young.get(text) or self._old.get(text)
+        if chunk is not None:
+            self._keep(text, chunk)
+        return chunk
+
+    def _keep(self, text: str, chunk: DocxChunk) -> None:
+        """A bounded cache: when the young generation is full it becomes the old one (see pandoc_server.lua)."""
+        if len(self._young) >= self.capacity and text not in self._young:
+            self._young, self._old = {}, self._young
+        self._young[text] = chunk
+
+    def plan(self, letters: list[list[str]]) -> DocxPlan:
+        """What assembling these letters (each given as its chunks' Markdown) needs pandoc to write."""
+        plan = DocxPlan(letters)
+        for text in (text for chunks in letters for text in chunks):
+            if text not in plan.available and text not in plan.missing:
+                chunk = self._cached(text)
+                if chunk is None:
+                    plan.missing.append(text)
+                else:
+                    plan.available[text] = chunk
+        return plan
+
+    def assemble(self, plan: DocxPlan, written: bytes | None) -> list[dict[str, bytes]]:
+        """The package parts of each planned letter; `written` is pandoc's DOCX of `plan.missing`,
+        separated by marker paragraphs (None when nothing was missing)."""
+        if plan.missing:
+            if written is None:
+                raise ValueError("the DOCX of the chunks never converted before is missing")
+            for text, chunk in zip(plan.missing, self._split(written, len(plan.missing))):
+                plan.available[text] = chunk
+                self._keep(text, chunk)
+        assert self._base is not None
+        return [self._letter([plan.available[text] for text in chunks], self._base) for chunks in plan.letters]
+
+    def _split(self, data: bytes, count: int) -> list[DocxChunk]:
+        parts = read_package(data)
+        document = etree.fromstring(parts[DOCUMENT])
+        body = document.find(f"{{{W}}}body")
+        children = list(body)
+        if children and children[-1].tag == f"{{{W}}}sectPr":
+            children.pop()
+        groups: list[list[etree._Element]] = [[]]
+        for child in children:
+            if _is_separator(child, self.separator):
+                groups.append([])
+            else:
+                groups[-1].append(child)
+        if len(groups) != count:
+            raise ValueError(f"expected {count} chunks in the DOCX, found {len(groups)}")
+        relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])
+        links = {r.get("Id"): r.get("Target") for r in relationships if r.get("Type") == HYPERLINK}
+        numbering = etree.fromstring(parts[NUMBERING]) if NUMBERING in parts else None
+        lists = {} if numbering is None else {n.get(f"{{{W}}}numId"): n for n in numbering.findall(f"{{{W}}}num")}
+        if numbering is not None:
+            for abstract in numbering.findall(f"{{{W}}}abstractNum"):
+                self._abstract_lists.setdefault(abstract.get(f"{{{W}}}abstractNumId"), abstract)
+        chunks = [self._chunk(elements, links, lists) for elements in groups]
+        if self._base is None:
+            used = {number for chunk in chunks for number in chunk.lists}
+            self._base = self._base_of(parts, document, relationships, numbering, used)
+        return chunks
+
+    @staticmethod
+    def _chunk(elements: list[etree._Element], links: dict[str, str], lists: dict[str, etree._Element]) -> DocxChunk:
+        own_links: dict[str, str] = {}
+        own_lists: dict[str, etree._Element] = {}
+        for element in elements:
+            for node in element.iter():
+                for name, value in node.attrib.items():
+                    if value in links and name.startswith(f"{{{R}}}"):
+                        own_links[value] = links[value]
+            for node in element.iter(f"{{{W}}}numId"):
+                number = node.get(f"{{{W}}}val")
+                if number in lists:
+                    own_lists[number] = lists[number]
+        return DocxChunk(tuple(elements), own_links, own_lists)
+
+    @staticmethod
+    def _base_of(parts: dict[str, bytes], document: etree._Element, relationships: etree._Element,
+                 numbering: etree._Element | None, used_lists: set[str]) -> _Base:
+        body = document.find(f"{{{W}}}body")
+        for child in list(body):
+            if child.tag != f"{{{W}}}sectPr":
+                body.remove(child)
+        for relationship in list(relationships):
+            if relationship.get("Type") == HYPERLINK:
+                relationships.remove(relationship)
+        list_ids = [999]
+        if numbering is not None:
+            for definition in numbering.findall(f"{{{W}}}num"):
+                if definition.get(f"{{{W}}}numId") in used_lists:
+                    numbering.remove(definition)
+                else:
+                    list_ids.append(int(definition.get(f"{{{W}}}numId")))
+        shared = {name: content for name, content in parts.items() if name != FOOTNOTE_RELATIONSHIPS}
+        if FOOTNOTE_RELATIONSHIPS in parts:  # pandoc lists every hyperlink there too; footnotes have none
+            shared[FOOTNOTE_RELATIONSHIPS] = xml_bytes(etree.Element(relationships.tag, nsmap=relationships.nsmap))
+        return _Base(shared, xml_bytes(document), relationships, numbering, max(list_ids) + 1)
+
+    def _letter(self, chunks: list[DocxChunk], base: _Base) -> dict[str, bytes]:
+        document = etree.fromstring(base.document)
+        section = document.find(f"{{{W}}}body/{{{W}}}sectPr")
+        relationships = copy.deepcopy(base.relationships)
+        numbering = None if base.numbering is None else copy.deepcopy(base.numbering)
+        link_count = max((int(r.get("Id")[3:]) for r in relationships if re.fullmatch(r"rId\d+", r.get("Id", ""))), default=0)
+        list_definitions: list[etree._Element] = []
+        for chunk in chunks:
+            elements = [copy.deepcopy(element) for element in chunk.elements]
+            if chunk.links:
+                renamed = {}
+                for old, target in chunk.links.items():
+                    link_count += 1
+                    renamed[old] = f"rId{link_count}"
+                    etree.SubElement(relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship", Type=HYPERLINK,
+                                     Id=renamed[old], Target=target, TargetMode="External")
+                _rename_attributes(elements, R, renamed)
+            if chunk.lists:
+                renumbered = {}
+                for old, definition in chunk.lists.items():
+                    renumbered[old] = str(base.first_list_id + len(list_definitions))
+                    own = copy.deepcopy(definition)
+                    own.set(f"{{{W}}}numId", renumbered[old])
+                    list_definitions.append(own)
+                for element in elements:
+                    for node in element.iter(f"{{{W}}}numId"):
+                        node.set(f"{{{W}}}val", renumbered.get(node.get(f"{{{W}}}val"), node.get(f"{{{W}}}val")))
+            for element in elements:
+                section.addprevious(element)
+        etree.cleanup_namespaces(document)
+        parts = {**base.parts, DOCUMENT: xml_bytes(document), DOCUMENT_RELATIONSHIPS: xml_bytes(relationships)}
+        if numbering is not None:
+            parts[NUMBERING] = xml_bytes(self._numbering(numbering, list_definitions))
+        return parts
+
+    def _numbering(self, numbering: etree._Element, lists: list[etree._Element]) -> etree._Element:
+        """numbering.xml: the abstract lists in use, in order of their ids, then every list (schema order)."""
+        definitions = numbering.findall(f"{{{W}}}num") + lists
+        wanted = {d.find(f"{{{W}}}abstractNumId").get(f"{{{W}}}val") for d in definitions}
+        for child in list(numbering):
+            numbering.remove(child)
+        for number in sorted(wanted, key=int):
+            numbering.append(copy.deepcopy(self._abstract_lists[number]))
+        numbering.extend(definitions)
+        return numbering
+
+
+def _rename_attributes(elements: list[etree._Element], namespace: str, renamed: dict[str, str]) -> None:
+    """Every attribute in `namespace` whose value `renamed` maps is set to its new value."""
+    prefix = f"{{{namespace}}}"
     for element in elements:
-        for node in element.iter(f"{{{W}}}numId"):
-            node.set(f"{{{W}}}val", renumbered[node.get(f"{{{W}}}val")])
-    own = etree.fromstring(etree.tostring(numbering))
-    for definition in own.findall(f"{{{W}}}num"):
-        number = definition.get(f"{{{W}}}numId")
-        if number in renumbered:
-            definition.set(f"{{{W}}}numId", renumbered[number])
-        elif number in list_ids:
-            own.remove(definition)
-    used_abstract = {node.get(f"{{{W}}}val") for node in own.iter(f"{{{W}}}abstractNumId")}
-    for abstract in own.findall(f"{{{W}}}abstractNum"):
-        if abstract.get(f"{{{W}}}abstractNumId") not in used_abstract:
-            own.remove(abstract)
-    return xml_bytes(own)
-
-
-def _own_relationships(relationships: etree._Element, elements: list[etree._Element]) -> bytes:
-    """The relationships file with only the hyperlinks these elements use: a letter never carries another's links."""
-    used = {
-        value
-        for element in elements
-        for node in element.iter()
-        for name, value in node.attrib.items()
-        if name.startswith(f"{{{R}}}")
-    }
-    own = etree.Element(relationships.tag, nsmap=relationships.nsmap)
-    for relationship in relationships:
-        if relationship.get("Type") != HYPERLINK or relationship.get("Id") in used:
-            own.append(etree.fromstring(etree.tostring(relationship)))
-    return xml_bytes(own)
+        for node in element.iter():
+            for name, value in node.attrib.items():
+                if name.startswith(prefix) and value in renamed:
+                    node.set(name, renamed[value])
 
 
 def add_footer(parts: dict[str, bytes], kind: str, paragraphs: list[etree._Element]) -> dict[str, bytes]:

@@ -2,12 +2,14 @@
 -- JSON header line and then the converted documents' bytes, one after another, on stdout.
 --
 -- Starting pandoc, and each DOCX it writes, has a fixed cost larger than converting a letter, so
--- one process serves many letters, and a request carries a batch of letters: each is read once,
--- written to typst on its own, and all go into ONE DOCX, separated by a marker paragraph, which
--- the caller splits into one DOCX per letter (docx_package.py).
+-- one process serves many letters, and a request carries a batch of letters, each cut by the
+-- caller into its top-level blocks ("chunks"). Most chunks are boilerplate shared by every letter:
+-- each distinct chunk is read once, and its typst written once. Each letter's typst is returned
+-- on its own; for DOCX, the chunks the caller has not seen yet all go into ONE DOCX, separated by
+-- marker paragraphs, which the caller cuts apart, keeps, and assembles into letters (docx_package.py).
 -- Request:  {"reader": "markdown-smart-...", "separator": "<marker text>",
---            "letters": [{"markdown": "...", "metadata": {k: string}, "variables": {k: string}}],
---            "docx": {"reference_doc": path?} | absent,
+--            "letters": [{"chunks": ["...", ...], "metadata": {k: string}, "variables": {k: string}}],
+--            "docx": {"reference_doc": path?, "chunks": ["...", ...]} | absent,
 --            "typst": {"to": "typst-smart", "template": path, "filter": path} | absent}
 -- Answer:   {"ok": true, "bytes": [DOCX?, typst 1, typst 2, ...]} then those documents,
 --           or {"ok": false, "error": "..."}
@@ -168,39 +170,13 @@ local function write_typst(chunks, typst_of, letter, options)
   return page:sub(1, first - 1) .. table.concat(body, "\n") .. page:sub(last + 1)
 end
 
-local function write_docx(letters_chunks, separator, options)
-  local letters = {}
-  for index, chunks in ipairs(letters_chunks) do
-    letters[index] = pandoc.Blocks({})
-    for _, chunk in ipairs(chunks) do
-      letters[index]:extend(chunk.blocks)
-    end
+local function write_docx(texts, parsed, separator, options)
+  local groups = {}
+  for index, text in ipairs(texts) do
+    groups[index] = parsed[text]
   end
-  local doc = pandoc.Pandoc(joined_blocks(letters, separator))
+  local doc = pandoc.Pandoc(joined_blocks(groups, separator))
   return pandoc.write(doc, "docx", { reference_doc = options.reference_doc })
-end
-
--- The letter's top-level blocks: paragraphs, lists and whole ::: fenced divs (which may hold
--- blank lines), each ending at a blank line outside any fence.
-local function top_level_chunks(markdown)
-  local chunks, current, depth = {}, {}, 0
-  for line in (markdown .. "\n"):gmatch("(.-)\n") do
-    if line:match("^:::+%s*$") and depth > 0 then
-      depth = depth - 1
-    elseif line:match("^:::+%s*[%w{]") then
-      depth = depth + 1
-    end
-    if line:match("^%s*$") and depth == 0 then
-      if #current > 0 then
-        chunks[#chunks + 1] = table.concat(current, "\n")
-        current = {}
-      end
-    else
-      current[#current + 1] = line
-    end
-  end
-  if #current > 0 then chunks[#chunks + 1] = table.concat(current, "\n") end
-  return chunks
 end
 
 -- Most of a letter is boilerplate shared by every letter: each distinct block is parsed once,
@@ -219,11 +195,12 @@ local function read_new_chunks(texts, reader, separator)
   return groups
 end
 
--- Each letter as a list of {text = its Markdown, blocks = what pandoc read from it}.
+-- Each letter as a list of {text = its Markdown, blocks = what pandoc read from it}, and the
+-- blocks of every chunk by its text.
 local function read_letters(letters, reader, separator)
   local letters_texts, known, new = {}, {}, {}
   for index, letter in ipairs(letters) do
-    letters_texts[index] = top_level_chunks(letter.markdown)
+    letters_texts[index] = letter.chunks
     for _, text in ipairs(letters_texts[index]) do
       if known[text] == nil then
         known[text] = parsed_chunks.get(text) or false
@@ -245,14 +222,14 @@ local function read_letters(letters, reader, separator)
     end
     letters_chunks[index] = chunks
   end
-  return letters_chunks
+  return letters_chunks, known
 end
 
 local function convert(request)
-  local letter_docs = read_letters(request.letters, request.reader, request.separator)
+  local letter_docs, parsed = read_letters(request.letters, request.reader, request.separator)
   local documents = {}
   if request.docx then
-    documents[#documents + 1] = write_docx(letter_docs, request.separator, request.docx)
+    documents[#documents + 1] = write_docx(request.docx.chunks, parsed, request.separator, request.docx)
   end
   if request.typst then
     local typst_of = typst_of_chunks(letter_docs, request.typst, request.separator)
