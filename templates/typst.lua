@@ -53,15 +53,6 @@ local function literal_word(str)
   end
 end
 
--- Visiting every word from Lua is slow; only the paragraphs that hold a shorthand or a hyphenated
--- word are walked.
-local function with_literal_words(block)
-  local text = pandoc.utils.stringify(block)
-  if has_shorthand(text) or has_hyphenated_word(text) then
-    return block:walk({ Str = literal_word })
-  end
-end
-
 -- At the start of a line typst reads "/" as a term, "+" and "-" as list items, "=" as a heading
 -- and "1." as a numbered item. pandoc's typst writer escapes them at the start of a paragraph
 -- but not inside a list item ("+ + x"), so a paragraph's first word that starts with one is
@@ -74,12 +65,9 @@ local function with_literal_line_start(block)
   end
 end
 
-local function literal_text(block)
-  local walked = with_literal_words(block) or block
-  return with_literal_line_start(walked) or walked
-end
-
+-- One walk (pandoc's walks cost more than what the functions do): every word first, then the
+-- blocks from the inside out, so a paragraph's words are literal before its line start is looked
+-- at, and a named block's paragraphs before it becomes a call.
 return {
-  { Para = literal_text, Plain = literal_text },
-  { Div = typst_call },
+  { Str = literal_word, Para = with_literal_line_start, Plain = with_literal_line_start, Div = typst_call },
 }
