@@ -15,6 +15,7 @@ rewrites the zip with fixed timestamps, so the same letter always gives the same
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import re
 import zipfile
@@ -363,8 +364,12 @@ def _core_properties(original: bytes, properties: DocumentProperties) -> bytes:
     return xml_bytes(core)
 
 
+@functools.lru_cache(maxsize=4)
 def _styles_in_language(original: bytes, language: str) -> bytes:
-    """styles.xml with the document's default language set, so Word checks the spelling in it."""
+    """styles.xml with the document's default language set, so Word checks the spelling in it.
+
+    Every letter of a project has the same styles and language: computed once per process.
+    """
     styles = etree.fromstring(original)
     run = styles.find(f"{{{W}}}docDefaults/{{{W}}}rPrDefault/{{{W}}}rPr")
     if run is None:
