@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .convert import REFERENCE_DOCX, TYPST_FILTER, TYPST_TEMPLATE, Converter, LetterMetadata
+from .convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, Converter, LetterMetadata
 from .errors import ConversionError, UsageError, UserError
 from .project import REGISTRY_FILE, SETTINGS_FILE, LetterProject
 from .validate import ValidCase, load_case
@@ -108,7 +108,7 @@ class LetterBuilder:
         if "docx" in self.formats and (self.project.templates_dir / REFERENCE_DOCX).is_file():
             paths.add(f"templates/{REFERENCE_DOCX}")
         if "pdf" in self.formats or "png" in self.formats:
-            paths.update({f"templates/{TYPST_TEMPLATE}", f"templates/{TYPST_FILTER}"})
+            paths.update({f"templates/{TYPST_TEMPLATE}", f"templates/{TYPST_BLOCKS}", f"templates/{TYPST_FILTER}"})
             if self.project.settings.letterhead:
                 paths.add(f"templates/{self.project.settings.letterhead}")
         return sorted(paths)

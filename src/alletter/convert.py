@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -32,6 +33,9 @@ from .errors import ConversionError
 PANDOC_READER = "markdown-smart-raw_html-raw_tex-raw_attribute-tex_math_dollars-citations-implicit_figures-emoji"
 TYPST_WRITER = "typst-smart"  # "-smart": keep curly quotes as typed instead of straightening them for typst
 TYPST_TEMPLATE = "letter.typ"
+TYPST_BLOCKS = "letter-blocks.typ"  # the functions the letter's named blocks call (a typst module)
+TYPST_CHUNKS = "chunks"  # the folder, in typst's root, of blocks compiled from files of their own
+BODY_MARKER = "\ue000alletter:body\ue000"  # where pandoc leaves a letter's blocks in its page
 TYPST_FILTER = "typst.lua"
 REFERENCE_DOCX = "reference.docx"
 SERVER_SCRIPT = Path(__file__).with_name("pandoc_server.lua")
@@ -166,6 +170,7 @@ class Converter:
         self.templates_dir = templates_dir
         self._pandoc = PandocServer()
         self._docx = DocxAssembler(BATCH_SEPARATOR)
+        self._typst_chunks_seen: set[str] = set()
 
     def __enter__(self) -> "Converter":
         return self
@@ -186,7 +191,12 @@ class Converter:
     def _typst_root(self) -> Path:
         """typst's root directory: empty but for letterhead images, so typst can read no other file."""
         self._typst_root_directory = tempfile.TemporaryDirectory(prefix="alletter-typst-")
-        return Path(self._typst_root_directory.name)
+        root = Path(self._typst_root_directory.name)
+        blocks = self.templates_dir / TYPST_BLOCKS
+        if blocks.is_file():  # else typst says that the letter imports a file that is not there
+            shutil.copyfile(blocks, root / TYPST_BLOCKS)
+        (root / TYPST_CHUNKS).mkdir()
+        return root
 
     def _letterhead_in_typst_root(self, letterhead: Path, reference: str) -> str:
         """The letterhead's path inside typst's root, copied there on first use.
@@ -240,6 +250,7 @@ class Converter:
                 "to": TYPST_WRITER,
                 "template": str(self.templates_dir / TYPST_TEMPLATE),
                 "filter": str(self.templates_dir / TYPST_FILTER),
+                "body_marker": BODY_MARKER,
             }
         return request
 
@@ -283,23 +294,60 @@ class Converter:
                 docx_parts = self._docx.assemble(plan, written)
             except ValueError as error:
                 raise ConversionError(reference, "pandoc", f"DOCX: {error}") from None
+        pages, typst_of = self._typst_pieces(documents, chunked) if "typst" in request else ([], {})
         results: list[dict[str, bytes] | ConversionError] = []
-        for index, (_, metadata) in enumerate(letters):
+        for index, (chunks, metadata) in enumerate(chunked):
             files: dict[str, bytes] = {}
             if docx_parts is not None:
                 files["docx"] = finish(docx_parts[index], self._properties(metadata))
-            if documents:
-                files["typ"] = documents[index]
+            if "typ" in formats:
+                files["typ"] = self._typst_source(pages[index], [typst_of[text] for text in chunks]).encode("utf-8")
             try:
+                if "pdf" in formats or "png" in formats:
+                    source = self._typst_source(pages[index], [self._compiled_chunk(typst_of[text], position) for position, text in enumerate(chunks)])
                 if "pdf" in formats:
-                    files["pdf"] = self.typst_to_pdf(files["typ"].decode("utf-8"), metadata)
+                    files["pdf"] = self.typst_to_pdf(source, metadata)
                 if "png" in formats:
-                    files["png"] = self.typst_to_png(files["typ"].decode("utf-8"), metadata)
+                    files["png"] = self.typst_to_png(source, metadata)
             except ConversionError as error:
                 results.append(error)
                 continue
             results.append({name: files[name] for name in formats if name in files})
         return results
+
+    @staticmethod
+    def _typst_pieces(documents: list[bytes], chunked: list[tuple[list[str], LetterMetadata]]) -> tuple[list[str], dict[str, str]]:
+        """pandoc's answer: each letter's page, and the typst of each distinct chunk by its Markdown."""
+        pages = [page.decode("utf-8") for page in documents[: len(chunked)]]
+        distinct = dict.fromkeys(text for chunks, _ in chunked for text in chunks)
+        return pages, {text: typst.decode("utf-8") for text, typst in zip(distinct, documents[len(chunked):])}
+
+    @staticmethod
+    def _typst_source(page: str, blocks: list[str]) -> str:
+        before, _, after = page.partition(BODY_MARKER)
+        return before + "\n".join(blocks) + after
+
+    def _compiled_chunk(self, typst: str, position: int) -> str:
+        """A block as the letter typst compiles has it: an #include of a file of its own.
+
+        typst evaluates a file, and lays out what it holds, once per process, but the letter's own
+        source anew for every letter — and a block written into it would shift what follows it in
+        typst's eyes, so that none of it would be laid out from typst's cache. With every block in
+        a file, a letter costs typst little more than what is its own (bench/); the PDF is the same.
+        A block met for the first time is likely the letter's own: it goes into a file named after
+        its place in the letter, overwritten by the next letter's, so that typst's root does not
+        grow with every letter; a block met again gets a file named after its content.
+        """
+        digest = hashlib.sha256(typst.encode("utf-8")).hexdigest()[:32]
+        if digest in self._typst_chunks_seen:
+            name = f"{TYPST_CHUNKS}/{digest}.typ"
+            if (self._typst_root / name).exists():
+                return f'#include "/{name}"\n'
+        else:
+            self._typst_chunks_seen.add(digest)
+            name = f"{TYPST_CHUNKS}/letter-{position}.typ"
+        (self._typst_root / name).write_text(f'#import "/{TYPST_BLOCKS}": *\n\n{typst}', encoding="utf-8")
+        return f'#include "/{name}"\n'
 
     @staticmethod
     def _properties(metadata: LetterMetadata) -> DocumentProperties:

@@ -4,15 +4,16 @@
 -- Starting pandoc, and each DOCX it writes, has a fixed cost larger than converting a letter, so
 -- one process serves many letters, and a request carries a batch of letters, each cut by the
 -- caller into its top-level blocks ("chunks"). Most chunks are boilerplate shared by every letter:
--- each distinct chunk is read once, and its typst written once. Each letter's typst is returned
--- on its own; for DOCX, the chunks the caller has not seen yet all go into ONE DOCX, separated by
+-- each distinct chunk is read once, and its typst written once, and the caller puts each letter's
+-- typst together (convert.py); for DOCX, the chunks the caller has not seen yet all go into ONE DOCX, separated by
 -- marker paragraphs, which the caller cuts apart, keeps, and assembles into letters (docx_package.py).
 -- Request:  {"reader": "markdown-smart-...", "separator": "<marker text>",
 --            "letters": [{"chunks": ["...", ...], "metadata": {k: string}, "variables": {k: string}}],
 --            "docx": {"reference_doc": path?, "chunks": ["...", ...]} | absent,
---            "typst": {"to": "typst-smart", "template": path, "filter": path} | absent}
--- Answer:   {"ok": true, "bytes": [DOCX?, typst 1, typst 2, ...]} then those documents,
---           or {"ok": false, "error": "..."}
+--            "typst": {"to": "typst-smart", "template": path, "filter": path, "body_marker": "..."} | absent}
+-- Answer:   {"ok": true, "bytes": [sizes]} then the documents: the DOCX, if asked for; with typst,
+--           each letter's page (the body marker where its blocks go) and then the typst of each
+--           distinct chunk, in the order the letters first name them; or {"ok": false, "error": "..."}
 local json = pandoc.json
 
 local function read_file(path)
@@ -148,26 +149,17 @@ local function typst_of_chunks(letters_chunks, options, separator)
   return known
 end
 
--- The page template around the letter's typst. pandoc's template engine lays out what it
--- interpolates, ≈1.5 ms for a letter's body, ten times the rest; the body is plain text to it, so the
--- template is applied around a marker and the body put in its place.
-local BODY_MARKER = "\u{E000}alletter-body\u{E000}"
-
-local function write_typst(chunks, typst_of, letter, options)
-  local body = {}
-  for index, chunk in ipairs(chunks) do
-    body[index] = typst_of[chunk.text]
-  end
-  local context = { body = BODY_MARKER }
+-- The page around a letter, with `marker` where its blocks go: the caller puts them there.
+-- (pandoc's template engine would lay out the body too, ten times the cost of the rest.)
+local function write_page(letter, options)
+  local context = { body = options.body_marker }
   for key, value in pairs(letter.variables or {}) do
     context[key] = value
   end
   for key, value in pairs(letter.metadata or {}) do
     context[key] = value
   end
-  local page = pandoc.layout.render(pandoc.template.apply(compiled_template(options.template), context))
-  local first, last = page:find(BODY_MARKER, 1, true)
-  return page:sub(1, first - 1) .. table.concat(body, "\n") .. page:sub(last + 1)
+  return pandoc.layout.render(pandoc.template.apply(compiled_template(options.template), context))
 end
 
 local function write_docx(texts, parsed, separator, options)
@@ -232,9 +224,17 @@ local function convert(request)
     documents[#documents + 1] = write_docx(request.docx.chunks, parsed, request.separator, request.docx)
   end
   if request.typst then
-    local typst_of = typst_of_chunks(letter_docs, request.typst, request.separator)
-    for index, letter in ipairs(request.letters) do
-      documents[#documents + 1] = write_typst(letter_docs[index], typst_of, letter, request.typst)
+    for _, letter in ipairs(request.letters) do
+      documents[#documents + 1] = write_page(letter, request.typst)
+    end
+    local typst_of, written = typst_of_chunks(letter_docs, request.typst, request.separator), {}
+    for _, chunks in ipairs(letter_docs) do
+      for _, chunk in ipairs(chunks) do
+        if not written[chunk.text] then
+          written[chunk.text] = true
+          documents[#documents + 1] = typst_of[chunk.text]
+        end
+      end
     end
   end
   local sizes = {}
