@@ -115,7 +115,7 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
     import typst
 
     from alletter.build import LetterBuilder
-    from alletter.convert import PANDOC_READER, PDF_STANDARDS, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER
+    from alletter.convert import PANDOC_READER, PDF_STANDARDS, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER
     from alletter.project import LetterProject
     from alletter.render import render_letter
     from alletter.validate import load_case
@@ -129,6 +129,7 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
                        "--wrap=none"]
     times = []
     with tempfile.TemporaryDirectory() as scratch:
+        shutil.copyfile(templates / TYPST_BLOCKS, Path(scratch, TYPST_BLOCKS))  # the page imports it
         for path in case_paths:
             started = time.perf_counter()
             valid = load_case(path, letter_project)
