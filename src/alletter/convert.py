@@ -170,7 +170,8 @@ class Converter:
         self.templates_dir = templates_dir
         self._pandoc = PandocServer()
         self._docx = DocxAssembler(BATCH_SEPARATOR)
-        self._typst_chunks_seen: set[str] = set()
+        self._typst_chunks_seen: set[str] = set()  # digests of the blocks' typst met so far
+        self._typst_files: dict[str, str] = {}  # file in typst's root → digest of the block it holds
 
     def __enter__(self) -> "Converter":
         return self
@@ -341,12 +342,12 @@ class Converter:
         digest = hashlib.sha256(typst.encode("utf-8")).hexdigest()[:32]
         if digest in self._typst_chunks_seen:
             name = f"{TYPST_CHUNKS}/{digest}.typ"
-            if (self._typst_root / name).exists():
-                return f'#include "/{name}"\n'
         else:
             self._typst_chunks_seen.add(digest)
             name = f"{TYPST_CHUNKS}/letter-{position}.typ"
-        (self._typst_root / name).write_text(f'#import "/{TYPST_BLOCKS}": *\n\n{typst}', encoding="utf-8")
+        if self._typst_files.get(name) != digest:
+            (self._typst_root / name).write_text(f'#import "/{TYPST_BLOCKS}": *\n\n{typst}', encoding="utf-8")
+            self._typst_files[name] = digest
         return f'#include "/{name}"\n'
 
     @staticmethod
