@@ -27,6 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
+from .chunks import ChunkCache, top_level_chunks
 from .docx_package import DocumentProperties, DocxAssembler, finish
 from .errors import ConversionError
 
@@ -65,35 +66,6 @@ class LetterMetadata:
 def typst_string(text: str) -> str:
     """`text` as a typst string literal, for values the page template puts into typst code."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
-_FENCE_OPENS = re.compile(r"^:::+\s*[\w{]")
-_FENCE_CLOSES = re.compile(r"^:::+\s*$")
-
-
-def top_level_chunks(markdown: str) -> list[str]:
-    """The letter's top-level blocks as Markdown: paragraphs, lists and whole ::: fenced divs
-    (which may hold blank lines), each ending at a blank line outside any fence.
-
-    pandoc converts each distinct chunk once per process: most are boilerplate shared by every letter.
-    """
-    chunks: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for line in markdown.split("\n"):
-        if depth > 0 and _FENCE_CLOSES.match(line):
-            depth -= 1
-        elif _FENCE_OPENS.match(line):
-            depth += 1
-        if depth == 0 and not line.strip():
-            if current:
-                chunks.append("\n".join(current))
-                current = []
-        else:
-            current.append(line)
-    if current:
-        chunks.append("\n".join(current))
-    return chunks
 
 
 def pandoc_path() -> str:
@@ -170,6 +142,7 @@ class Converter:
         self.templates_dir = templates_dir
         self._pandoc = PandocServer()
         self._docx = DocxAssembler(BATCH_SEPARATOR)
+        self._typst_chunks: ChunkCache[str] = ChunkCache()  # the typst of each chunk, by its Markdown
         self._typst_chunks_seen: set[str] = set()  # digests of the blocks' typst met so far
         self._typst_files: dict[str, str] = {}  # file in typst's root → digest of the block it holds
 
@@ -231,27 +204,25 @@ class Converter:
         return {"metadata": {"title": metadata.reference}, "variables": variables}
 
     def _request(
-        self, letters: list[tuple[list[str], LetterMetadata]], formats: tuple[str, ...], docx_chunks: list[str]
+        self, letters: list[LetterMetadata], formats: tuple[str, ...], docx_chunks: list[str], typst_chunks: list[str]
     ) -> dict[str, Any]:
-        typst = bool(TYPST_FORMATS.intersection(formats))
-        request: dict[str, Any] = {
-            "reader": PANDOC_READER,
-            "separator": BATCH_SEPARATOR,
-            "letters": [
-                {"chunks": chunks, **(self._typst_variables(metadata) if typst else {})} for chunks, metadata in letters
-            ],
-        }
+        """What pandoc is asked for: the chunks never converted before, each read once, and each letter's page."""
+        chunks = list(dict.fromkeys(docx_chunks + typst_chunks))
+        number = {text: index for index, text in enumerate(chunks, start=1)}  # Lua counts from 1
+        request: dict[str, Any] = {"reader": PANDOC_READER, "separator": BATCH_SEPARATOR, "chunks": chunks}
         if docx_chunks:
+            request["docx"] = {"chunks": [number[text] for text in docx_chunks]}
             reference_doc = self.templates_dir / REFERENCE_DOCX
-            request["docx"] = {"chunks": docx_chunks}
             if reference_doc.is_file():
                 request["docx"]["reference_doc"] = str(reference_doc)
-        if typst:
+        if TYPST_FORMATS.intersection(formats):
             request["typst"] = {
+                "chunks": [number[text] for text in typst_chunks],
                 "to": TYPST_WRITER,
                 "template": str(self.templates_dir / TYPST_TEMPLATE),
                 "filter": str(self.templates_dir / TYPST_FILTER),
                 "body_marker": BODY_MARKER,
+                "pages": [self._typst_variables(metadata) for metadata in letters],
             }
         return request
 
@@ -283,21 +254,23 @@ class Converter:
                 # Case text is escaped, so only a template could hold an image: none may embed a file.
                 raise ConversionError(metadata.reference, "pandoc", "the letter contains an image; letters cannot embed files")
         reference = letters[0][1].reference if len(letters) == 1 else f"{len(letters)} letters"
-        chunked = [(top_level_chunks(markdown), metadata) for markdown, metadata in letters]
-        plan = self._docx.plan([chunks for chunks, _ in chunked]) if "docx" in formats else None
-        request = self._request(chunked, formats, plan.missing if plan else [])
+        chunked = [top_level_chunks(markdown) for markdown, _ in letters]
+        docx_plan = self._docx.plan(chunked) if "docx" in formats else None
+        typst_kept, typst_missing = self._typst_chunks.missing(chunked) if TYPST_FORMATS.intersection(formats) else ({}, [])
+        request = self._request([metadata for _, metadata in letters], formats,
+                                docx_plan.missing if docx_plan else [], typst_missing)
         # Nothing for pandoc to do when every chunk of a DOCX-only batch was converted before.
         documents = self._pandoc.convert(request, reference) if "docx" in request or "typst" in request else []
         docx_parts = None
-        if plan is not None:
-            written = documents.pop(0) if plan.missing else None
+        if docx_plan is not None:
             try:
-                docx_parts = self._docx.assemble(plan, written)
+                docx_parts = self._docx.assemble(docx_plan, documents.pop(0) if docx_plan.missing else None)
             except ValueError as error:
                 raise ConversionError(reference, "pandoc", f"DOCX: {error}") from None
-        pages, typst_of = self._typst_pieces(documents, chunked) if "typst" in request else ([], {})
+        pages = [page.decode("utf-8") for page in documents[: len(letters)]] if "typst" in request else []
+        typst_of = self._typst_of_chunks(typst_kept, typst_missing, documents[len(letters):])
         results: list[dict[str, bytes] | ConversionError] = []
-        for index, (chunks, metadata) in enumerate(chunked):
+        for index, (chunks, (_, metadata)) in enumerate(zip(chunked, letters)):
             files: dict[str, bytes] = {}
             if docx_parts is not None:
                 files["docx"] = finish(docx_parts[index], self._properties(metadata))
@@ -305,7 +278,8 @@ class Converter:
                 files["typ"] = self._typst_source(pages[index], [typst_of[text] for text in chunks]).encode("utf-8")
             try:
                 if "pdf" in formats or "png" in formats:
-                    source = self._typst_source(pages[index], [self._compiled_chunk(typst_of[text], position) for position, text in enumerate(chunks)])
+                    included = [self._compiled_chunk(typst_of[text], position) for position, text in enumerate(chunks)]
+                    source = self._typst_source(pages[index], included)
                 if "pdf" in formats:
                     files["pdf"] = self.typst_to_pdf(source, metadata)
                 if "png" in formats:
@@ -316,12 +290,12 @@ class Converter:
             results.append({name: files[name] for name in formats if name in files})
         return results
 
-    @staticmethod
-    def _typst_pieces(documents: list[bytes], chunked: list[tuple[list[str], LetterMetadata]]) -> tuple[list[str], dict[str, str]]:
-        """pandoc's answer: each letter's page, and the typst of each distinct chunk by its Markdown."""
-        pages = [page.decode("utf-8") for page in documents[: len(chunked)]]
-        distinct = dict.fromkeys(text for chunks, _ in chunked for text in chunks)
-        return pages, {text: typst.decode("utf-8") for text, typst in zip(distinct, documents[len(chunked):])}
+    def _typst_of_chunks(self, kept: dict[str, str], missing: list[str], written: list[bytes]) -> dict[str, str]:
+        """The typst of every chunk of the batch: what was kept, and what pandoc wrote now (kept from now on)."""
+        for text, typst in zip(missing, written):
+            kept[text] = typst.decode("utf-8")
+            self._typst_chunks.put(text, kept[text])
+        return kept
 
     @staticmethod
     def _typst_source(page: str, blocks: list[str]) -> str:

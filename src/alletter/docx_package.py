@@ -24,6 +24,8 @@ from datetime import date
 
 from lxml import etree
 
+from .chunks import ChunkCache
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -109,37 +111,16 @@ class DocxAssembler:
     so a letter's bytes do not depend on which letters were converted with it or before it.
     """
 
-    def __init__(self, separator: str, capacity: int = 400) -> None:
+    def __init__(self, separator: str) -> None:
         self.separator = separator
-        self.capacity = capacity
-        self._young: dict[str, DocxChunk] = {}
-        self._old: dict[str, DocxChunk] = {}
+        self._chunks: ChunkCache[DocxChunk] = ChunkCache()
         self._abstract_lists: dict[str, etree._Element] = {}
         self._base: _Base | None = None
 
-    def _cached(self, text: str) -> DocxChunk | None:
-        chunk = self._young.get(text) or self._old.get(text)
-        if chunk is not None:
-            self._keep(text, chunk)
-        return chunk
-
-    def _keep(self, text: str, chunk: DocxChunk) -> None:
-        """A bounded cache: when the young generation is full it becomes the old one (see pandoc_server.lua)."""
-        if len(self._young) >= self.capacity and text not in self._young:
-            self._young, self._old = {}, self._young
-        self._young[text] = chunk
-
     def plan(self, letters: list[list[str]]) -> DocxPlan:
         """What assembling these letters (each given as its chunks' Markdown) needs pandoc to write."""
-        plan = DocxPlan(letters)
-        for text in (text for chunks in letters for text in chunks):
-            if text not in plan.available and text not in plan.missing:
-                chunk = self._cached(text)
-                if chunk is None:
-                    plan.missing.append(text)
-                else:
-                    plan.available[text] = chunk
-        return plan
+        available, missing = self._chunks.missing(letters)
+        return DocxPlan(letters, available, missing)
 
     def assemble(self, plan: DocxPlan, written: bytes | None) -> list[dict[str, bytes]]:
         """The package parts of each planned letter; `written` is pandoc's DOCX of `plan.missing`,
@@ -149,7 +130,7 @@ class DocxAssembler:
                 raise ValueError("the DOCX of the chunks never converted before is missing")
             for text, chunk in zip(plan.missing, self._split(written, len(plan.missing))):
                 plan.available[text] = chunk
-                self._keep(text, chunk)
+                self._chunks.put(text, chunk)
         assert self._base is not None
         return [self._letter([plan.available[text] for text in chunks], self._base) for chunks in plan.letters]
 
