@@ -7,9 +7,10 @@ pandoc has written, asks pandoc only for the chunks it has never seen — all in
 separated by marker paragraphs — and puts each letter together from its chunks, with its own
 lists and hyperlinks numbered from the start: a letter never carries another's links, and its
 bytes do not depend on what was converted with it or before it.
-Finishing moves the recipient's address into a footer of its own on page 1 (where the published
-letters print it; Word has no float at the foot of a page), sets the document properties and
-rewrites the zip with fixed timestamps, so the same letter always gives the same bytes.
+Assembling also moves the recipient's address into a footer of its own on page 1 (where the
+published letters print it; Word has no float at the foot of a page); finishing sets the
+document properties and zips the parts with fixed timestamps, so the same letter always gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -228,8 +229,14 @@ class DocxAssembler:
                         node.set(f"{{{W}}}val", renumbered.get(node.get(f"{{{W}}}val"), node.get(f"{{{W}}}val")))
             for element in elements:
                 section.addprevious(element)
+        parts = dict(base.parts)
+        address = _take_address(document)
+        if address:  # Word has no float at the foot of a page: the address goes to page 1's own footer
+            types = etree.fromstring(base.parts[CONTENT_TYPES])
+            name, parts[name] = _attach_footer(document, relationships, types, "first", address)
+            parts[CONTENT_TYPES] = xml_bytes(types)
         etree.cleanup_namespaces(document)
-        parts = {**base.parts, DOCUMENT: xml_bytes(document), DOCUMENT_RELATIONSHIPS: xml_bytes(relationships)}
+        parts.update({DOCUMENT: xml_bytes(document), DOCUMENT_RELATIONSHIPS: xml_bytes(relationships)})
         if numbering is not None:
             parts[NUMBERING] = xml_bytes(self._numbering(numbering, list_definitions))
         return parts
@@ -262,20 +269,34 @@ def add_footer(parts: dict[str, bytes], kind: str, paragraphs: list[etree._Eleme
     `kind` is Word's footer type: "default" (every page without a footer of its own) or "first"
     (page 1 only, which also needs the section's title-page switch).
     """
+    document = etree.fromstring(parts[DOCUMENT])
+    relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])
+    types = etree.fromstring(parts[CONTENT_TYPES])
+    name, footer = _attach_footer(document, relationships, types, kind, paragraphs)
+    return {
+        **parts,
+        name: footer,
+        DOCUMENT_RELATIONSHIPS: xml_bytes(relationships),
+        CONTENT_TYPES: xml_bytes(types),
+        DOCUMENT: xml_bytes(document),
+    }
+
+
+def _attach_footer(document: etree._Element, relationships: etree._Element, types: etree._Element, kind: str,
+                   paragraphs: list[etree._Element]) -> tuple[str, bytes]:
+    """`add_footer` on the parsed parts, which it changes; returns the footer part's name and bytes."""
     name = f"footer-{kind}.xml"
     footer = etree.Element(f"{{{W}}}ftr", nsmap={"w": W, "r": R})
     footer.extend(paragraphs)
-    relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])
+    etree.cleanup_namespaces(footer)
     identifier = f"rIdAlletterFooter{kind.capitalize()}"
     for old in relationships.findall(f"{{{PACKAGE_RELATIONSHIPS}}}Relationship[@Id='{identifier}']"):
         relationships.remove(old)
     etree.SubElement(relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
                      Id=identifier, Type=FOOTER_RELATIONSHIP, Target=name)
-    types = etree.fromstring(parts[CONTENT_TYPES])
     part_name = f"/word/{name}"
     if types.find(f"{{{CONTENT_TYPES_NS}}}Override[@PartName='{part_name}']") is None:
         etree.SubElement(types, f"{{{CONTENT_TYPES_NS}}}Override", PartName=part_name, ContentType=FOOTER_CONTENT_TYPE)
-    document = etree.fromstring(parts[DOCUMENT])
     section = document.find(f"{{{W}}}body/{{{W}}}sectPr")
     if section is None:
         section = etree.SubElement(document.find(f"{{{W}}}body"), f"{{{W}}}sectPr")
@@ -286,13 +307,7 @@ def add_footer(parts: dict[str, bytes], kind: str, paragraphs: list[etree._Eleme
     section.insert(len(references), reference)  # header and footer references come first in a sectPr
     if kind == "first" and section.find(f"{{{W}}}titlePg") is None:
         _insert_title_page(section)
-    return {
-        **parts,
-        f"word/{name}": xml_bytes(footer),
-        DOCUMENT_RELATIONSHIPS: xml_bytes(relationships),
-        CONTENT_TYPES: xml_bytes(types),
-        DOCUMENT: xml_bytes(document),
-    }
+    return f"word/{name}", xml_bytes(footer)
 
 
 # The elements a sectPr may hold after titlePg, in schema order: titlePg goes before the first present.
@@ -313,16 +328,13 @@ def _style_of(paragraph: etree._Element) -> str | None:
     return None if style is None else style.get(f"{{{W}}}val")
 
 
-def move_address_to_first_page_footer(parts: dict[str, bytes]) -> dict[str, bytes]:
-    """The address paragraphs taken out of the text and put in page 1's own footer."""
-    document = etree.fromstring(parts[DOCUMENT])
+def _take_address(document: etree._Element) -> list[etree._Element]:
+    """The address paragraphs, taken out of the text (they go to page 1's own footer)."""
     body = document.find(f"{{{W}}}body")
     address = [child for child in body if child.tag == f"{{{W}}}p" and _style_of(child) == ADDRESS_STYLE]
-    if not address:
-        return parts
     for paragraph in address:
         body.remove(paragraph)
-    return add_footer({**parts, DOCUMENT: xml_bytes(document)}, "first", address)
+    return address
 
 
 def _core_properties(original: bytes, properties: DocumentProperties) -> bytes:
@@ -363,8 +375,7 @@ def _styles_in_language(original: bytes, language: str) -> bytes:
 
 
 def finish(parts: dict[str, bytes], properties: DocumentProperties) -> bytes:
-    """The letter's DOCX bytes: address on page 1's footer, properties set, every zip entry stamped with the letter's date."""
-    parts = move_address_to_first_page_footer(parts)
+    """The letter's DOCX bytes: properties set, every zip entry stamped with the letter's date."""
     parts = {
         **parts,
         CORE_PROPERTIES: _core_properties(parts[CORE_PROPERTIES], properties),
