@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -37,6 +38,9 @@ TYPST_TEMPLATE = "letter.typ"
 TYPST_BLOCKS = "letter-blocks.typ"  # the functions the letter's named blocks call (a typst module)
 TYPST_CHUNKS = "chunks"  # the folder, in typst's root, of blocks compiled from files of their own
 BODY_MARKER = "\ue000alletter:body\ue000"  # where pandoc leaves a letter's blocks in its page
+# typst's root gets a few small files per letter: in memory where the system offers it (opening a
+# file there costs ≈20 µs, on this machine's disk ≈350 µs), else in the usual temporary folder.
+MEMORY_BACKED_TEMPORARY = Path("/dev/shm")
 TYPST_FILTER = "typst.lua"
 REFERENCE_DOCX = "reference.docx"
 SERVER_SCRIPT = Path(__file__).with_name("pandoc_server.lua")
@@ -164,7 +168,8 @@ class Converter:
     @cached_property
     def _typst_root(self) -> Path:
         """typst's root directory: empty but for letterhead images, so typst can read no other file."""
-        self._typst_root_directory = tempfile.TemporaryDirectory(prefix="alletter-typst-")
+        memory = MEMORY_BACKED_TEMPORARY if MEMORY_BACKED_TEMPORARY.is_dir() and os.access(MEMORY_BACKED_TEMPORARY, os.W_OK) else None
+        self._typst_root_directory = tempfile.TemporaryDirectory(prefix="alletter-typst-", dir=memory)
         root = Path(self._typst_root_directory.name)
         blocks = self.templates_dir / TYPST_BLOCKS
         if blocks.is_file():  # else typst says that the letter imports a file that is not there
