@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -188,3 +189,18 @@ def test_a_letter_is_the_same_bytes_alone_in_a_batch_or_from_converted_chunks(pr
         footnote_links = package.read("word/_rels/footnotes.xml.rels").decode()
     assert "https://spcommreports.ohchr.org/" in links  # the same bytes alone: no other letter's links
     assert "hyperlink" not in footnote_links  # pandoc lists every link there too; the letter has no footnotes
+
+
+def test_a_build_leaves_no_temporary_typst_root_behind(project_copy: Path) -> None:
+    # Each process compiles in a temporary folder of its own (in /dev/shm where there is one:
+    # memory); pool workers exit past atexit, and a killed build cannot clean up at all.
+    from alletter.convert import MEMORY_BACKED_TEMPORARY, TYPST_ROOT_PREFIX
+
+    parents = [MEMORY_BACKED_TEMPORARY, Path(tempfile.gettempdir())]
+
+    def roots() -> set[Path]:
+        return {root for parent in parents if parent.is_dir() for root in parent.glob(f"{TYPST_ROOT_PREFIX}*")}
+
+    before = roots()
+    assert build(project_copy, "--jobs", "2").returncode == 0
+    assert roots() - before == set()

@@ -374,6 +374,11 @@ def _start_worker(root: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
     # same cores (one thread each: ≈10% more letters per second with two workers on two cores).
     os.environ.setdefault("RAYON_NUM_THREADS", "1")
     _worker = LetterBuilder(LetterProject(root), out_dir, formats)
+    # A pool's worker leaves through os._exit, past atexit: multiprocessing's own finalizers are
+    # what runs, and the worker's pandoc and typst's temporary root must go with it.
+    from multiprocessing.util import Finalize
+
+    Finalize(_worker, _worker.close, exitpriority=10)
 
 
 def _build_in_worker(case_paths: list[Path]) -> list[LetterResult]:

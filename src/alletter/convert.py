@@ -41,6 +41,7 @@ BODY_MARKER = "\ue000alletter:body\ue000"  # where pandoc leaves a letter's bloc
 # typst's root gets a few small files per letter: in memory where the system offers it (opening a
 # file there costs ≈20 µs, on this machine's disk ≈350 µs), else in the usual temporary folder.
 MEMORY_BACKED_TEMPORARY = Path("/dev/shm")
+TYPST_ROOT_PREFIX = "alletter-typst-"  # then the process id, so that a killed process's root can be found
 TYPST_FILTER = "typst.lua"
 REFERENCE_DOCX = "reference.docx"
 SERVER_SCRIPT = Path(__file__).with_name("pandoc_server.lua")
@@ -70,6 +71,28 @@ class LetterMetadata:
 def typst_string(text: str) -> str:
     """`text` as a typst string literal, for values the page template puts into typst code."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _remove_stale_typst_roots(parent: Path) -> None:
+    """Delete the typst roots of alletter processes that are gone (killed: they could not clean up)."""
+    for root in parent.glob(f"{TYPST_ROOT_PREFIX}*-*"):
+        pid = root.name.removeprefix(TYPST_ROOT_PREFIX).partition("-")[0]
+        try:
+            mine = root.stat().st_uid == os.getuid()
+        except OSError:  # gone meanwhile
+            continue
+        if mine and pid.isdigit() and not _is_running(int(pid)):
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def pandoc_path() -> str:
@@ -158,6 +181,10 @@ class Converter:
 
     def close(self) -> None:
         self._pandoc.close()
+        if "_typst_root" in self.__dict__:
+            self._typst_root_directory.cleanup()
+            del self.__dict__["_typst_root"]
+            self.__dict__.pop("_typst_compiler", None)
 
     @cached_property
     def _typst_compiler(self):
@@ -169,7 +196,8 @@ class Converter:
     def _typst_root(self) -> Path:
         """typst's root directory: empty but for letterhead images, so typst can read no other file."""
         memory = MEMORY_BACKED_TEMPORARY if MEMORY_BACKED_TEMPORARY.is_dir() and os.access(MEMORY_BACKED_TEMPORARY, os.W_OK) else None
-        self._typst_root_directory = tempfile.TemporaryDirectory(prefix="alletter-typst-", dir=memory)
+        _remove_stale_typst_roots(Path(memory or tempfile.gettempdir()))
+        self._typst_root_directory = tempfile.TemporaryDirectory(prefix=f"{TYPST_ROOT_PREFIX}{os.getpid()}-", dir=memory)
         root = Path(self._typst_root_directory.name)
         blocks = self.templates_dir / TYPST_BLOCKS
         if blocks.is_file():  # else typst says that the letter imports a file that is not there
