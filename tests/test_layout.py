@@ -279,3 +279,13 @@ def test_a_missing_letterhead_fails_the_pdf_with_its_name(project_copy: Path, tm
     assert completed.returncode == 1
     assert "letterhead" in completed.stderr and "emblem.png" in completed.stderr
     assert run_alletter("render", case, "--out", tmp_path, "--format", "docx").returncode == 0
+
+
+def test_a_missing_blocks_module_fails_each_pdf_in_one_line(project_copy: Path, tmp_path: Path) -> None:
+    (project_copy / "templates" / "letter-blocks.typ").unlink()
+    completed = run_alletter("build", "--out", tmp_path / "dist", cwd=project_copy)
+    assert completed.returncode == 1
+    failures = [line for line in (completed.stdout + completed.stderr).splitlines() if line.startswith("failed")]
+    assert len(failures) == 2 and all("letter-blocks.typ is missing" in line for line in failures)
+    assert "Traceback" not in completed.stdout + completed.stderr
+    assert run_alletter("build", "--out", tmp_path / "docx", "--format", "docx", cwd=project_copy).returncode == 0

@@ -199,9 +199,7 @@ class Converter:
         _remove_stale_typst_roots(Path(memory or tempfile.gettempdir()))
         self._typst_root_directory = tempfile.TemporaryDirectory(prefix=f"{TYPST_ROOT_PREFIX}{os.getpid()}-", dir=memory)
         root = Path(self._typst_root_directory.name)
-        blocks = self.templates_dir / TYPST_BLOCKS
-        if blocks.is_file():  # else typst says that the letter imports a file that is not there
-            shutil.copyfile(blocks, root / TYPST_BLOCKS)
+        shutil.copyfile(self.templates_dir / TYPST_BLOCKS, root / TYPST_BLOCKS)  # there: see _convert_batch
         (root / TYPST_CHUNKS).mkdir()
         return root
 
@@ -287,6 +285,10 @@ class Converter:
                 # Case text is escaped, so only a template could hold an image: none may embed a file.
                 raise ConversionError(metadata.reference, "pandoc", "the letter contains an image; letters cannot embed files")
         reference = letters[0][1].reference if len(letters) == 1 else f"{len(letters)} letters"
+        blocks = self.templates_dir / TYPST_BLOCKS
+        if ("pdf" in formats or "png" in formats) and not blocks.is_file():
+            raise ConversionError(reference, "typst", f"{blocks} is missing: the page design ({TYPST_TEMPLATE}) "
+                                                      "takes the functions of the letter's blocks from it")
         chunked = [top_level_chunks(markdown) for markdown, _ in letters]
         docx_plan = self._docx.plan(chunked) if "docx" in formats else None
         typst_kept, typst_missing = self._typst_chunks.missing(chunked) if TYPST_FORMATS.intersection(formats) else ({}, [])
