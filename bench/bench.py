@@ -13,8 +13,9 @@ run so that ratios compare like with like on a noisy machine:
 (b) `alletter build --jobs J` of all N cases, DOCX and PDF, from an empty output directory;
 (c) the same command again with nothing changed (the no-op rebuild);
 (d) `alletter --help` (start-up);
-(e) peak memory of the build's whole process tree, in one more run of (b) of its own (sampling it
-    every 20 ms costs CPU that would slow the timed runs).
+(e) peak memory of the build's whole process tree, in runs of (b) of their own (sampling it
+    every 20 ms costs CPU that would slow the timed runs); the median of the runs' peaks, and the
+    highest.
 
 Each is repeated and reported as the median; throughputs are letters per second.
 """
@@ -239,8 +240,13 @@ def main() -> None:
         print(f"(b) build: {build:.2f} s", flush=True)
         # Memory in a run of its own: reading smaps_rollup of five processes costs ≈15 ms of CPU per
         # sample, which would take a sixth of the machine from the timed builds.
-        from_scratch()
-        peak_rss, peak_pss = run_build(project, out, options.jobs, measure_memory=True)
+        peaks = []
+        for _ in range(options.repeat):
+            from_scratch()
+            peaks.append(run_build(project, out, options.jobs, measure_memory=True))
+        peak_rss = statistics.median(rss for rss, _ in peaks)
+        peak_pss = statistics.median(pss for _, pss in peaks)
+        highest_pss = max(pss for _, pss in peaks)
 
         noop = median_of(options.repeat, lambda: run_build(project, out, options.jobs))
         startup = median_of(max(options.repeat, 5), lambda: subprocess.run([str(ALLETTER), "--help"], check=True,
@@ -258,6 +264,7 @@ def main() -> None:
         "help_s": round(startup, 3),
         "peak_rss_sum_mb": round(peak_rss / 2**20),
         "peak_pss_mb": round(peak_pss / 2**20),
+        "highest_peak_pss_mb": round(highest_pss / 2**20),
     }
     report(results)
     if options.json:
@@ -274,7 +281,8 @@ def report(results: dict) -> None:
         (f"(c) no-op rebuild of {results['cases']} cases", f"{results['noop_rebuild_s']} s", "", "< 1 s"),
         ("(d) alletter --help", f"{results['help_s']} s", "", "< 0.3 s"),
         ("(e) peak memory of the build's processes (PSS)", f"{results['peak_pss_mb']} MB",
-         f"RSS summed: {results['peak_rss_sum_mb']} MB", "< 500 MB"),
+         f"highest of the runs: {results['highest_peak_pss_mb']} MB; RSS summed: {results['peak_rss_sum_mb']} MB",
+         "< 500 MB"),
     ]
     print()
     print("| measurement (median) | result | ratio | target |")
