@@ -110,6 +110,16 @@ def test_every_problem_of_a_file_is_reported(project_copy: Path) -> None:
     assert "did you mean `recipient`?" in out and "did you mean `education`?" in out
 
 
+def test_a_duplicate_key_does_not_hide_the_files_other_mistakes(project_copy: Path) -> None:
+    text = PUBLISHED_TEXT.replace("date: 2023-03-13\n", "date: 2023-03-13\ndate: 2023-03-14\n", 1)
+    text = text.replace("  - education\n", "  - educaton\n")
+    write(project_copy, text)
+    completed = check(project_copy)
+    assert completed.returncode == 1
+    assert "duplicate key `date`" in completed.stdout and "did you mean `education`?" in completed.stdout
+    assert "2 problems" in completed.stdout
+
+
 def test_json_format_for_ci_annotations(project_copy: Path) -> None:
     write(project_copy, PUBLISHED_TEXT.replace("date: 2023-03-13", "date: 2023-02-30"))
     completed = check(project_copy, "--format", "json")

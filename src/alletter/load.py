@@ -49,6 +49,7 @@ class LoadedYaml:
     data: Any
     locations: dict[FieldPath, SourceLocation] = field(default_factory=dict)
     value_locations: dict[FieldPath, SourceLocation] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
     def locate(self, field_path: FieldPath, *, value: bool = False) -> SourceLocation:
         """Where `field_path`'s key stands (or its value, with `value=True`), else its nearest parent's."""
@@ -158,6 +159,19 @@ def read_source(path: Path) -> str:
 
 def load_yaml(path: Path) -> LoadedYaml:
     """Parse one YAML file into data and locations, or raise CaseFileError naming the line."""
+    loaded = parse_yaml(path)
+    if loaded.problems:
+        raise CaseFileError(loaded.problems)
+    return loaded
+
+
+def parse_yaml(path: Path) -> LoadedYaml:
+    """Parse one YAML file, keeping the mistakes that do not stop reading it in `problems`.
+
+    A duplicate key (its first value is kept) or a key that is not text (left out) is reported
+    with the rest of the file's problems, so that `check` shows an author every mistake at once;
+    a file it cannot read at all raises CaseFileError naming the line.
+    """
     text = read_source(path)
     if text.startswith("\ufeff"):
         raise CaseFileError([Problem(SourceLocation(path, 1, 1), "starts with a byte-order mark (BOM); save it as UTF-8 without BOM")])
@@ -189,9 +203,7 @@ def load_yaml(path: Path) -> LoadedYaml:
         raise CaseFileError([Problem(SourceLocation(path), f"YAML error: {error}")]) from None
     finally:
         loader.dispose()
-    if builder.problems:
-        raise CaseFileError(builder.problems)
-    return LoadedYaml(path, data, builder.locations, builder.value_locations)
+    return LoadedYaml(path, data, builder.locations, builder.value_locations, builder.problems)
 
 
 def _character_at(text: str, mark: yaml.Mark | None) -> str:

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .errors import CaseFileError, Problem, SourceLocation
 from .fonts import describe, unshowable
-from .load import FieldPath, LoadedYaml, dotted_path, load_yaml
+from .load import FieldPath, LoadedYaml, dotted_path, load_yaml, parse_yaml
 from .model import MANDATE_ID_PATTERN, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Mandate, Reference, Signatory
 from .project import LetterProject
 
@@ -46,17 +46,18 @@ class CaseCheck:
 def check_case(path: Path, project: LetterProject) -> CaseCheck:
     """Every problem in one case file: its YAML, its fields, and the rules of the registry."""
     try:
-        loaded = load_yaml(path)
+        loaded = parse_yaml(path)
     except CaseFileError as error:
         return CaseCheck(path, error.problems)
     check = CaseCheck(path, [])
     if not isinstance(loaded.data, dict):
-        check.problems.append(Problem(loaded.locate(()), "a case file must be a mapping of fields such as `reference:`"))
+        check.problems = [*loaded.problems, Problem(loaded.locate(()), "a case file must be a mapping of fields such as `reference:`")]
         return check
     reference = loaded.data.get("reference")
     if isinstance(reference, str):
         check.reference, check.reference_location = reference.strip(), loaded.locate(("reference",), value=True)
     case, check.problems = _case_and_problems(loaded, project)
+    check.problems = _in_file_order(loaded.problems + check.problems)
     if case is not None and not check.problems:
         mandates = [project.mandates[mandate_id] for mandate_id in case.mandates]
         check.valid = ValidCase(
@@ -319,4 +320,4 @@ def load_case_file(path: Path, project: LetterProject | None = None) -> ValidCas
     return load_case(path, project or LetterProject.find(path.parent))
 
 
-__all__ = ["CaseCheck", "ValidCase", "check_case", "check_cases", "load_case", "load_case_file", "load_yaml"]
+__all__ = ["CaseCheck", "ValidCase", "check_case", "check_cases", "load_case", "load_case_file", "load_yaml", "parse_yaml"]
