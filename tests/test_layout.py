@@ -257,13 +257,19 @@ def test_png_preview_is_page_one(tmp_path: Path) -> None:
     assert abs(height / width - 297 / 210) < 0.01, "one A4 page"
 
 
+def use_letterhead(project: Path, name: str, image: bytes | None) -> None:
+    """Name `name` as the project's letterhead in settings.yaml, with `image` as its content (None: absent)."""
+    if image is not None:
+        (project / "templates" / name).write_bytes(image)
+    settings_file = project / "templates" / "settings.yaml"
+    settings_file.write_text(settings_file.read_text(encoding="utf-8").replace("letterhead: null", f"letterhead: {name}"))
+
+
 def test_letterhead_from_settings_heads_page_one(project_copy: Path, tmp_path: Path) -> None:
     import typst
 
-    image = typst.compile(b"#set page(width: 4cm, height: 1cm, fill: blue)\n", format="png", ppi=72.0)
-    (project_copy / "templates" / "letterhead.png").write_bytes(image)
-    settings_file = project_copy / "templates" / "settings.yaml"
-    settings_file.write_text(settings_file.read_text(encoding="utf-8").replace("letterhead: null", "letterhead: letterhead.png"))
+    use_letterhead(project_copy, "letterhead.png",
+                   typst.compile(b"#set page(width: 4cm, height: 1cm, fill: blue)\n", format="png", ppi=72.0))
     completed = run_alletter("render", project_copy / "cases" / "AL-OTH-11-2023.yaml", "--out", tmp_path, "--format", "pdf")
     assert completed.returncode == 0, completed.stderr
     pages = PdfReader(str(tmp_path / "AL-OTH-11-2023.pdf")).pages
@@ -271,14 +277,43 @@ def test_letterhead_from_settings_heads_page_one(project_copy: Path, tmp_path: P
     assert "/XObject" not in pages[1]["/Resources"]
 
 
-def test_a_missing_letterhead_fails_the_pdf_with_its_name(project_copy: Path, tmp_path: Path) -> None:
-    settings_file = project_copy / "templates" / "settings.yaml"
-    settings_file.write_text(settings_file.read_text(encoding="utf-8").replace("letterhead: null", "letterhead: emblem.png"))
-    case = project_copy / "cases" / "AL-OTH-11-2023.yaml"
-    completed = run_alletter("render", case, "--out", tmp_path, "--format", "pdf")
-    assert completed.returncode == 1
-    assert "letterhead" in completed.stderr and "emblem.png" in completed.stderr
-    assert run_alletter("render", case, "--out", tmp_path, "--format", "docx").returncode == 0
+@pytest.mark.parametrize("name, image", [
+    ("letterhead.svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="20"><rect width="80" height="20" fill="blue"/></svg>'),
+    ("emblem.png", None),  # made by typst in the test
+])
+def test_letterhead_heads_page_one_of_the_docx_at_the_pdfs_size(project_copy: Path, tmp_path: Path, name: str,
+                                                                   image: bytes | None) -> None:
+    import typst
+
+    image = image or typst.compile(b"#set page(width: 4cm, height: 1cm, fill: blue)\n", format="png", ppi=72.0)
+    use_letterhead(project_copy, name, image)
+    completed = run_alletter("render", project_copy / "cases" / "AL-OTH-11-2023.yaml", "--out", tmp_path, "--format", "docx")
+    assert completed.returncode == 0, completed.stderr
+    document = docx.Document(str(tmp_path / "AL-OTH-11-2023.docx"))
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    header = section.first_page_header
+    assert not header.is_linked_to_previous
+    pictures = header._element.xpath(".//pic:pic")
+    assert len(pictures) == 1 and header.paragraphs[0].alignment == 1  # centred
+    extent = header._element.xpath(".//wp:extent")[0]
+    assert abs(int(extent.get("cy")) - 720_000) < 5_000, "2 cm high, as in the PDF"  # 360,000 EMU per cm
+    assert abs(int(extent.get("cx")) / int(extent.get("cy")) - 4) < 0.05, "the image's proportions"
+    embedded = header.part.related_parts[pictures[0].xpath(".//a:blip")[0].get(qn("r:embed"))]
+    assert embedded.blob[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not section.header._element.xpath(".//pic:pic"), "pages 2 on have no letterhead"
+    assert [p.text for p in section.first_page_footer.paragraphs] == ["Omegle LCC"], "the address stays"
+
+
+def test_a_missing_letterhead_fails_the_letter_with_its_name(project_copy: Path, tmp_path: Path) -> None:
+    use_letterhead(project_copy, "emblem.png", None)
+    case, out = project_copy / "cases" / "AL-OTH-11-2023.yaml", tmp_path / "out"
+    for output_format in ("pdf", "docx"):
+        completed = run_alletter("render", case, "--out", out, "--format", output_format)
+        assert completed.returncode == 1
+        assert "letterhead" in completed.stderr and "emblem.png" in completed.stderr
+        assert "Traceback" not in completed.stderr
+    assert not out.exists() or list(out.iterdir()) == []
 
 
 def test_a_missing_blocks_module_fails_each_pdf_in_one_line(project_copy: Path, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import threading
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .chunks import ChunkCache, top_level_chunks
-from .docx_package import DocumentProperties, DocxAssembler, finish
+from .docx_package import EMU_PER_INCH, DocumentProperties, DocxAssembler, LetterheadImage, add_letterhead, finish
 from .errors import ConversionError
 
 PANDOC_READER = "markdown-smart-raw_html-raw_tex-raw_attribute-tex_math_dollars-citations-implicit_figures-emoji"
@@ -52,6 +53,8 @@ PANDOC_RUNTIME_OPTIONS = ("+RTS", "-H8m", "-RTS")
 # which templates/typst.lua would put in a box, and so no separator for the writer to find.
 BATCH_SEPARATOR = "\ue000alletter:next:letter\ue000"
 PDF_STANDARDS = ["a-2b"]  # PDF/A-2b: self-contained, fonts embedded, fit for long-term archiving
+LETTERHEAD_HEIGHT = "2cm"  # the letterhead's height on page 1, in the PDF (letter.typ) and the DOCX
+LETTERHEAD_PPI = 300.0  # the resolution of the DOCX's letterhead, drawn by typst: print quality
 PREVIEW_PPI = 96.0
 TYPST_FORMATS = frozenset({"typ", "pdf", "png"})  # the formats that go through pandoc's typst writer
 _IMAGE = re.compile(r"(?<!\\)(?:\\\\)*!\[")  # "![" after an even number of backslashes: `\![x](y)` is no image
@@ -65,7 +68,7 @@ class LetterMetadata:
     date: date
     subject: str = ""
     language: str = "en-GB"
-    letterhead: Path | None = None  # an image heading page 1 of the PDF
+    letterhead: Path | None = None  # an image heading page 1
 
 
 def typst_string(text: str) -> str:
@@ -172,6 +175,7 @@ class Converter:
         self._typst_chunks: ChunkCache[str] = ChunkCache()  # the typst of each chunk, by its Markdown
         self._typst_chunks_seen: set[str] = set()  # digests of the blocks' typst met so far
         self._typst_files: dict[str, str] = {}  # file in typst's root → digest of the block it holds
+        self._docx_letterheads: dict[str, LetterheadImage] = {}  # by the letterhead's name in typst's root
 
     def __enter__(self) -> "Converter":
         return self
@@ -218,6 +222,24 @@ class Converter:
             (self._typst_root / name).write_bytes(data)
         return "/" + name
 
+    def _docx_letterhead(self, metadata: LetterMetadata) -> LetterheadImage:
+        """The letterhead as the DOCX shows it: drawn by typst at the PDF's height into a PNG.
+
+        Word shows PNG everywhere, SVG only with a PNG beside it; drawn by typst, a letterhead in
+        any format typst reads comes out the same size as on the PDF's page 1. Once per process.
+        """
+        assert metadata.letterhead is not None
+        name = self._letterhead_in_typst_root(metadata.letterhead, metadata.reference)
+        if name not in self._docx_letterheads:
+            source = ("#set page(width: auto, height: auto, margin: 0pt, fill: none)\n"
+                      f"#image({typst_string(name)}, height: {LETTERHEAD_HEIGHT})\n")
+            png = self._compile_typst(source, metadata, format="png", ppi=LETTERHEAD_PPI)
+            png = png[0] if isinstance(png, list) else png
+            width, height = struct.unpack(">II", png[16:24])  # the PNG's IHDR chunk, always first
+            self._docx_letterheads[name] = LetterheadImage(
+                png, round(width * EMU_PER_INCH / LETTERHEAD_PPI), round(height * EMU_PER_INCH / LETTERHEAD_PPI))
+        return self._docx_letterheads[name]
+
     def _typst_variables(self, metadata: LetterMetadata) -> dict[str, Any]:
         day = metadata.date
         language, _, region = metadata.language.partition("-")
@@ -232,6 +254,7 @@ class Converter:
         }
         if metadata.letterhead is not None:
             variables["letterhead"] = typst_string(self._letterhead_in_typst_root(metadata.letterhead, metadata.reference))
+            variables["letterhead-height"] = LETTERHEAD_HEIGHT
         return {"metadata": {"title": metadata.reference}, "variables": variables}
 
     def _request(
@@ -307,11 +330,14 @@ class Converter:
         results: list[dict[str, bytes] | ConversionError] = []
         for index, (chunks, (_, metadata)) in enumerate(zip(chunked, letters)):
             files: dict[str, bytes] = {}
-            if docx_parts is not None:
-                files["docx"] = finish(docx_parts[index], self._properties(metadata))
             if "typ" in formats:
                 files["typ"] = self._typst_source(pages[index], [typst_of[text] for text in chunks]).encode("utf-8")
             try:
+                if docx_parts is not None:
+                    parts = docx_parts[index]
+                    if metadata.letterhead is not None:
+                        parts = add_letterhead(parts, self._docx_letterhead(metadata))
+                    files["docx"] = finish(parts, self._properties(metadata))
                 if "pdf" in formats or "png" in formats:
                     included = [self._compiled_chunk(typst_of[text], position) for position, text in enumerate(chunks)]
                     source = self._typst_source(pages[index], included)

@@ -31,8 +31,14 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-FOOTER_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
-FOOTER_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
+RELATIONSHIP_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WORDPROCESSING_TYPES = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+DRAWING = {
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+}
+EMU_PER_INCH = 914_400  # DrawingML's unit: English Metric Units
 CONTENT_TYPES = "[Content_Types].xml"
 CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 ADDRESS_STYLE = "Address"  # the style id of the address paragraphs (templates/partials/reference.md.j2)
@@ -70,6 +76,15 @@ def read_package(data: bytes) -> dict[str, bytes]:
 
 def xml_bytes(element: etree._Element) -> bytes:
     return etree.tostring(element, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+@dataclass(frozen=True)
+class LetterheadImage:
+    """The letterhead as a DOCX holds it: a PNG and the size it is shown at, in EMU."""
+
+    png: bytes
+    width: int
+    height: int
 
 
 def _is_separator(element: etree._Element, separator: str) -> bool:
@@ -236,7 +251,7 @@ class DocxAssembler:
         address = _take_address(document)
         if address:  # Word has no float at the foot of a page: the address goes to page 1's own footer
             types = etree.fromstring(base.parts[CONTENT_TYPES])
-            name, parts[name] = _attach_footer(document, relationships, types, "first", address)
+            name, parts[name] = _attach_margin_part(document, relationships, types, "footer", "first", address)
             parts[CONTENT_TYPES] = xml_bytes(types)
         etree.cleanup_namespaces(document)
         parts.update({DOCUMENT: xml_bytes(document), DOCUMENT_RELATIONSHIPS: xml_bytes(relationships)})
@@ -275,7 +290,7 @@ def add_footer(parts: dict[str, bytes], kind: str, paragraphs: list[etree._Eleme
     document = etree.fromstring(parts[DOCUMENT])
     relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])
     types = etree.fromstring(parts[CONTENT_TYPES])
-    name, footer = _attach_footer(document, relationships, types, kind, paragraphs)
+    name, footer = _attach_margin_part(document, relationships, types, "footer", kind, paragraphs)
     return {
         **parts,
         name: footer,
@@ -285,32 +300,94 @@ def add_footer(parts: dict[str, bytes], kind: str, paragraphs: list[etree._Eleme
     }
 
 
-def _attach_footer(document: etree._Element, relationships: etree._Element, types: etree._Element, kind: str,
-                   paragraphs: list[etree._Element]) -> tuple[str, bytes]:
-    """`add_footer` on the parsed parts, which it changes; returns the footer part's name and bytes."""
-    name = f"footer-{kind}.xml"
-    footer = etree.Element(f"{{{W}}}ftr", nsmap={"w": W, "r": R})
-    footer.extend(paragraphs)
-    etree.cleanup_namespaces(footer)
-    identifier = f"rIdAlletterFooter{kind.capitalize()}"
+def add_letterhead(parts: dict[str, bytes], image: LetterheadImage) -> dict[str, bytes]:
+    """The package with `image` centred in page 1's own header, where a letterhead stands.
+
+    The PDF prints it above the header block; in Word it is the first page's header, which a
+    drafter sees as letterhead and does not type over.
+    """
+    document = etree.fromstring(parts[DOCUMENT])
+    relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])
+    types = etree.fromstring(parts[CONTENT_TYPES])
+    media = "media/letterhead.png"
+    image_relationship = "rIdAlletterLetterhead"
+    name, header = _attach_margin_part(document, relationships, types, "header", "first",
+                                       [_picture_paragraph(image, image_relationship)])
+    _override(types, f"/word/{media}", "image/png")
+    header_relationships = etree.Element(f"{{{PACKAGE_RELATIONSHIPS}}}Relationships", nsmap={None: PACKAGE_RELATIONSHIPS})
+    etree.SubElement(header_relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship", Id=image_relationship,
+                     Type=f"{RELATIONSHIP_TYPES}/image", Target=media)
+    header_name = name.rpartition("/")[2]
+    return {
+        **parts,
+        name: header,
+        f"word/_rels/{header_name}.rels": xml_bytes(header_relationships),
+        f"word/{media}": image.png,
+        DOCUMENT_RELATIONSHIPS: xml_bytes(relationships),
+        CONTENT_TYPES: xml_bytes(types),
+        DOCUMENT: xml_bytes(document),
+    }
+
+
+def _picture_paragraph(image: LetterheadImage, relationship: str) -> etree._Element:
+    """A centred paragraph showing the image `relationship` names, inline, at the image's size."""
+    wp, a, pic = (f"{{{DRAWING[prefix]}}}" for prefix in ("wp", "a", "pic"))
+    paragraph = etree.Element(f"{{{W}}}p", nsmap={"w": W, "r": R, **DRAWING})
+    etree.SubElement(etree.SubElement(paragraph, f"{{{W}}}pPr"), f"{{{W}}}jc", {f"{{{W}}}val": "center"})
+    inline = etree.SubElement(etree.SubElement(etree.SubElement(paragraph, f"{{{W}}}r"), f"{{{W}}}drawing"),
+                              f"{wp}inline", distT="0", distB="0", distL="0", distR="0")
+    size = {"cx": str(image.width), "cy": str(image.height)}
+    etree.SubElement(inline, f"{wp}extent", size)
+    etree.SubElement(inline, f"{wp}docPr", id="1", name="Letterhead")
+    data = etree.SubElement(etree.SubElement(inline, f"{a}graphic"), f"{a}graphicData", uri=DRAWING["pic"])
+    picture = etree.SubElement(data, f"{pic}pic")
+    names = etree.SubElement(picture, f"{pic}nvPicPr")
+    etree.SubElement(names, f"{pic}cNvPr", id="0", name="letterhead.png")
+    etree.SubElement(names, f"{pic}cNvPicPr")
+    fill = etree.SubElement(picture, f"{pic}blipFill")
+    etree.SubElement(fill, f"{a}blip", {f"{{{R}}}embed": relationship})
+    etree.SubElement(etree.SubElement(fill, f"{a}stretch"), f"{a}fillRect")
+    shape = etree.SubElement(picture, f"{pic}spPr")
+    transform = etree.SubElement(shape, f"{a}xfrm")
+    etree.SubElement(transform, f"{a}off", x="0", y="0")
+    etree.SubElement(transform, f"{a}ext", size)
+    etree.SubElement(etree.SubElement(shape, f"{a}prstGeom", prst="rect"), f"{a}avLst")
+    return paragraph
+
+
+def _override(types: etree._Element, part_name: str, content_type: str) -> None:
+    """[Content_Types].xml says what `part_name` holds (once)."""
+    if types.find(f"{{{CONTENT_TYPES_NS}}}Override[@PartName='{part_name}']") is None:
+        etree.SubElement(types, f"{{{CONTENT_TYPES_NS}}}Override", PartName=part_name, ContentType=content_type)
+
+
+def _attach_margin_part(document: etree._Element, relationships: etree._Element, types: etree._Element,
+                        part: str, kind: str, paragraphs: list[etree._Element]) -> tuple[str, bytes]:
+    """A header or footer (`part`) holding `paragraphs` for `kind` pages, added to the parsed parts,
+    which it changes; returns the new part's name and bytes."""
+    name = f"{part}-{kind}.xml"
+    root = etree.Element(f"{{{W}}}{'hdr' if part == 'header' else 'ftr'}", nsmap={"w": W, "r": R, **DRAWING})
+    root.extend(paragraphs)
+    etree.cleanup_namespaces(root)
+    identifier = f"rIdAlletter{part.capitalize()}{kind.capitalize()}"
     for old in relationships.findall(f"{{{PACKAGE_RELATIONSHIPS}}}Relationship[@Id='{identifier}']"):
         relationships.remove(old)
     etree.SubElement(relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
-                     Id=identifier, Type=FOOTER_RELATIONSHIP, Target=name)
-    part_name = f"/word/{name}"
-    if types.find(f"{{{CONTENT_TYPES_NS}}}Override[@PartName='{part_name}']") is None:
-        etree.SubElement(types, f"{{{CONTENT_TYPES_NS}}}Override", PartName=part_name, ContentType=FOOTER_CONTENT_TYPE)
+                     Id=identifier, Type=f"{RELATIONSHIP_TYPES}/{part}", Target=name)
+    _override(types, f"/word/{name}", f"{WORDPROCESSING_TYPES}.{part}+xml")
     section = document.find(f"{{{W}}}body/{{{W}}}sectPr")
     if section is None:
         section = etree.SubElement(document.find(f"{{{W}}}body"), f"{{{W}}}sectPr")
-    for old in section.findall(f"{{{W}}}footerReference[@{{{W}}}type='{kind}']"):
+    for old in section.findall(f"{{{W}}}{part}Reference[@{{{W}}}type='{kind}']"):
         section.remove(old)
-    reference = etree.Element(f"{{{W}}}footerReference", {f"{{{W}}}type": kind, f"{{{R}}}id": identifier})
-    references = section.findall(f"{{{W}}}headerReference") + section.findall(f"{{{W}}}footerReference")
-    section.insert(len(references), reference)  # header and footer references come first in a sectPr
+    reference = etree.Element(f"{{{W}}}{part}Reference", {f"{{{W}}}type": kind, f"{{{R}}}id": identifier})
+    headers = section.findall(f"{{{W}}}headerReference")
+    footers = section.findall(f"{{{W}}}footerReference")
+    # header references, then footer references, come first in a sectPr
+    section.insert(len(headers) if part == "header" else len(headers) + len(footers), reference)
     if kind == "first" and section.find(f"{{{W}}}titlePg") is None:
         _insert_title_page(section)
-    return f"word/{name}", xml_bytes(footer)
+    return f"word/{name}", xml_bytes(root)
 
 
 # The elements a sectPr may hold after titlePg, in schema order: titlePg goes before the first present.
