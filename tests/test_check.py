@@ -44,6 +44,8 @@ MISTAKES = {
     "unknown mandate": (("  - education\n", "  - educaton\n"), "  - educaton", "unknown mandate `educaton`; did you mean `education`?"),
     "prior communication after the letter": (("  date: 2021-03-30", "  date: 2023-04-30"), "  date: 2023-04-30",
                                              "must be dated before this letter"),
+    "text cut short by a ` #` comment": (("questions:\n", "questions:\n  - Please explain issue #5 of your policy.\n"),
+                                         "issue #5", "YAML reads ` #` and what follows as a comment"),
     "unknown closing paragraph": (("closing_paragraphs:\n", "closing_paragraphs:\n  - press-releas\n"), "  - press-releas",
                                   "did you mean `press-release`?"),
 }
@@ -118,6 +120,13 @@ def test_a_duplicate_key_does_not_hide_the_files_other_mistakes(project_copy: Pa
     assert completed.returncode == 1
     assert "duplicate key `date`" in completed.stdout and "did you mean `education`?" in completed.stdout
     assert "2 problems" in completed.stdout
+
+
+def test_a_hash_that_is_part_of_the_text_is_no_mistake(project_copy: Path) -> None:
+    questions = 'questions:\n  - "Please explain issue #5."\n  - >-\n    Please explain #6.\n  - Please explain C# and item#7.\n'
+    write(project_copy, PUBLISHED_TEXT.replace("questions:\n", questions, 1))
+    completed = check(project_copy)
+    assert completed.returncode == 0, completed.stdout
 
 
 def test_json_format_for_ci_annotations(project_copy: Path) -> None:

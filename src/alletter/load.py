@@ -24,6 +24,7 @@ MAX_DEPTH = 50
 
 FieldPath = tuple[str | int, ...]
 _UNCLOSED = re.compile(r"flow (sequence|mapping)|quoted scalar")
+_COMMENT_AFTER = re.compile(r"[ \t]+#")
 _PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _PLAIN_SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
 
@@ -50,6 +51,8 @@ class LoadedYaml:
     locations: dict[FieldPath, SourceLocation] = field(default_factory=dict)
     value_locations: dict[FieldPath, SourceLocation] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # text values written plain and followed on their line by ` #…`, which YAML reads as a comment
+    comment_cuts: dict[FieldPath, SourceLocation] = field(default_factory=dict)
 
     def locate(self, field_path: FieldPath, *, value: bool = False) -> SourceLocation:
         """Where `field_path`'s key stands (or its value, with `value=True`), else its nearest parent's."""
@@ -71,9 +74,11 @@ def _location(path: Path, mark: yaml.Mark | None) -> SourceLocation:
 class _Builder:
     """Turns a composed YAML node tree into Python values, recording locations as it goes."""
 
-    def __init__(self, path: Path, loader: _StrictLoader) -> None:
+    def __init__(self, path: Path, loader: _StrictLoader, lines: list[str]) -> None:
         self.path = path
         self.loader = loader
+        self.lines = lines
+        self.comment_cuts: dict[FieldPath, SourceLocation] = {}
         self.locations: dict[FieldPath, SourceLocation] = {}
         self.value_locations: dict[FieldPath, SourceLocation] = {}
         self.problems: list[Problem] = []
@@ -96,7 +101,18 @@ class _Builder:
             return self._build_mapping(node, field_path)
         if isinstance(node, yaml.SequenceNode) and node.tag in _PLAIN_COLLECTION_TAGS:
             return [self.build(item, (*field_path, index)) for index, item in enumerate(node.value)]
-        return self._scalar(node)
+        value = self._scalar(node)
+        if isinstance(value, str) and not node.style:  # plain: None (pure-Python parser) or "" (libyaml)
+            self._note_comment_after(node, field_path)
+        return value
+
+    def _note_comment_after(self, node: yaml.Node, field_path: FieldPath) -> None:
+        """Remember a plain value followed by ` #` on its line: what came after was read as a comment."""
+        end = node.end_mark
+        rest = self.lines[end.line][end.column:] if end.line < len(self.lines) else ""
+        found = _COMMENT_AFTER.match(rest)
+        if found:
+            self.comment_cuts[field_path] = SourceLocation(self.path, end.line + 1, end.column + found.end())
 
     def _scalar(self, node: yaml.Node) -> Any:
         """A plain value (text, number, true/false, null); any tag that could build an object is refused."""
@@ -180,7 +196,7 @@ def parse_yaml(path: Path) -> LoadedYaml:
         node = loader.get_single_node()
         if node is None:
             return LoadedYaml(path, None, {(): SourceLocation(path, 1, 1)})
-        builder = _Builder(path, loader)
+        builder = _Builder(path, loader, text.split("\n"))
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -203,7 +219,7 @@ def parse_yaml(path: Path) -> LoadedYaml:
         raise CaseFileError([Problem(SourceLocation(path), f"YAML error: {error}")]) from None
     finally:
         loader.dispose()
-    return LoadedYaml(path, data, builder.locations, builder.value_locations, builder.problems)
+    return LoadedYaml(path, data, builder.locations, builder.value_locations, builder.problems, builder.comment_cuts)
 
 
 def _character_at(text: str, mark: yaml.Mark | None) -> str:

@@ -21,6 +21,9 @@ from .model import MANDATE_ID_PATTERN, REFERENCE_PATTERN, URL_PATTERN, Annex, Ca
 from .project import LetterProject
 
 
+NARRATIVE_FIELDS = frozenset({"paragraphs", "questions", "subject", "concern"})  # Text in the model
+
+
 @dataclass(frozen=True)
 class ValidCase:
     """A case that passed every check, with what the registry and annexes say about it."""
@@ -85,6 +88,7 @@ def _case_and_problems(loaded: LoadedYaml, project: LetterProject) -> tuple[Case
     else:
         found = [*_registry_problems(loaded, case, project), *_glyph_problems(loaded)]
     taken = {problem.location for problem in placeholders}
+    found.extend(_comment_cut_problems(loaded))
     return case, _in_file_order(placeholders + [problem for problem in found if problem.location not in taken])
 
 
@@ -195,6 +199,16 @@ def _placeholder_problems(loaded: LoadedYaml):
         if text.lstrip().startswith(PLACEHOLDER):
             yield Problem(loaded.locate(field_path, value=True),
                           "still holds the placeholder TODO; write the letter's own text here", dotted_path(field_path))
+
+
+def _comment_cut_problems(loaded: LoadedYaml):
+    """Narrative text cut short by ` #`: YAML reads the rest of the line as a comment, and the
+    letter would go out without it (`issue #5`, `#MeToo`). A comment after a name is left alone."""
+    for field_path, where in loaded.comment_cuts.items():
+        if any(part in NARRATIVE_FIELDS for part in field_path if isinstance(part, str)):
+            yield Problem(where, "the text stops here: YAML reads ` #` and what follows as a comment. If the `#` "
+                          "belongs to the text, put the text in quotes or write it as a block (`>-`); put a comment "
+                          "on a line of its own", dotted_path(field_path))
 
 
 def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject):
