@@ -21,21 +21,37 @@ from conftest import alletter_command
 CASES = 24
 
 
+def add_cases(project: Path, count: int) -> Path:
+    """The project with `count` more letters, copies of AL OTH 11/2023 under their own references."""
+    data = yaml.safe_load((project / "cases" / "AL-OTH-11-2023.yaml").read_text(encoding="utf-8"))
+    for number in range(100, 100 + count):
+        data["reference"] = f"AL OTH {number}/2023"
+        (project / "cases" / f"AL-OTH-{number}-2023.yaml").write_text(yaml.safe_dump(data, sort_keys=False),
+                                                                     encoding="utf-8")
+    return project
+
+
 @pytest.fixture
 def big_project(project_copy: Path) -> Path:
-    """The project with CASES more letters, copies of AL OTH 11/2023 under their own references."""
-    data = yaml.safe_load((project_copy / "cases" / "AL-OTH-11-2023.yaml").read_text(encoding="utf-8"))
-    for number in range(100, 100 + CASES):
-        data["reference"] = f"AL OTH {number}/2023"
-        (project_copy / "cases" / f"AL-OTH-{number}-2023.yaml").write_text(yaml.safe_dump(data, sort_keys=False),
-                                                                          encoding="utf-8")
-    return project_copy
+    return add_cases(project_copy, CASES)
 
 
 def start_build(project: Path) -> subprocess.Popen:
-    """`alletter build` in a session of its own, so that the whole tree (workers, pandoc) can be killed."""
+    """`alletter build` in a session of its own, so that the whole tree (workers, pandoc) can be signalled.
+
+    Ctrl-C is restored to its default: a shell that starts a job in the background (as CI may run
+    the tests) leaves it ignored, and an ignored signal stays ignored in every child.
+    """
     return subprocess.Popen([*alletter_command(), "build", "--out", "dist", "--jobs", "2"], cwd=project,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def wait_for_first_letter(process: subprocess.Popen, out: Path) -> None:
+    deadline = time.monotonic() + 120
+    while not list(out.glob("*.pdf")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    assert process.poll() is None, "the build finished before it could be stopped: make it bigger"
 
 
 def assert_every_file_opens(out: Path) -> None:
@@ -59,10 +75,7 @@ def assert_manifest_matches_files(out: Path) -> None:
 def test_a_killed_build_leaves_only_whole_files_and_the_next_build_finishes(big_project: Path) -> None:
     out = big_project / "dist"
     process = start_build(big_project)
-    deadline = time.monotonic() + 120
-    while not list(out.glob("*.pdf")) and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.02)
-    assert process.poll() is None, "the build finished before it could be killed: make it bigger"
+    wait_for_first_letter(process, out)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert list(out.glob("*.pdf")), "killed before writing anything"
@@ -88,3 +101,25 @@ def test_two_builds_at_once_leave_a_consistent_archive(big_project: Path) -> Non
         [f"0 built, {CASES + 2} up to date, 0 failed", f"{CASES + 2} built, 0 up to date, 0 failed"])
     assert_every_file_opens(out)
     assert_manifest_matches_files(out)
+
+
+def test_ctrl_c_stops_a_build_promptly_and_keeps_what_it_built(project_copy: Path) -> None:
+    total = 120 + 2
+    project, out = add_cases(project_copy, 120), project_copy / "dist"
+    process = start_build(project)
+    wait_for_first_letter(process, out)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole job
+    stdout, stderr = process.communicate(timeout=30)  # the batches in hand finish, no more start
+    assert process.returncode == 130, (stdout, stderr)
+    assert "interrupted" in stdout and "Traceback" not in stdout + stderr
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # no worker or pandoc is left running
+    assert_every_file_opens(out)
+    assert_manifest_matches_files(out)
+    built_before = len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["letters"])
+    assert 0 < built_before < total
+
+    completed = subprocess.run([*alletter_command(), "build", "--out", "dist"], cwd=project, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert f"{built_before} up to date" in completed.stdout, "what was built before Ctrl-C is not built again"
+    assert len(list(out.glob("*.pdf"))) == total

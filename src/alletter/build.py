@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -174,6 +175,7 @@ class BuildReport:
     results: list[LetterResult]
     removed: dict[str, list[Path]]  # case file (gone) → the files of its letter that were deleted
     seconds: float
+    interrupted: bool = False  # stopped by Ctrl-C: the letters not in `results` were left as they were
 
     def count(self, status: str) -> int:
         return sum(result.status == status for result in self.results)
@@ -301,18 +303,25 @@ class Archive:
                     on_result(result)
             else:
                 to_build.append(case_path)
-        for result in _build_in_parallel(self.project, self.out_dir, self.formats, to_build, jobs, on_result):
-            results.append(result)
-            key = self._case_key(result.case_path)
-            if result.record is not None:
-                previous = letters.get(key, {})
-                self._remove_outputs(previous, keep={o["file"] for o in result.record["outputs"].values()})
-                letters[key] = {
-                    "case_stamp": case_stamps[key],
-                    "tool": tool,
-                    **result.record,
-                    "dependencies": {path: stamps(path) for path in result.record["dependencies"]},
-                }
+        interrupted = False
+        built = _build_in_parallel(self.project, self.out_dir, self.formats, to_build, jobs, on_result)
+        try:
+            for result in built:
+                results.append(result)
+                key = self._case_key(result.case_path)
+                if result.record is not None:
+                    previous = letters.get(key, {})
+                    self._remove_outputs(previous, keep={o["file"] for o in result.record["outputs"].values()})
+                    letters[key] = {
+                        "case_stamp": case_stamps[key],
+                        "tool": tool,
+                        **result.record,
+                        "dependencies": {path: stamps(path) for path in result.record["dependencies"]},
+                    }
+        except KeyboardInterrupt:
+            # Ctrl-C: what was built so far is recorded, so that the next build starts from there.
+            interrupted = True
+            built.close()
         removed: dict[str, list[Path]] = {}
         if prune:
             present = {self._case_key(path) for path in case_paths}
@@ -320,7 +329,7 @@ class Archive:
                 removed[key] = self._remove_outputs(letters.pop(key))
         if any(result.status == "built" for result in results) or removed or not self._archive_files_exist():
             self._save(letters)
-        return BuildReport(results, removed, time.perf_counter() - started)
+        return BuildReport(results, removed, time.perf_counter() - started, interrupted)
 
     def _remove_outputs(self, entry: dict[str, Any], keep: set[str] = frozenset()) -> list[Path]:
         removed = []
@@ -373,6 +382,10 @@ def _start_worker(root: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
     # The workers are the parallelism: typst's own thread pool in each would only contend for the
     # same cores (one thread each: ≈10% more letters per second with two workers on two cores).
     os.environ.setdefault("RAYON_NUM_THREADS", "1")
+    # Ctrl-C reaches every process of the terminal's job. It is the main process's to handle: it
+    # cancels the batches not started and lets the workers finish the ones in hand (a worker
+    # interrupted mid-batch would report each of its letters as failed, and go on to the next).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = LetterBuilder(LetterProject(root), out_dir, formats)
     # A pool's worker leaves through os._exit, past atexit: multiprocessing's own finalizers are
     # what runs, and the worker's pandoc and typst's temporary root must go with it.
@@ -450,13 +463,29 @@ def _build_in_parallel(
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(project.root, out_dir, formats)) as pool:
         pending: set[Future[list[LetterResult]]] = {pool.submit(_build_in_worker, batch) for batch in batches}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                for result in future.result():
-                    if on_result:
-                        on_result(result)
-                    yield result
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield from _reported(future.result(), on_result)
+        except KeyboardInterrupt:
+            # The batches in the workers' hands finish (a second or so); the others never start.
+            pool.shutdown(wait=True, cancel_futures=True)
+            for future in pending:
+                if not future.cancelled() and future.exception() is None:
+                    yield from _reported(future.result(), on_result)
+            raise
+        finally:
+            # Also when the caller stops early (Ctrl-C while it records a letter): leaving the pool
+            # would otherwise wait for every batch submitted.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _reported(results: list[LetterResult], on_result: Callable[[LetterResult], None] | None) -> Iterator[LetterResult]:
+    for result in results:
+        if on_result:
+            on_result(result)
+        yield result
 
 
 def build_letters(

@@ -32,6 +32,7 @@ app = typer.Typer(
 )
 console = Console()
 errors = Console(stderr=True)
+INTERRUPTED_EXIT_STATUS = 130  # a shell's status for a command stopped by Ctrl-C (128 + SIGINT)
 
 RootOption = Annotated[
     Optional[Path],
@@ -106,7 +107,11 @@ def render(
         files = find_case_files(cases)
     except UserError as error:
         _fail(error)
-    results = build_letters(project, out, chosen, files, on_result=_result_printer(verbose=True))
+    try:
+        results = build_letters(project, out, chosen, files, on_result=_result_printer(verbose=True))
+    except KeyboardInterrupt:
+        console.print("interrupted: the letters above are written, the others untouched", highlight=False)
+        raise typer.Exit(INTERRUPTED_EXIT_STATUS) from None
     failed = sum(not result.ok for result in results)
     console.print(f"{len(results) - failed} built, {failed} failed", highlight=False)
     if failed:
@@ -162,6 +167,9 @@ def build(
         f"{report.count('failed')} failed{removed} in {report.seconds:.1f} s",
         highlight=False,
     )
+    if report.interrupted:
+        console.print("interrupted: the letters above are built; `alletter build` again builds the rest", highlight=False)
+        raise typer.Exit(INTERRUPTED_EXIT_STATUS)
     if report.count("failed"):
         raise typer.Exit(1)
 

@@ -119,6 +119,9 @@ class PandocServer:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
+            # Out of the terminal's job, so that Ctrl-C stops alletter, which then stops pandoc by
+            # closing its input: pandoc dies on SIGINT even when told to ignore it.
+            start_new_session=True,
         )
 
     def convert(self, request: dict[str, Any], reference: str) -> list[bytes]:
@@ -151,14 +154,15 @@ class PandocServer:
     def close(self) -> None:
         with self._lock:
             if self._process is not None:
-                if self._process.stdin:
-                    self._process.stdin.close()
+                # Both ends closed before waiting: an idle pandoc reads the end of its input, one
+                # stopped mid-answer (Ctrl-C) fails to write the rest, and either way it ends now.
+                for pipe in (self._process.stdin, self._process.stdout):
+                    if pipe:
+                        pipe.close()
                 try:
                     self._process.wait(timeout=5)
                 except subprocess.TimeoutExpired:
                     self._process.kill()
-                if self._process.stdout:
-                    self._process.stdout.close()
                 self._process = None
             if self._stderr is not None:
                 self._stderr.close()
