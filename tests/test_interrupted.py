@@ -103,17 +103,32 @@ def test_two_builds_at_once_leave_a_consistent_archive(big_project: Path) -> Non
     assert_manifest_matches_files(out)
 
 
-def test_ctrl_c_stops_a_build_promptly_and_keeps_what_it_built(project_copy: Path) -> None:
+def group_is_gone(group: int, seconds: float = 10) -> bool:
+    """Whether every process of the group has ended within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("stop", [
+    lambda process: os.killpg(process.pid, signal.SIGINT),  # Ctrl-C in a terminal: the whole job
+    lambda process: process.send_signal(signal.SIGTERM),  # `timeout`, a CI runner: the main process
+], ids=["ctrl-c", "sigterm"])
+def test_a_stopped_build_ends_promptly_and_keeps_what_it_built(project_copy: Path, stop) -> None:
     total = 120 + 2
     project, out = add_cases(project_copy, 120), project_copy / "dist"
     process = start_build(project)
     wait_for_first_letter(process, out)
-    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole job
+    stop(process)
     stdout, stderr = process.communicate(timeout=30)  # the batches in hand finish, no more start
     assert process.returncode == 130, (stdout, stderr)
     assert "interrupted" in stdout and "Traceback" not in stdout + stderr
-    with pytest.raises(ProcessLookupError):
-        os.killpg(process.pid, 0)  # no worker or pandoc is left running
+    assert group_is_gone(process.pid), "a worker or pandoc is left running"
     assert_every_file_opens(out)
     assert_manifest_matches_files(out)
     built_before = len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["letters"])
@@ -123,3 +138,17 @@ def test_ctrl_c_stops_a_build_promptly_and_keeps_what_it_built(project_copy: Pat
     assert completed.returncode == 0, completed.stderr
     assert f"{built_before} up to date" in completed.stdout, "what was built before Ctrl-C is not built again"
     assert len(list(out.glob("*.pdf"))) == total
+
+
+def test_workers_end_with_a_killed_main_process_and_free_the_archive(big_project: Path) -> None:
+    out = big_project / "dist"
+    process = start_build(big_project)
+    wait_for_first_letter(process, out)
+    process.kill()  # the main process alone: its workers must not live on holding the lock
+    process.wait()
+    assert group_is_gone(process.pid), "the workers outlived the build"
+    completed = subprocess.run([*alletter_command(), "build", "--out", "dist"], cwd=big_project, capture_output=True,
+                               text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert "waiting for another build" not in completed.stderr
+    assert_every_file_opens(out)

@@ -375,6 +375,8 @@ def _duplicate_stems(case_paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
 # --- parallel building ---------------------------------------------------------------------------
 
 _worker: LetterBuilder | None = None
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and what CI runners and `timeout` send
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 def _start_worker(root: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
@@ -382,16 +384,36 @@ def _start_worker(root: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
     # The workers are the parallelism: typst's own thread pool in each would only contend for the
     # same cores (one thread each: ≈10% more letters per second with two workers on two cores).
     os.environ.setdefault("RAYON_NUM_THREADS", "1")
-    # Ctrl-C reaches every process of the terminal's job. It is the main process's to handle: it
-    # cancels the batches not started and lets the workers finish the ones in hand (a worker
-    # interrupted mid-batch would report each of its letters as failed, and go on to the next).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C (or a CI runner's SIGTERM) reaches every process of the job. It is the main process's
+    # to handle: it cancels the batches not started and lets the workers finish the ones in hand
+    # (a worker interrupted mid-batch would report each of its letters as failed, and go on).
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN)
+    _die_with_parent()
     _worker = LetterBuilder(LetterProject(root), out_dir, formats)
     # A pool's worker leaves through os._exit, past atexit: multiprocessing's own finalizers are
     # what runs, and the worker's pandoc and typst's temporary root must go with it.
     from multiprocessing.util import Finalize
 
     Finalize(_worker, _worker.close, exitpriority=10)
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this worker when the main process dies (Linux; elsewhere nothing).
+
+    A main process killed alone (SIGKILL, or SIGTERM before it could stop the pool) leaves its
+    workers waiting for work that never comes — holding the output directory's lock, which they
+    inherited, so that the next build would wait for ever.
+    """
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the main process died before the call: nobody would send the signal
+        os._exit(1)
 
 
 def _build_in_worker(case_paths: list[Path]) -> list[LetterResult]:

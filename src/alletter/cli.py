@@ -67,6 +67,18 @@ def _project(root: Path | None, near: Path) -> "LetterProject":
     return LetterProject(root.resolve()) if root is not None else LetterProject.find(near)
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a cancelled CI job, `timeout`) stops a build as Ctrl-C does: the letters in hand
+    are finished and recorded, the workers and pandoc end with it. By default it would kill this
+    process alone, mid-letter."""
+    import signal
+
+    def interrupt(signal_number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def _result_printer(verbose: bool) -> "Callable[[LetterResult], None]":
     """One plain line per letter built or failed (and, verbose, per letter up to date).
 
@@ -107,6 +119,7 @@ def render(
         files = find_case_files(cases)
     except UserError as error:
         _fail(error)
+    _stop_on_sigterm()
     try:
         results = build_letters(project, out, chosen, files, on_result=_result_printer(verbose=True))
     except KeyboardInterrupt:
@@ -153,6 +166,7 @@ def build(
         _fail(error)
     archive = Archive(project, out, chosen)
     workers = jobs or default_jobs()
+    _stop_on_sigterm()
     if console.is_terminal:
         report = _build_with_progress_bar(archive, files, workers, force, prune=not cases)
     else:
