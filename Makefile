@@ -32,9 +32,9 @@ letters: $(RUNTIME_STAMP)
 archive: letters
 	$(BIN)/alletter pack $(OUT) --output $(ARCHIVE)
 
-## Measure: baseline vs alletter build, no-op rebuild, start-up, memory (see bench/bench.py).
+## Measure: baseline vs alletter build, no-op rebuild, start-up, memory (see bench/bench.py); results also in bench/last-results.json.
 bench: $(RUNTIME_STAMP)
-	$(BIN)/python bench/bench.py --cases $(CASES)
+	$(BIN)/python bench/bench.py --cases $(CASES) --json bench/last-results.json
 
 ## Run the test suite.
 test: $(TEST_STAMP)
