@@ -16,7 +16,7 @@ import hashlib
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence, Set
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -331,7 +331,7 @@ class Archive:
             self._save(letters)
         return BuildReport(results, removed, time.perf_counter() - started, interrupted)
 
-    def _remove_outputs(self, entry: dict[str, Any], keep: set[str] = frozenset()) -> list[Path]:
+    def _remove_outputs(self, entry: dict[str, Any], keep: Set[str] = frozenset()) -> list[Path]:
         removed = []
         for output in entry.get("outputs", {}).values():
             if output["file"] not in keep:
@@ -467,7 +467,7 @@ def _build_in_parallel(
     case_paths: Sequence[Path],
     jobs: int,
     on_result: Callable[[LetterResult], None] | None,
-) -> Iterator[LetterResult]:
+) -> Generator[LetterResult, None, None]:
     """Build in `jobs` worker processes (each with its own pandoc), or here when one is enough."""
     batches = _batches(case_paths, jobs)
     if not batches:

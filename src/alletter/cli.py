@@ -395,4 +395,4 @@ def main() -> None:  # pragma: no cover - console-script entry point
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

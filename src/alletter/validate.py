@@ -119,7 +119,7 @@ def load_case(path: Path, project: LetterProject) -> ValidCase:
 
 def _one_per_misspelling(details: list[dict]) -> list[dict]:
     """A misspelled required key is one mistake: keep "did you mean `recipient`?", drop "recipient missing"."""
-    suggested = set()
+    suggested: set[tuple] = set()
     for detail in details:
         if detail["type"] == "extra_forbidden":
             *parent, key = detail["loc"]
