@@ -411,8 +411,11 @@ def _die_with_parent() -> None:
         prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
     except (OSError, AttributeError):
         return
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() == 1:  # the main process died before the call: nobody would send the signal
+    if parent is not None and os.getppid() != parent.pid:  # it died before the call: no signal will come
         os._exit(1)
 
 
