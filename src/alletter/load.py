@@ -24,6 +24,9 @@ MAX_DEPTH = 50
 
 FieldPath = tuple[str | int, ...]
 _UNCLOSED = re.compile(r"flow (sequence|mapping)|quoted scalar")
+# libyaml's words for a line indented unlike its neighbours, or a `: ` inside unquoted text
+INDENTATION_HINT = ("; check this line's indentation against the line above (fields of one group start in the same "
+                    "column), or put the text in quotes if it holds `: `")
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
 _PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _PLAIN_SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
@@ -208,6 +211,8 @@ def parse_yaml(path: Path) -> LoadedYaml:
             if mark is not None and mark.line != error.context_mark.line:
                 reason += f" (noticed at line {mark.line + 1})"
             mark = error.context_mark
+        if "mapping values are not allowed" in reason or "did not find expected key" in reason:
+            reason += INDENTATION_HINT
         raise CaseFileError([Problem(_location(path, mark), f"YAML syntax error: {reason}")]) from None
     except yaml.reader.ReaderError as error:
         line, column = _line_and_column(text, error.position)

@@ -103,8 +103,9 @@ def check_cases(paths: list[Path], project: LetterProject) -> list[CaseCheck]:
         for check in sharing if len(sharing) > 1 else []:
             others = ", ".join(str(other.path) for other in sharing if other is not check)
             assert check.reference_location is not None
-            check.problems.append(Problem(check.reference_location, f"`{reference}` is also the reference of {others}; "
-                                          "every letter needs its own number", "reference"))
+            check.problems = _in_file_order([*check.problems, Problem(
+                check.reference_location, f"`{reference}` is also the reference of {others}; every letter needs its own number",
+                "reference")])
             check.valid = None
     return checks
 
@@ -161,7 +162,9 @@ def _schema_message(field_path: FieldPath, detail: dict) -> str:
     if kind == "missing":
         return "is required but missing"
     if kind == "extra_forbidden":
-        return "is not a known field" + _did_you_mean(field_path[-1], _allowed_keys(field_path))
+        allowed = _allowed_keys(field_path)
+        hint = _did_you_mean(field_path[-1], allowed)
+        return "is not a known field" + (hint or (f" (the fields here: {', '.join(allowed)})" if allowed else ""))
     if kind.startswith("date"):
         reason = f" ({context['error']})" if context.get("error") else ""
         return f"`{value}` is not a date{reason}; write it as year-month-day, e.g. 2023-03-13"
@@ -179,6 +182,8 @@ def _schema_message(field_path: FieldPath, detail: dict) -> str:
     if kind == "literal_error":
         choices = [choice.strip("'") for choice in str(context.get("expected", "")).replace(" or ", ", ").split(", ")]
         return f"`{value}` is not one of: {', '.join(choices)}" + _did_you_mean(value, choices)
+    if kind == "string_type" and isinstance(value, dict):
+        return "should be text, but YAML read the `: ` in it as a field name; put the whole text in quotes"
     if kind in _TYPE_MESSAGES:
         return _TYPE_MESSAGES[kind]
     if kind == "value_error":
@@ -273,8 +278,13 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
             yield _unknown_mandate(loaded, index, mandate_id, project)
         elif mandate.holder_on(case.date) is None:
             yield Problem(at(("mandates", index), value=True), f"no holder of `{mandate_id}` was in office on {case.date}; update mandates.yaml", f"mandates[{index}]")
-    if len(set(case.mandates)) != len(case.mandates):
-        yield Problem(at(("mandates",)), "names a mandate twice", "mandates")
+    first_place: dict[str, int] = {}
+    for index, mandate_id in enumerate(case.mandates):
+        if mandate_id in first_place:
+            first = at(("mandates", first_place[mandate_id]), value=True)
+            yield Problem(at(("mandates", index), value=True),
+                          f"`{mandate_id}` is named twice (first at line {first.line}); remove one", f"mandates[{index}]")
+        first_place.setdefault(mandate_id, index)
     known_annexes = project.annex_ids()
     for index, annex_id in enumerate(case.annexes):
         if annex_id not in known_annexes:
