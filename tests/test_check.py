@@ -52,6 +52,8 @@ MISTAKES = {
                                           "is not a known field (the fields here: name, salutation, address)"),
     "line indented unlike its neighbours": (("  salutation:", "   salutation:"), "   salutation:",
                                             "check this line's indentation against the line above"),
+    "list item without a space after its dash": (("  - education\n", "  -education\n"), "  -education",
+                                                 "a list item needs a space after its `-`"),
     "mandate named twice": (("  - slavery\n", "  - slavery\n  - slavery  # again\n"), "slavery  # again",
                             "`slavery` is named twice (first at line 9); remove one"),
     "unknown closing paragraph": (("closing_paragraphs:\n", "closing_paragraphs:\n  - press-releas\n"), "  - press-releas",

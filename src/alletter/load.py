@@ -27,6 +27,7 @@ _UNCLOSED = re.compile(r"flow (sequence|mapping)|quoted scalar")
 # libyaml's words for a line indented unlike its neighbours, or a `: ` inside unquoted text
 INDENTATION_HINT = ("; check this line's indentation against the line above (fields of one group start in the same "
                     "column), or put the text in quotes if it holds `: `")
+_DASH_WITHOUT_SPACE = re.compile(r"\s*-[^\s-]")  # `-education`: meant as a list item
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
 _PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _PLAIN_SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
@@ -202,17 +203,7 @@ def parse_yaml(path: Path) -> LoadedYaml:
         builder = _Builder(path, loader, text.split("\n"))
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        reason = " ".join(part for part in (error.context, error.problem) if part)
-        if _character_at(text, mark) == "\t":
-            reason = "a tab character; indent with spaces, YAML does not allow tabs here"
-        elif error.context_mark is not None and _UNCLOSED.search(error.context or ""):
-            # an unclosed [ { or quote is noticed lines later: the mistake is where it opened
-            if mark is not None and mark.line != error.context_mark.line:
-                reason += f" (noticed at line {mark.line + 1})"
-            mark = error.context_mark
-        if "mapping values are not allowed" in reason or "did not find expected key" in reason:
-            reason += INDENTATION_HINT
+        mark, reason = _explained(error, text)
         raise CaseFileError([Problem(_location(path, mark), f"YAML syntax error: {reason}")]) from None
     except yaml.reader.ReaderError as error:
         line, column = _line_and_column(text, error.position)
@@ -227,11 +218,34 @@ def parse_yaml(path: Path) -> LoadedYaml:
     return LoadedYaml(path, data, builder.locations, builder.value_locations, builder.problems, builder.comment_cuts)
 
 
+def _explained(error: yaml.MarkedYAMLError, text: str) -> tuple[yaml.Mark | None, str]:
+    """Where a syntax error really is, and libyaml's words for it with what an author should do."""
+    mark = error.problem_mark or error.context_mark
+    reason = " ".join(part for part in (error.context, error.problem) if part)
+    if _character_at(text, mark) == "\t":
+        return mark, "a tab character; indent with spaces, YAML does not allow tabs here"
+    if error.context_mark is not None and _UNCLOSED.search(error.context or ""):
+        # an unclosed [ { or quote is noticed lines later: the mistake is where it opened
+        if mark is not None and mark.line != error.context_mark.line:
+            reason += f" (noticed at line {mark.line + 1})"
+        return error.context_mark, reason
+    for place in (error.context_mark, mark):  # libyaml notices `-education` a line later
+        if place is not None and _DASH_WITHOUT_SPACE.match(_line_at(text, place)):
+            return place, "a list item needs a space after its `-`, as in `- education`"
+    if "mapping values are not allowed" in reason or "did not find expected key" in reason:
+        return mark, reason + INDENTATION_HINT
+    return mark, reason
+
+
+def _line_at(text: str, mark: yaml.Mark) -> str:
+    lines = text.split("\n")
+    return lines[mark.line] if mark.line < len(lines) else ""
+
+
 def _character_at(text: str, mark: yaml.Mark | None) -> str:
     if mark is None:
         return ""
-    lines = text.split("\n")
-    line = lines[mark.line] if mark.line < len(lines) else ""
+    line = _line_at(text, mark)
     return line[mark.column] if mark.column < len(line) else ""
 
 
