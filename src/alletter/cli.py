@@ -182,7 +182,7 @@ def build(
         highlight=False,
     )
     if report.interrupted:
-        console.print("interrupted: the letters above are built; `alletter build` again builds the rest", highlight=False)
+        console.print("interrupted: the letters built so far are kept; `alletter build` again builds the rest", highlight=False)
         raise typer.Exit(INTERRUPTED_EXIT_STATUS)
     if report.count("failed"):
         raise typer.Exit(1)
