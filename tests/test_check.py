@@ -260,6 +260,9 @@ BROKEN_INVOCATIONS = {
     "new with a bad country": (["new", "--type", "AL", "--country", "Omegle"], "three-letter country code"),
     "new following up a broken case": (["new", "--type", "AL", "--country", "OTH", "--follow-up", "cases/broken.yaml"], "broken.yaml:"),
     "pack a directory that is no archive": (["pack", "cases"], "not a letter archive"),
+    "build into a file": (["build", "--out", "mandates.yaml"], "mandates.yaml: cannot write: it is a file, not a directory"),
+    "render into a file": (["render", "cases/AL-OTH-11-2023.yaml", "--out", "mandates.yaml/letters"],
+                           "mandates.yaml/letters: cannot write"),
 }
 
 

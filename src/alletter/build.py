@@ -27,7 +27,7 @@ from .convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE,
 from .errors import ConversionError, UsageError, UserError
 from .project import REGISTRY_FILE, SETTINGS_FILE, LetterProject
 from .validate import ValidCase, load_case
-from .write import directory_lock, remove_temporary_files, write_atomic
+from .write import directory_lock, ensure_directory, remove_temporary_files, write_atomic
 
 FORMATS = ("docx", "pdf", "md", "png")
 DEFAULT_FORMATS = ("docx", "pdf")
@@ -152,7 +152,11 @@ class LetterBuilder:
         outputs = {}
         for name in self.formats:
             target = self.out_dir / output_name(valid.case.ref.slug, name)
-            write_atomic(target, files[name])
+            try:
+                write_atomic(target, files[name])
+            except UserError as error:  # the disk full, a file made read-only: this letter fails alone
+                result.status, result.error = "failed", str(error)
+                return
             result.outputs.append(target)
             outputs[name] = {"file": target.name, "bytes": len(files[name]), "sha256": _sha256(files[name])}
         result.record = {
@@ -259,7 +263,7 @@ class Archive:
         One build at a time per output directory: a second waits (after `on_wait`) for the first.
         Holding the lock, any temporary file in the directory is a killed build's, and goes.
         """
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        ensure_directory(self.out_dir)
         with directory_lock(self.out_dir, on_wait):
             remove_temporary_files(self.out_dir)
             return self._build(case_paths, jobs=jobs, force=force, prune=prune, on_result=on_result)
@@ -521,6 +525,7 @@ def build_letters(
     on_result: Callable[[LetterResult], None] | None = None,
 ) -> list[LetterResult]:
     """Build the given cases into `out_dir` unconditionally, without build state or index."""
+    ensure_directory(out_dir)
     return list(_build_in_parallel(project, out_dir, tuple(formats), case_paths, 1, on_result))
 
 

@@ -125,6 +125,8 @@ def render(
     except KeyboardInterrupt:
         console.print("interrupted: the letters above are written, the others untouched", highlight=False)
         raise typer.Exit(INTERRUPTED_EXIT_STATUS) from None
+    except UserError as error:  # --out cannot be written
+        _fail(error)
     failed = sum(not result.ok for result in results)
     console.print(f"{len(results) - failed} built, {failed} failed", highlight=False)
     if failed:
@@ -167,11 +169,14 @@ def build(
     archive = Archive(project, out, chosen)
     workers = jobs or default_jobs()
     _stop_on_sigterm()
-    if console.is_terminal:
-        report = _build_with_progress_bar(archive, files, workers, force, prune=not cases)
-    else:
-        report = archive.build(files, jobs=workers, force=force, prune=not cases, on_result=_result_printer(verbose),
-                               on_wait=_waiting_for(out))
+    try:
+        if console.is_terminal:
+            report = _build_with_progress_bar(archive, files, workers, force, prune=not cases)
+        else:
+            report = archive.build(files, jobs=workers, force=force, prune=not cases, on_result=_result_printer(verbose),
+                                   on_wait=_waiting_for(out))
+    except UserError as error:  # the archive itself cannot be written
+        _fail(error)
     for case, paths in report.removed.items():
         names = ", ".join(path.name for path in paths) or "nothing left to delete"
         console.print(f"[yellow]removed[/] {escape(f'{names} ({case} is gone)')}", highlight=False, soft_wrap=True)
@@ -202,11 +207,14 @@ def pack(
     """
     from .archive import MANIFEST_FILE
     from .archive import pack as pack_archive
-    from .errors import UsageError
+    from .errors import UsageError, UserError
 
     if not (archive / MANIFEST_FILE).is_file():
         _fail(UsageError(f"{archive}: not a letter archive (no {MANIFEST_FILE}); run `alletter build --out {archive}` first"))
-    files = pack_archive(archive, output)
+    try:
+        files = pack_archive(archive, output)
+    except UserError as error:
+        _fail(error)
     console.print(f"packed {len(files)} files from {archive} into {output}", highlight=False, soft_wrap=True)
 
 

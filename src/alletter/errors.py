@@ -93,3 +93,10 @@ class ConversionError(UserError):
 
 class UsageError(UserError):
     """A command-line argument is wrong (an unknown format, a missing case file)."""
+
+
+class OutputError(UserError):
+    """An output file or directory cannot be written (it is a file, it is read-only, the disk is full)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: cannot write: {reason}")

@@ -30,9 +30,33 @@ def _temporary_sibling(path: Path, data: bytes) -> Iterator[Path]:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary sibling and an atomic rename."""
-    with _temporary_sibling(path, data) as temporary:
-        os.replace(temporary, path)
+    """Write `data` to `path` through a temporary sibling and an atomic rename; OutputError if it cannot."""
+    from .errors import OutputError
+
+    try:
+        with _temporary_sibling(path, data) as temporary:
+            os.replace(temporary, path)
+    except (FileExistsError, NotADirectoryError):  # from making the parent directory
+        raise OutputError(path, f"{path.parent} is a file, not a directory") from None
+    except OSError as error:
+        raise OutputError(path, error.strerror or str(error)) from None
+
+
+def ensure_directory(directory: Path) -> None:
+    """`directory` exists and this process can write in it, or an OutputError that says why not.
+
+    Checked before a build starts, so that a wrong --out is one message, not one per letter.
+    """
+    from .errors import OutputError
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(directory, "it is a file, not a directory") from None
+    except OSError as error:
+        raise OutputError(directory, error.strerror or str(error)) from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise OutputError(directory, "the directory is not writable")
 
 
 TEMPORARY_PATTERN = ".*.part"
