@@ -119,3 +119,18 @@ def test_a_published_reply_is_linked(write_case, project) -> None:
     path.write_text(text, encoding="utf-8")
     markdown = render_letter(load_case(path, project), project)
     assert "your comprehensive [reply](<https://spcommreports.ohchr.org/reply>) dated 28 May 2021" in markdown
+
+
+@pytest.mark.parametrize(("added", "where"), [
+    ("{{ case.recipient.nickname }}", "partials/closing.md.j2:2:"),  # a value the case does not have
+    ("{% if %}", "partials/closing.md.j2:2:"),  # a template that does not parse
+])
+def test_a_broken_template_fails_the_letter_naming_the_template_and_line(project_copy, added: str, where: str) -> None:
+    from alletter.errors import TemplateError
+    from alletter.project import LetterProject
+
+    closing = project_copy / "templates" / "partials" / "closing.md.j2"
+    closing.write_text(closing.read_text(encoding="utf-8") + added + "\n", encoding="utf-8")
+    project = LetterProject(project_copy)
+    with pytest.raises(TemplateError, match=f"template {where}"):
+        render_letter(load_case(project_copy / "cases" / "AL-OTH-11-2023.yaml", project), project)

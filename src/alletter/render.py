@@ -190,10 +190,23 @@ def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(error.name or LETTER_TEMPLATE, error.lineno, error.message or "syntax error") from None
     except jinja2.UndefinedError as error:
-        raise TemplateError(LETTER_TEMPLATE, None, str(error)) from None
+        name, line = _template_place(error, project.templates_dir)
+        raise TemplateError(name, line, str(error)) from None
     finally:
         _templates_loaded.reset(token)
     return RenderedLetter(re.sub(r"\n{3,}", "\n\n", markdown), frozenset(loaded))
+
+
+def _template_place(error: Exception, templates_dir: Path) -> tuple[str, int | None]:
+    """The template and line an error was raised in: Jinja puts the templates' own lines into the
+    traceback, and the innermost is where the undefined value was used."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = Path(frame.filename)
+        if path.is_relative_to(templates_dir):
+            return path.relative_to(templates_dir).as_posix(), frame.lineno
+    return LETTER_TEMPLATE, None
 
 
 def render_letter(valid: ValidCase, project: LetterProject) -> str:
