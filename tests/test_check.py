@@ -312,3 +312,15 @@ def test_the_authors_guide_names_every_field_of_a_case() -> None:
 
     missing = [name for name in fields(Case) if f"`{name}`" not in guide]
     assert not missing, f"docs/authoring.md does not explain {missing}"
+
+
+@pytest.mark.parametrize("command", [["build", "--out", "dist"], ["render", "cases/AL-OTH-11-2023.yaml"], ["check"]])
+def test_a_broken_registry_is_one_error_not_one_per_letter(project_copy: Path, command: list[str]) -> None:
+    registry = project_copy / "mandates.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8") + "  broken: [\n", encoding="utf-8")
+    completed = run_alletter(*command, cwd=project_copy)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1
+    assert "Traceback" not in output
+    assert sum("mandates.yaml:" in line for line in output.splitlines()) == 1, output
+    assert not list(project_copy.glob("dist/*.pdf"))

@@ -307,6 +307,8 @@ class Archive:
                     on_result(result)
             else:
                 to_build.append(case_path)
+        if to_build:
+            self.project.check_shared_files()
         interrupted = False
         built = _build_in_parallel(self.project, self.out_dir, self.formats, to_build, jobs, on_result)
         try:
@@ -526,6 +528,7 @@ def build_letters(
 ) -> list[LetterResult]:
     """Build the given cases into `out_dir` unconditionally, without build state or index."""
     ensure_directory(out_dir)
+    project.check_shared_files()
     return list(_build_in_parallel(project, out_dir, tuple(formats), case_paths, 1, on_result))
 
 

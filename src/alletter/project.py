@@ -59,6 +59,11 @@ class LetterProject:
     def settings(self) -> Settings:
         return _load_model(self.root / SETTINGS_FILE, Settings)
 
+    def check_shared_files(self) -> None:
+        """Read the registry and settings now, so that a mistake in them is one error before any
+        letter is made rather than the same error for every letter."""
+        self.mandates, self.settings  # noqa: B018 - cached for the letters
+
     @property
     def letterhead(self) -> Path | None:
         """The letterhead image settings.yaml names (in templates/), or None: alletter ships none."""
