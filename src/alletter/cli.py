@@ -153,7 +153,8 @@ def build(
     A letter is rebuilt when its case file, a template or annex it uses, the mandate registry,
     the page design or alletter itself changed. Letters whose case file was deleted are removed.
     The archive gets manifest.json (files, sizes, sha256) and index.html. A case that fails is
-    reported and the others still build; the exit status is then 1.
+    reported and the others still build; the exit status is then 1. Ctrl-C stops the build in a
+    second or two, keeping what was built (exit status 130); the next build goes on from there.
 
     Example: alletter build --out dist --jobs 2
     """
