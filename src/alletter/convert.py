@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .chunks import ChunkCache, top_level_chunks
-from .docx_package import EMU_PER_INCH, DocumentProperties, DocxAssembler, LetterheadImage, add_letterhead, finish
+from .docx_package import EMU_PER_INCH, DocumentProperties, DocxAssembler, LetterheadImage, finish
 from .errors import ConversionError
 
 PANDOC_READER = "markdown-smart-raw_html-raw_tex-raw_attribute-tex_math_dollars-citations-implicit_figures-emoji"
@@ -325,8 +325,9 @@ class Converter:
         documents = self._pandoc.convert(request, reference) if "docx" in request or "typst" in request else []
         docx_parts = None
         if docx_plan is not None:
+            letterheads = [self._docx_letterhead(metadata) if metadata.letterhead else None for _, metadata in letters]
             try:
-                docx_parts = self._docx.assemble(docx_plan, documents.pop(0) if docx_plan.missing else None)
+                docx_parts = self._docx.assemble(docx_plan, documents.pop(0) if docx_plan.missing else None, letterheads)
             except ValueError as error:
                 raise ConversionError(reference, "pandoc", f"DOCX: {error}") from None
         pages = [page.decode("utf-8") for page in documents[: len(letters)]] if "typst" in request else []
@@ -338,10 +339,7 @@ class Converter:
                 files["typ"] = self._typst_source(pages[index], [typst_of[text] for text in chunks]).encode("utf-8")
             try:
                 if docx_parts is not None:
-                    parts = docx_parts[index]
-                    if metadata.letterhead is not None:
-                        parts = add_letterhead(parts, self._docx_letterhead(metadata))
-                    files["docx"] = finish(parts, self._properties(metadata))
+                    files["docx"] = finish(docx_parts[index], self._properties(metadata))
                 if "pdf" in formats or "png" in formats:
                     included = [self._compiled_chunk(typst_of[text], position) for position, text in enumerate(chunks)]
                     source = self._typst_source(pages[index], included)

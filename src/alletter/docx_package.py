@@ -141,9 +141,11 @@ class DocxAssembler:
         available, missing = self._chunks.missing(letters)
         return DocxPlan(letters, available, missing)
 
-    def assemble(self, plan: DocxPlan, written: bytes | None) -> list[dict[str, bytes]]:
+    def assemble(self, plan: DocxPlan, written: bytes | None,
+                 letterheads: list[LetterheadImage | None] | None = None) -> list[dict[str, bytes]]:
         """The package parts of each planned letter; `written` is pandoc's DOCX of `plan.missing`,
-        separated by marker paragraphs (None when nothing was missing)."""
+        separated by marker paragraphs (None when nothing was missing); `letterheads`, each
+        letter's letterhead (or None)."""
         if plan.missing:
             if written is None:
                 raise ValueError("the DOCX of the chunks never converted before is missing")
@@ -151,7 +153,9 @@ class DocxAssembler:
                 plan.available[text] = chunk
                 self._chunks.put(text, chunk)
         assert self._base is not None
-        return [self._letter([plan.available[text] for text in chunks], self._base) for chunks in plan.letters]
+        letterheads = letterheads or [None] * len(plan.letters)
+        return [self._letter([plan.available[text] for text in chunks], self._base, letterhead)
+                for chunks, letterhead in zip(plan.letters, letterheads)]
 
     def _split(self, data: bytes, count: int) -> list[DocxChunk]:
         parts = read_package(data)
@@ -218,7 +222,7 @@ class DocxAssembler:
             shared[FOOTNOTE_RELATIONSHIPS] = xml_bytes(etree.Element(relationships.tag, nsmap=relationships.nsmap))
         return _Base(shared, xml_bytes(document), relationships, numbering, max(list_ids) + 1)
 
-    def _letter(self, chunks: list[DocxChunk], base: _Base) -> dict[str, bytes]:
+    def _letter(self, chunks: list[DocxChunk], base: _Base, letterhead: LetterheadImage | None) -> dict[str, bytes]:
         document = etree.fromstring(base.document)
         section = document.find(f"{{{W}}}body/{{{W}}}sectPr")
         relationships = copy.deepcopy(base.relationships)
@@ -249,9 +253,12 @@ class DocxAssembler:
                 section.addprevious(element)
         parts = dict(base.parts)
         address = _take_address(document)
-        if address:  # Word has no float at the foot of a page: the address goes to page 1's own footer
+        if address or letterhead:
             types = etree.fromstring(base.parts[CONTENT_TYPES])
-            name, parts[name] = _attach_margin_part(document, relationships, types, "footer", "first", address)
+            if address:  # Word has no float at the foot of a page: the address goes to page 1's own footer
+                name, parts[name] = _attach_margin_part(document, relationships, types, "footer", "first", address)
+            if letterhead:
+                parts.update(_attach_letterhead(document, relationships, types, letterhead))
             parts[CONTENT_TYPES] = xml_bytes(types)
         etree.cleanup_namespaces(document)
         parts.update({DOCUMENT: xml_bytes(document), DOCUMENT_RELATIONSHIPS: xml_bytes(relationships)})
@@ -300,15 +307,14 @@ def add_footer(parts: dict[str, bytes], kind: str, paragraphs: list[etree._Eleme
     }
 
 
-def add_letterhead(parts: dict[str, bytes], image: LetterheadImage) -> dict[str, bytes]:
-    """The package with `image` centred in page 1's own header, where a letterhead stands.
+def _attach_letterhead(document: etree._Element, relationships: etree._Element, types: etree._Element,
+                       image: LetterheadImage) -> dict[str, bytes]:
+    """`image` centred in page 1's own header, where a letterhead stands, added to the parsed parts
+    (which it changes); returns the parts it adds: the header, its relationships and the image.
 
     The PDF prints it above the header block; in Word it is the first page's header, which a
     drafter sees as letterhead and does not type over.
     """
-    document = etree.fromstring(parts[DOCUMENT])
-    relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])
-    types = etree.fromstring(parts[CONTENT_TYPES])
     media = "media/letterhead.png"
     image_relationship = "rIdAlletterLetterhead"
     name, header = _attach_margin_part(document, relationships, types, "header", "first",
@@ -319,13 +325,9 @@ def add_letterhead(parts: dict[str, bytes], image: LetterheadImage) -> dict[str,
                      Type=f"{RELATIONSHIP_TYPES}/image", Target=media)
     header_name = name.rpartition("/")[2]
     return {
-        **parts,
         name: header,
         f"word/_rels/{header_name}.rels": xml_bytes(header_relationships),
         f"word/{media}": image.png,
-        DOCUMENT_RELATIONSHIPS: xml_bytes(relationships),
-        CONTENT_TYPES: xml_bytes(types),
-        DOCUMENT: xml_bytes(document),
     }
 
 
