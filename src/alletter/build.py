@@ -500,10 +500,11 @@ def _build_in_parallel(
                 for future in done:
                     yield from _reported(future.result(), on_result)
         except KeyboardInterrupt:
-            # The batches in the workers' hands finish (a second or so); the others never start.
-            pool.shutdown(wait=True, cancel_futures=True)
+            # The batches not started never will; those in the workers' hands finish (a second or so).
             for future in pending:
-                if not future.cancelled() and future.exception() is None:
+                future.cancel()
+            for future in pending:
+                if not future.cancelled() and future.exception() is None:  # waits for the batch
                     yield from _reported(future.result(), on_result)
             raise
         finally:

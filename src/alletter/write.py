@@ -17,7 +17,7 @@ from pathlib import Path
 @contextmanager
 def _temporary_sibling(path: Path, data: bytes) -> Iterator[Path]:
     """`data` in a temporary file beside `path` (same directory, so renaming it is atomic); gone after."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_directory(path.parent)
     descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     temporary = Path(name)
     try:
@@ -29,6 +29,18 @@ def _temporary_sibling(path: Path, data: bytes) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+def _make_directory(directory: Path) -> None:
+    """`directory` and its parents, or an OutputError saying why it cannot be."""
+    from .errors import OutputError
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(directory, "it is a file, not a directory") from None
+    except OSError as error:
+        raise OutputError(directory, error.strerror or str(error)) from None
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary sibling and an atomic rename; OutputError if it cannot."""
     from .errors import OutputError
@@ -36,8 +48,6 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with _temporary_sibling(path, data) as temporary:
             os.replace(temporary, path)
-    except (FileExistsError, NotADirectoryError):  # from making the parent directory
-        raise OutputError(path, f"{path.parent} is a file, not a directory") from None
     except OSError as error:
         raise OutputError(path, error.strerror or str(error)) from None
 
@@ -49,12 +59,7 @@ def ensure_directory(directory: Path) -> None:
     """
     from .errors import OutputError
 
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise OutputError(directory, "it is a file, not a directory") from None
-    except OSError as error:
-        raise OutputError(directory, error.strerror or str(error)) from None
+    _make_directory(directory)
     if not os.access(directory, os.W_OK | os.X_OK):
         raise OutputError(directory, "the directory is not writable")
 
