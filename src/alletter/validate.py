@@ -60,7 +60,6 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
     if isinstance(reference, str):
         check.reference, check.reference_location = reference.strip(), loaded.locate(("reference",), value=True)
     case, check.problems = _case_and_problems(loaded, project)
-    check.problems = _in_file_order(loaded.problems + check.problems)
     if case is not None and not check.problems:
         mandates = [project.mandates[mandate_id] for mandate_id in case.mandates]
         check.valid = ValidCase(
@@ -74,7 +73,8 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
 
 
 def _case_and_problems(loaded: LoadedYaml, project: LetterProject) -> tuple[Case | None, list[Problem]]:
-    """The case if its schema holds, and every problem, in file order, one per place.
+    """The case if its schema holds, and every problem, in file order, one per place: the YAML's
+    own (a duplicate key), the schema's, the registry's.
 
     A TODO placeholder is reported as such, not also as the bad date or id it stands in for.
     """
@@ -89,7 +89,7 @@ def _case_and_problems(loaded: LoadedYaml, project: LetterProject) -> tuple[Case
         found = [*_registry_problems(loaded, case, project), *_glyph_problems(loaded)]
     taken = {problem.location for problem in placeholders}
     found.extend(_comment_cut_problems(loaded))
-    return case, _in_file_order(placeholders + [problem for problem in found if problem.location not in taken])
+    return case, _in_file_order(loaded.problems + placeholders + [problem for problem in found if problem.location not in taken])
 
 
 def check_cases(paths: list[Path], project: LetterProject) -> list[CaseCheck]:
