@@ -40,7 +40,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 ALLETTER = Path(sys.executable).with_name("alletter")
-PROJECT_PARTS = ("templates", "annexes", "mandates.yaml")
+PROJECT_PARTS = ("templates", "annexes", "mandates.yaml", "states.yaml")
 RECIPIENTS = [
     ("Ms. Pappas", "Dear Ms. Pappas,", ["TikTok"]),
     ("Mr. Leif K-Brooks", "Mr. Leif K-Brooks,", ["Omegle LCC"]),

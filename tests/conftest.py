@@ -74,12 +74,17 @@ def write_case(tmp_path: Path):
 
 
 def copy_project(target: Path) -> Path:
-    """A private copy of the letter project (templates, annexes, registry, cases) to change freely."""
+    """A private copy of the letter project (templates, annexes, registry) with the two published
+    cases, to change freely: the build's mechanics are tested on a known pair of letters."""
     import shutil
 
-    for name in ("templates", "annexes", "cases"):
+    for name in ("templates", "annexes"):
         shutil.copytree(REPO / name, target / name)
-    shutil.copy(REPO / "mandates.yaml", target / "mandates.yaml")
+    (target / "cases").mkdir()
+    for slug in PUBLISHED:
+        shutil.copy(REPO / "cases" / f"{slug}.yaml", target / "cases" / f"{slug}.yaml")
+    for name in ("mandates.yaml", "states.yaml"):
+        shutil.copy(REPO / name, target / name)
     return target
 
 

@@ -57,14 +57,15 @@ def test_a_second_build_rebuilds_nothing(project_copy: Path) -> None:
 
 def test_changing_a_template_rebuilds_exactly_the_letters_using_it(project_copy: Path) -> None:
     assert build(project_copy).returncode == 0
-    optional = project_copy / "templates" / "optional" / "technical-support.md.j2"
+    optional = project_copy / "templates" / "blocks" / "technical-support.md.j2"
     optional.write_text(optional.read_text() + "\n", encoding="utf-8")
     after_template = statuses(build(project_copy).stdout)
     # only 10/2023 offers technical support
     assert after_template == {"AL-OTH-10-2023.yaml": "built", "AL-OTH-11-2023.yaml": "up to date"}
-    registry = project_copy / "mandates.yaml"
-    registry.write_text(registry.read_text() + "\n", encoding="utf-8")
-    assert set(statuses(build(project_copy).stdout).values()) == {"built"}
+    for shared in ("mandates.yaml", "states.yaml", "templates/kinds.yaml", "templates/phrases.yaml"):
+        path = project_copy / shared
+        path.write_text(path.read_text() + "\n", encoding="utf-8")
+        assert set(statuses(build(project_copy).stdout).values()) == {"built"}, shared
     case = project_copy / "cases" / "AL-OTH-11-2023.yaml"
     case.write_text(case.read_text() + "\n", encoding="utf-8")
     assert statuses(build(project_copy).stdout) == {"AL-OTH-10-2023.yaml": "up to date", "AL-OTH-11-2023.yaml": "built"}
@@ -75,7 +76,7 @@ def test_touching_a_template_rebuilds_the_letters_using_it(project_copy: Path) -
     import os
 
     assert build(project_copy).returncode == 0
-    engagement = project_copy / "templates" / "optional" / "engagement-offer.md.j2"
+    engagement = project_copy / "templates" / "blocks" / "engagement-offer.md.j2"
     os.utime(engagement, ns=(engagement.stat().st_atime_ns, engagement.stat().st_mtime_ns + 10**9))
     # only 11/2023 offers engagement
     assert statuses(build(project_copy).stdout) == {"AL-OTH-10-2023.yaml": "up to date", "AL-OTH-11-2023.yaml": "built"}

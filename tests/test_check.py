@@ -49,7 +49,7 @@ MISTAKES = {
     "text holding `: `": (("questions:\n", "questions:\n  - Please explain the following: what you did.\n"),
                           "Please explain the following:", "YAML read the `: ` in it as a field name; put the whole text in quotes"),
     "unknown field with no close match": (("recipient:\n", "recipient:\n  title: CEO\n"), "title: CEO",
-                                          "is not a known field (the fields here: name, salutation, address)"),
+                                          "is not a known field (the fields here: kind, name, salutation, address)"),
     "line indented unlike its neighbours": (("  salutation:", "   salutation:"), "   salutation:",
                                             "check this line's indentation against the line above"),
     "list item without a space after its dash": (("  - education\n", "  -education\n"), "  -education",
@@ -153,7 +153,7 @@ def test_json_format_for_ci_annotations(project_copy: Path) -> None:
 def test_the_published_cases_check_clean() -> None:
     completed = run_alletter("check")
     assert completed.returncode == 0, completed.stdout
-    assert "2 case files checked: no problems" in completed.stdout
+    assert f"{len(list((REPO / 'cases').glob('*.yaml')))} case files checked: no problems" in completed.stdout
 
 
 def test_build_reports_the_same_problems(project_copy: Path) -> None:
@@ -257,7 +257,7 @@ BROKEN_INVOCATIONS = {
     "render a missing file": (["render", "cases/nope.yaml", "--out", "out"], "no such case file"),
     "build with an unknown format": (["build", "--format", "odt"], "unknown format odt"),
     "mandates on a non-date": (["mandates", "--on", "13/03/2023"], "not a date"),
-    "new with a bad country": (["new", "--type", "AL", "--country", "Omegle"], "three-letter country code"),
+    "new with a bad country": (["new", "--type", "AL", "--country", "Omegle"], "ISO 3166 alpha-3 code"),
     "new following up a broken case": (["new", "--type", "AL", "--country", "OTH", "--follow-up", "cases/broken.yaml"], "broken.yaml:"),
     "pack a directory that is no archive": (["pack", "cases"], "not a letter archive"),
     "build into a file": (["build", "--out", "mandates.yaml"], "mandates.yaml: cannot write: it is a file, not a directory"),

@@ -35,7 +35,7 @@ def test_marks_stay_with_their_base() -> None:
 
 
 def test_validation_refuses_them_naming_field_line_and_characters(write_case, project) -> None:
-    path = write_case({"recipient": {"name": "Mr. 李小龍", "salutation": "Dear Mr. Lee,", "address": ["Omegle LCC 😀"]}})
+    path = write_case({"recipient": {"kind": "company", "name": "Mr. 李小龍", "salutation": "Dear Mr. Lee,", "address": ["Omegle LCC 😀"]}})
     with pytest.raises(CaseFileError) as raised:
         load_case(path, project)
     message = str(raised.value)

@@ -149,7 +149,7 @@ def write_cases(directory: Path, letters: list[tuple[str, str]]) -> list[Path]:
     for number, (name, question) in enumerate(letters, start=1):
         data = published_case("AL-OTH-11-2023")
         data.update(reference=f"AL OTH {number}/2023", follow_up=None, annexes=[], questions=[question],
-                    recipient={"name": name, "salutation": "Dear Sir,", "address": [ADDRESS]})
+                    recipient={"kind": "company", "name": name, "salutation": "Dear Sir,", "address": [ADDRESS]})
         path = directory / f"AL-OTH-{number}-2023.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         paths.append(path)

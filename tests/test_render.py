@@ -55,7 +55,10 @@ def test_join_phrases_joins_one_two_or_many(phrases: list[str], expected: str) -
 def test_header_capacities_and_resolutions_follow_the_joining_rules(
     write_case, project, count: int, header: str, capacity: str, resolutions: str
 ) -> None:
-    markdown = render_letter(load_case(write_case({"mandates": ALL_MANDATES[:count]}), project), project)
+    # A first letter: a follow-up has no published singular wording (check says so; see test_kinds.py).
+    first_letter = {"mandates": ALL_MANDATES[:count], "follow_up": None, "questions_intro": "standard",
+                    "closing_paragraphs": []}
+    markdown = render_letter(load_case(write_case(first_letter), project), project)
     assert header in markdown
     assert capacity in markdown
     assert resolutions in markdown
@@ -122,14 +125,14 @@ def test_a_published_reply_is_linked(write_case, project) -> None:
 
 
 @pytest.mark.parametrize(("added", "where"), [
-    ("{{ case.recipient.nickname }}", "partials/closing.md.j2:2:"),  # a value the case does not have
-    ("{% if %}", "partials/closing.md.j2:2:"),  # a template that does not parse
+    ("{{ case.recipient.nickname }}", "blocks/closing.md.j2:2:"),  # a value the case does not have
+    ("{% if %}", "blocks/closing.md.j2:2:"),  # a template that does not parse
 ])
 def test_a_broken_template_fails_the_letter_naming_the_template_and_line(project_copy, added: str, where: str) -> None:
     from alletter.errors import TemplateError
     from alletter.project import LetterProject
 
-    closing = project_copy / "templates" / "partials" / "closing.md.j2"
+    closing = project_copy / "templates" / "blocks" / "closing.md.j2"
     closing.write_text(closing.read_text(encoding="utf-8") + added + "\n", encoding="utf-8")
     project = LetterProject(project_copy)
     with pytest.raises(TemplateError, match=f"template {where}"):

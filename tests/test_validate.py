@@ -7,6 +7,7 @@ import pytest
 from alletter.convert import BATCH_SEPARATOR
 from alletter.errors import CaseFileError
 from alletter.validate import load_case
+from conftest import PUBLISHED
 
 
 def problems(path, project) -> str:
@@ -16,9 +17,14 @@ def problems(path, project) -> str:
 
 
 def test_published_cases_are_valid(project) -> None:
-    for path in sorted(project.cases_dir.glob("*.yaml")):
-        valid = load_case(path, project)
+    for slug in PUBLISHED:
+        valid = load_case(project.cases_dir / f"{slug}.yaml", project)
         assert [s.name for s in valid.signatories][0] == "Mama Fatima Singhateh"
+
+
+def test_every_example_case_is_valid(project) -> None:
+    for path in sorted(project.cases_dir.glob("*.yaml")):
+        assert load_case(path, project).case.reference
 
 
 def test_misspelled_key_suggests_the_right_one(write_case, project) -> None:

@@ -25,7 +25,8 @@ from typing import Any
 from . import __version__
 from .convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, Converter, LetterMetadata
 from .errors import ConversionError, UsageError, UserError
-from .project import REGISTRY_FILE, SETTINGS_FILE, LetterProject
+from .project import ANNEXES_PREFIX, SHARED_FILES, LetterProject
+from .model import Reference
 from .validate import ValidCase, load_case
 from .write import directory_lock, ensure_directory, remove_temporary_files, write_atomic
 
@@ -79,7 +80,8 @@ def letter_summary(valid: ValidCase) -> dict[str, Any]:
         "slug": case.ref.slug,
         "year": case.ref.year,
         "date": case.date.isoformat(),
-        "recipient": case.recipient.name,
+        "recipient": valid.recipient_label,
+        "kind": str(case.kind),
         "organisation": ", ".join(case.recipient.address),
         "mandates": [mandate.id for mandate in valid.mandates],
         "follow_up": None if prior is None else {
@@ -88,6 +90,8 @@ def letter_summary(valid: ValidCase) -> dict[str, Any]:
             "date": prior.date.isoformat(),
             "reply": None if prior.reply is None else prior.reply.date.isoformat(),
         },
+        "related": [{"reference": related.reference, "slug": Reference.parse(related.reference).slug}
+                    for related in case.related],
     }
 
 
@@ -105,7 +109,8 @@ class LetterBuilder:
 
     def dependencies(self, valid: ValidCase, templates: Iterable[str]) -> list[str]:
         """Every project file this letter was made from, relative to the project root."""
-        paths = {REGISTRY_FILE, SETTINGS_FILE, *(f"templates/{name}" for name in templates)}
+        # The law library's paragraphs are templates loaded from annexes/ (named so), the rest from templates/.
+        paths = {*SHARED_FILES, *(name if name.startswith(ANNEXES_PREFIX) else f"templates/{name}" for name in templates)}
         paths.update(f"annexes/{annex.id}.md" for annex in valid.annexes)
         if "docx" in self.formats and (self.project.templates_dir / REFERENCE_DOCX).is_file():
             paths.add(f"templates/{REFERENCE_DOCX}")

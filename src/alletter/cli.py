@@ -238,13 +238,17 @@ def check(
     Each problem is printed as path:line:column: field: message, the line taken from the YAML:
     syntax errors, duplicate or misspelled keys, missing fields, malformed references and dates,
     unknown mandates, mandates with no holder in office on the letter's date, follow-up dates
-    out of order, two files with one reference, a file name that does not match its reference.
-    The exit status is 1 when anything is wrong.
+    out of order, two files with one reference, a file name that does not match its reference,
+    a kind of letter that does not exist (a State under OTH, a company under a country code) or
+    that the templates cannot write yet, and any sentence the letter needs that has no published
+    wording in templates/phrases.yaml (e.g. a singular form). The exit status is 1 when anything
+    is wrong.
 
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
     from .build import find_case_files
     from .errors import UsageError, UserError
+    from .render import wording_problems
     from .validate import check_cases
 
     if output_format not in ("text", "json"):
@@ -253,6 +257,9 @@ def check(
         project = _project(root, paths[0] if paths and paths[0].is_dir() else (paths[0].parent if paths else Path.cwd()))
         files = _as_typed(find_case_files(paths or [project.cases_dir]))
         checks = check_cases(files, project)
+        for case_check in checks:
+            if case_check.valid is not None:
+                case_check.problems.extend(wording_problems(case_check.valid, project))
     except UserError as error:
         _fail(error)
     problems = [problem for case_check in checks for problem in case_check.problems]

@@ -55,6 +55,13 @@ MANDATE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MandateId = Annotated[str, Field(pattern=MANDATE_ID_PATTERN)]
 
 ClosingParagraph = Literal["engagement-offer", "technical-support", "press-release"]
+RecipientKind = Literal["state", "company", "organization"]
+"""Who a letter goes to: a State (its Government, reference country its ISO code) or a non-State
+actor (reference country OTH): a company, or any other organisation (international or other
+organisations, armed groups, de facto authorities)."""
+NON_STATE = "OTH"
+# The older joint references (JAL, JUA, JOL) are letters of the same kinds as AL, UA, OL.
+LETTER_TYPES = {"AL": "AL", "UA": "UA", "OL": "OL", "JAL": "AL", "JUA": "UA", "JOL": "OL"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,11 @@ class Reference:
             raise ValueError(f"{text!r} is not a reference such as 'AL OTH 11/2023'")
         kind, country, number, year = match.groups()
         return cls(kind, country, int(number), int(year))
+
+    @property
+    def letter_type(self) -> str:
+        """AL, UA or OL: what the letter is, whatever form of reference it has."""
+        return LETTER_TYPES[self.kind]
 
     @property
     def slug(self) -> str:
@@ -116,18 +128,43 @@ class FollowUp(StrictModel):
     reference: ReferenceText
     date: date
     link: Url | None = None
-    subject: Text = Field(description="What the prior letter was about, continuing 'addressed to your company …'")
+    subject: Text = Field(description="What the prior letter was about, continuing 'addressed to your company …' "
+                          "(or 'your Excellency’s Government', 'your organization')")
     reply: Reply | None = Field(None, description="The recipient's reply; leave out when none was received")
     concern: Text | None = Field(None, description="When no reply came: the concern reiterated, continuing 'we respectfully reiterate our concern that …'")
     other_replies: OtherReplies = OtherReplies()
 
 
 class Recipient(StrictModel):
-    """Who the letter is addressed to."""
+    """Who the letter is addressed to. A State is addressed as its Government ("Excellency,"), so
+    its name and salutation come from the templates; a non-State actor's are the case's own."""
 
-    name: Line = Field(description="As in 'Please accept, Ms. Pappas, …'")
-    salutation: Line = Field(description="The opening line exactly as published, e.g. 'Dear Ms. Pappas,'")
+    kind: RecipientKind = Field(description="state (a Government; the reference's country is its ISO code), "
+                                "company or organization (non-State actors; the reference's country is OTH)")
+    name: Line | None = Field(None, description="Non-State actors: as in 'Please accept, Ms. Pappas, …'")
+    salutation: Line | None = Field(None, description="Non-State actors: the opening line exactly as published, "
+                                    "e.g. 'Dear Ms. Pappas,'")
     address: list[Line] = Field(min_length=1, description="The address block printed at the foot of page 1, one line per item")
+
+    @property
+    def is_state(self) -> bool:
+        return self.kind == "state"
+
+
+class RelatedLetter(StrictModel):
+    """A communication on the same subject sent at the same time to another recipient."""
+
+    reference: ReferenceText
+    name: Line | None = Field(None, description="A non-State recipient's name (OTH references); a State's "
+                              "comes from states.yaml")
+    link: Url | None = None
+
+
+class CaseAnnex(StrictModel):
+    """The case's own legal annex ("Reference to international human rights law")."""
+
+    standards: list[MandateId] = Field([], description="Standard paragraphs by id: files annexes/law/<id>.md.j2")
+    paragraphs: list[Text] = Field([], description="The case's own paragraphs, after the standard ones")
 
 
 class Case(StrictModel):
@@ -138,15 +175,46 @@ class Case(StrictModel):
     mandates: list[MandateId] = Field(min_length=1, description="Mandate ids from mandates.yaml, in the order the letter names them")
     recipient: Recipient
     follow_up: FollowUp | None = None
-    paragraphs: list[Text] = Field([], description="The case's own paragraphs, after the follow-up paragraphs")
+    summary: Text | None = Field(None, description="What the letter is about, continuing 'information we have "
+                                 "received concerning …' (first letters)")
+    facts: list[Text] = Field([], description="The facts, after 'According to the information received:'")
+    paragraphs: list[Text] = Field([], description="The case's own paragraphs (concerns), after the facts and the "
+                                   "follow-up paragraphs")
+    related: list[RelatedLetter] = Field([], description="Letters on the same subject sent to others at the same time")
     questions_intro: Literal["standard", "follow-up"] = "standard"
     questions: list[Text] = Field(min_length=1)
+    standard_question: bool = Field(True, description="Letters to States: begin the questions with 'Please provide "
+                                    "any additional information and/or comment(s) …' (false leaves it out)")
+    publication: Literal["within-60-days", "after-48-hours"] = Field(
+        "within-60-days", description="When the letter is made public (an OL always after 48 hours)")
     closing_paragraphs: list[ClosingParagraph] = []
+    annex: CaseAnnex | None = Field(None, description="The case's own legal annex (letters to States)")
     annexes: list[MandateId] = Field([], description="Annex ids: files annexes/<id>.md")
 
     @property
     def ref(self) -> Reference:
         return Reference.parse(self.reference)
+
+    @property
+    def kind(self) -> "LetterKind":
+        return LetterKind("state" if self.recipient.is_state else "non-state", self.ref.letter_type)
+
+
+@dataclass(frozen=True)
+class LetterKind:
+    """Which boilerplate a letter takes: to a State or a non-State actor, and AL, UA or OL."""
+
+    recipient: Literal["state", "non-state"]
+    letter_type: str
+
+    def __str__(self) -> str:
+        to = "a State" if self.recipient == "state" else "a non-State actor"
+        return f"{self.letter_type} to {to}"
+
+    @property
+    def with_article(self) -> str:
+        """"an AL to a State", "a UA to …" (said "you-ay")."""
+        return f"{'a' if self.letter_type == 'UA' else 'an'} {self}"
 
 
 class Holder(StrictModel):
@@ -179,15 +247,44 @@ class Registry(StrictModel):
     mandates: list[Mandate]
 
 
+class DatedCount(StrictModel):
+    """A number the boilerplate prints, from the date it took effect, with where it was read."""
+
+    since: date
+    count: int
+    source: str
+
+
 class Settings(StrictModel):
     """Facts the boilerplate quotes that change over the years."""
 
     communications_website: Url
-    thematic_and_country_mandates: int
+    thematic_and_country_mandates: list[DatedCount] = Field(min_length=1)
     document_subject: Line
     language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"
     # An image (PNG, JPEG or SVG) in templates/ that heads page 1 of the PDF; none by default.
     letterhead: Annotated[str, Field(pattern=r"^[\w.-]+\.(png|jpe?g|svg)$")] | None = None
+
+    def mandate_count_on(self, day: date) -> int | None:
+        """The number of mandates letters printed on `day`; None before the first one known."""
+        known = [entry for entry in self.thematic_and_country_mandates if entry.since <= day]
+        return max(known, key=lambda entry: entry.since).count if known else None
+
+
+class State(StrictModel):
+    """A UN Member or Observer State: its ISO 3166 alpha-3 code and its UN short names."""
+
+    code: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    status: Literal["member", "observer"]
+    en: Line
+    fr: Line | None = None
+    es: Line | None = None
+
+
+class StateList(StrictModel):
+    """states.yaml."""
+
+    states: list[State]
 
 
 @dataclass(frozen=True)

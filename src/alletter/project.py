@@ -14,12 +14,21 @@ from pydantic import ValidationError
 
 from .errors import ProjectFileError, ProjectNotFoundError
 from .load import load_front_matter, load_yaml
-from .model import Annex, Mandate, Registry, Settings
+from .model import Annex, Mandate, Registry, Settings, State, StateList
+from .wording import Kinds, Phrasebook
 
 REGISTRY_FILE = "mandates.yaml"
 SETTINGS_FILE = "templates/settings.yaml"
+STATES_FILE = "states.yaml"
+KINDS_FILE = "templates/kinds.yaml"
+PHRASES_FILE = "templates/phrases.yaml"
+# Templates named `annexes/…` are read from the project's annexes/ folder (the law library's
+# paragraphs), the others from templates/.
+ANNEXES_PREFIX = "annexes/"
+# What every letter is made from besides its own case, templates and annexes.
+SHARED_FILES = (REGISTRY_FILE, SETTINGS_FILE, STATES_FILE, KINDS_FILE, PHRASES_FILE)
 
-ModelT = TypeVar("ModelT", Registry, Settings)
+ModelT = TypeVar("ModelT", Registry, Settings, StateList, Kinds, Phrasebook)
 
 
 @dataclass
@@ -59,10 +68,27 @@ class LetterProject:
     def settings(self) -> Settings:
         return _load_model(self.root / SETTINGS_FILE, Settings)
 
+    @cached_property
+    def states(self) -> dict[str, State]:
+        """UN Member and Observer States by ISO 3166 alpha-3 code."""
+        return {state.code: state for state in _load_model(self.root / STATES_FILE, StateList).states}
+
+    @cached_property
+    def kinds(self) -> Kinds:
+        return _load_model(self.root / KINDS_FILE, Kinds)
+
+    @cached_property
+    def phrasebook(self) -> Phrasebook:
+        return _load_model(self.root / PHRASES_FILE, Phrasebook)
+
     def check_shared_files(self) -> None:
-        """Read the registry and settings now, so that a mistake in them is one error before any
-        letter is made rather than the same error for every letter."""
-        self.mandates, self.settings  # noqa: B018 - cached for the letters
+        """Read the shared files now, so that a mistake in them is one error before any letter is
+        made rather than the same error for every letter."""
+        self.mandates, self.settings, self.states, self.kinds, self.phrasebook  # noqa: B018 - cached for the letters
+
+    def law_standard_ids(self) -> list[str]:
+        """The standard paragraphs a case's own annex can include: annexes/law/<id>.md.j2."""
+        return sorted(path.name.removesuffix(".md.j2") for path in (self.annexes_dir / "law").glob("*.md.j2"))
 
     @property
     def letterhead(self) -> Path | None:

@@ -23,15 +23,18 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
-from .errors import TemplateError
-from .model import Party
-from .project import LetterProject
+from .errors import CaseFileError, Problem, TemplateError
+from .model import Annex, Party
+from .project import ANNEXES_PREFIX, PHRASES_FILE, LetterProject
 from .validate import ValidCase
+from .wording import LetterVoice, MissingWording, choose_wording, letter_blocks
 
 LETTER_TEMPLATE = "letter.md.j2"
+CASE_ANNEX_TITLE = "case-annex-title"  # the phrase titling a case's own annex
 # Every ASCII punctuation mark, backslash-escaped (str.translate: twice as fast as re.sub).
 _ESCAPED_PUNCTUATION = str.maketrans({mark: "\\" + mark for mark in string.punctuation})
 _WHITESPACE = re.compile(r"\s+")
+_DOUBLED_FULL_STOP = re.compile(r"\\\.\.$")
 _SAFE_LINK = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
 
 
@@ -149,11 +152,39 @@ def _finalize(value: object) -> str:
     return escape_markdown("" if value is None else value)
 
 
+@jinja2.pass_context
+def say(context: jinja2.runtime.Context, phrase: str, **values: object) -> Markdown:
+    """A sentence of phrases.yaml in the wording for this letter, filled in from the block's
+    context and `values` (what a block's loop holds, which the context does not)."""
+    words = choose_wording(context["phrasebook"], phrase, context["voice"])
+    try:
+        template = _phrase_template(context.environment, words)
+        text = template.render({**context.get_all(), **values}).strip()
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"{PHRASES_FILE} ({phrase})", None, error.message or "syntax error") from None
+    except jinja2.UndefinedError as error:
+        raise TemplateError(f"{PHRASES_FILE} ({phrase})", None, str(error)) from None
+    # A sentence that ends with a value ending in a full stop ("S.A.") takes no second one.
+    return Markdown(_DOUBLED_FULL_STOP.sub(r"\\.", text))
+
+
+def _phrase_template(environment: jinja2.Environment, words: str) -> jinja2.Template:
+    cache: dict[str, jinja2.Template] = environment.globals.setdefault("_phrase_cache", {})  # type: ignore[assignment]
+    if words not in cache:
+        cache[words] = environment.from_string(words)
+    return cache[words]
+
+
 @lru_cache(maxsize=8)
 def letter_environment(templates_dir: Path) -> SandboxedEnvironment:
-    """The Jinja environment for one project's templates: sandboxed, strict, escaping by default."""
+    """The Jinja environment for one project's templates: sandboxed, strict, escaping by default.
+    The project's annexes/ folder is reachable as `annexes/…`, for the law library's paragraphs."""
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(templates_dir),
+        jinja2.PrefixLoader({ANNEXES_PREFIX.rstrip("/"): jinja2.FileSystemLoader(templates_dir.parent / "annexes")}),
+    ])
     environment = _LetterEnvironment(
-        loader=jinja2.FileSystemLoader(templates_dir),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         trim_blocks=True,
@@ -170,23 +201,68 @@ def letter_environment(templates_dir: Path) -> SandboxedEnvironment:
         narrative=narrative,
         narrative_inline=narrative_inline,
     )
+    environment.globals["say"] = say
     return environment
+
+
+def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, object]:
+    """What the templates and phrases see: the case, what the registry says of it, and how the
+    letter names its recipient and speaks (one mandate or several, on its date)."""
+    case = valid.case
+    blocks = letter_blocks(project.kinds, case)
+    assert blocks is not None  # validate refuses a kind kinds.yaml does not have
+    addressee = project.phrasebook.recipients[case.recipient.kind]
+    if not case.recipient.is_state:
+        addressee = addressee.model_copy(update={"salutation": case.recipient.salutation,
+                                                 "closing_name": case.recipient.name})
+    return {
+        "case": case,
+        "blocks": blocks,
+        "mandates": valid.mandates,
+        "signatories": valid.signatories,
+        "settings": project.settings,
+        "mandate_count": project.settings.mandate_count_on(case.date),
+        "state": project.states.get(case.ref.country),
+        "related_letters": [_related_party(related, project) for related in case.related],
+        "addressee": addressee,
+        "phrasebook": project.phrasebook,
+        "voice": LetterVoice(len(valid.mandates), case.kind.recipient, case.date),
+    }
+
+
+def _related_party(related, project: LetterProject) -> Party:
+    """A related letter's recipient as the letter names it: a State's Government by its UN name."""
+    country = related.reference.split()[1]
+    name = related.name if country == "OTH" else f"the Government of {project.states[country].en}"
+    return Party(name=name, link=related.link)
+
+
+def _case_annex(valid: ValidCase, project: LetterProject, context: dict[str, object]) -> Annex | None:
+    """The case's own legal annex: the standard paragraphs it names (with the State's name filled
+    in), then its own paragraphs."""
+    annex = valid.case.annex
+    if annex is None:
+        return None
+    environment = letter_environment(project.templates_dir)
+    standards = [environment.get_template(f"{ANNEXES_PREFIX}law/{standard}.md.j2").render(context).strip()
+                 for standard in annex.standards]
+    own = [narrative(paragraph) for paragraph in annex.paragraphs]
+    title = say(jinja2.runtime.new_context(environment, "annex", {}, context), CASE_ANNEX_TITLE)
+    return Annex(id="case", title=title, body="\n\n".join([*standards, *own]))
 
 
 def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
     """The letter as pandoc Markdown, with the templates it used."""
     environment = letter_environment(project.templates_dir)
-    context = {
-        "case": valid.case,
-        "mandates": valid.mandates,
-        "signatories": valid.signatories,
-        "annexes": valid.annexes,
-        "settings": project.settings,
-    }
+    context = _letter_context(valid, project)
     loaded: set[str] = set()
     token = _templates_loaded.set(loaded)
     try:
+        case_annex = _case_annex(valid, project, context)
+        context["annexes"] = [*([case_annex] if case_annex else []), *valid.annexes]
         markdown = environment.get_template(LETTER_TEMPLATE).render(context)
+    except MissingWording as error:
+        raise CaseFileError([Problem(valid.kind_location, str(error), "recipient.kind")]) from None
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(error.name or LETTER_TEMPLATE, error.lineno, error.message or "syntax error") from None
     except jinja2.UndefinedError as error:
@@ -194,7 +270,17 @@ def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
         raise TemplateError(name, line, str(error)) from None
     finally:
         _templates_loaded.reset(token)
-    return RenderedLetter(re.sub(r"\n{3,}", "\n\n", markdown), frozenset(loaded))
+    return RenderedLetter(re.sub(r"\n{3,}", "\n\n", markdown).rstrip("\n") + "\n", frozenset(loaded))
+
+
+def wording_problems(valid: ValidCase, project: LetterProject) -> list[Problem]:
+    """What `check` adds to validation: a sentence the letter needs that phrases.yaml has no
+    wording for (found by rendering the letter, the one place that knows which sentences it uses)."""
+    try:
+        render(valid, project)
+    except CaseFileError as error:
+        return error.problems
+    return []
 
 
 def _template_place(error: Exception, templates_dir: Path) -> tuple[str, int | None]:

@@ -16,13 +16,12 @@ from typing import Any
 import jinja2
 
 from .errors import ProjectFileError, UsageError
-from .model import REFERENCE_PATTERN, Reference
+from .model import LETTER_TYPES, NON_STATE, REFERENCE_PATTERN, LetterKind, Reference
 from .project import LetterProject
 from .validate import PLACEHOLDER, load_case
 from .write import write_new
 
 SKELETON_TEMPLATE = "new/case.yaml.j2"
-_TYPES = ("AL", "UA", "OL", "JAL", "JUA", "JOL")
 
 
 @dataclass(frozen=True)
@@ -41,14 +40,19 @@ def next_reference(cases_dir: Path, kind: str, country: str, year: int) -> Refer
     return Reference(kind, country, max(numbers) + 1, year)
 
 
-def _check_reference_parts(kind: str, country: str, year: int) -> tuple[str, str]:
+def _check_reference_parts(kind: str, country: str, year: int, project: LetterProject) -> tuple[str, str]:
+    """The type and country as a reference writes them, for a kind of letter alletter can write."""
     kind, country = kind.upper(), country.upper()
-    if kind not in _TYPES:
-        raise UsageError(f"--type {kind}: choose one of {', '.join(_TYPES)}")
-    if not re.fullmatch(r"[A-Z]{3}", country):
-        raise UsageError(f"--country {country}: a three-letter country code such as CHN, or OTH for a non-State actor")
+    if kind not in LETTER_TYPES:
+        raise UsageError(f"--type {kind}: choose one of {', '.join(LETTER_TYPES)}")
+    if country != NON_STATE and country not in project.states:
+        raise UsageError(f"--country {country}: the ISO 3166 alpha-3 code of a UN Member or Observer State (states.yaml), "
+                         "such as BRA, or OTH for a company or other non-State actor")
     if not re.fullmatch(REFERENCE_PATTERN, f"{kind} {country} 1/{year}"):
         raise UsageError(f"--year {year}: a year such as {date.today().year}")
+    letter_kind = LetterKind("non-state" if country == NON_STATE else "state", LETTER_TYPES[kind])
+    if project.kinds.blocks(letter_kind) is None:
+        raise UsageError(f"alletter cannot write {letter_kind.with_article} yet: templates/kinds.yaml has no blocks for it")
     return kind, country
 
 
@@ -64,15 +68,17 @@ def _follow_up_values(prior_path: Path, project: LetterProject) -> dict[str, Any
     return {
         "mandates": prior.mandates,
         "recipient": {
-            "name": _quoted(prior.recipient.name),
-            "salutation": _quoted(prior.recipient.salutation),
+            "kind": prior.recipient.kind,
+            "name": _quoted(prior.recipient.name or ""),
+            "salutation": _quoted(prior.recipient.salutation or ""),
             "address": [_quoted(line) for line in prior.recipient.address],
         },
         "follow_up": {
             "reference": prior.reference,
             "date": prior.date.isoformat(),
             "link": None,
-            "subject": _quoted(f"{PLACEHOLDER}: what {prior.reference} was about, continuing 'addressed to your company …'"),
+            "subject": _quoted(f"{PLACEHOLDER}: what {prior.reference} was about, continuing 'addressed to "
+                               f"{project.phrasebook.recipients[prior.recipient.kind].your} …'"),
         },
     }
 
@@ -81,19 +87,30 @@ def new_case(
     project: LetterProject, kind: str, country: str, year: int, on: date, follow_up: Path | None = None
 ) -> NewCase:
     """Write the skeleton of the next case of this type, country and year; never overwrite."""
-    kind, country = _check_reference_parts(kind, country, year)
+    kind, country = _check_reference_parts(kind, country, year, project)
     reference = next_reference(project.cases_dir, kind, country, year)
+    state = project.states.get(country)
     values: dict[str, Any] = {
         "mandates": [],
         "recipient": {
+            "kind": "company" if state is None else "state",
             "name": _quoted(f"{PLACEHOLDER}: e.g. Ms. Pappas"),
             "salutation": _quoted(f"{PLACEHOLDER}: e.g. Dear Ms. Pappas,"),
-            "address": [_quoted(f"{PLACEHOLDER}: e.g. the company's name")],
+            "address": [_quoted(f"{PLACEHOLDER}: e.g. the company's name" if state is None else
+                                f"{PLACEHOLDER}: e.g. Permanent Mission of {state.en} to the United Nations Office and "
+                                "other international organizations in Geneva")],
         },
         "follow_up": None,
     }
     if follow_up is not None:
         values.update(_follow_up_values(follow_up, project))
+        if (values["recipient"]["kind"] == "state") != (state is not None):
+            raise UsageError(f"--follow-up {follow_up}: it was sent to a {values['recipient']['kind']}, and "
+                             f"{country} is for {'a non-State actor' if state is None else 'a State'}")
+    letter_kind = LetterKind("state" if state else "non-state", LETTER_TYPES[kind])
+    values["blocks"] = [block.block for block in project.kinds.blocks(letter_kind) or []]
+    values["standards"] = project.law_standard_ids()
+    values["annex_ids"] = project.annex_ids()
     path = project.cases_dir / f"{reference.slug}.yaml"
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(project.templates_dir),
@@ -106,6 +123,7 @@ def new_case(
         skeleton = environment.get_template(SKELETON_TEMPLATE)
     except jinja2.TemplateNotFound:
         raise ProjectFileError(project.templates_dir / SKELETON_TEMPLATE, "is missing: `alletter new` writes case files from it") from None
-    text = skeleton.render(reference=str(reference), date=on.isoformat(), file_name=path.name, **values)
+    text = skeleton.render(reference=str(reference), date=on.isoformat(), file_name=path.name, state=state,
+                           letter_type=LETTER_TYPES[kind], **values)
     write_new(path, text.encode("utf-8"))
     return NewCase(path, reference)

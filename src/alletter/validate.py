@@ -17,8 +17,9 @@ from pydantic import ValidationError
 from .errors import CaseFileError, Problem, SourceLocation
 from .fonts import describe, unshowable
 from .load import FieldPath, LoadedYaml, dotted_path, load_yaml, parse_yaml
-from .model import MANDATE_ID_PATTERN, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Mandate, Reference, Signatory
+from .model import MANDATE_ID_PATTERN, NON_STATE, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Mandate, Reference, Signatory
 from .project import LetterProject
+from .wording import letter_blocks
 
 
 NARRATIVE_FIELDS = frozenset({"paragraphs", "questions", "subject", "concern"})  # Text in the model
@@ -33,6 +34,8 @@ class ValidCase:
     mandates: list[Mandate]
     signatories: list[Signatory]
     annexes: list[Annex]
+    kind_location: SourceLocation  # where the case says whom it is to: the wording it needs is reported there
+    recipient_label: str  # who it went to, as the archive's index lists it: a name, or "Government of <State>"
 
 
 @dataclass
@@ -68,6 +71,8 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
             mandates=mandates,
             signatories=[_signatory(mandate, case) for mandate in mandates],
             annexes=[project.annex(annex_id) for annex_id in case.annexes],
+            kind_location=loaded.locate(("recipient", "kind"), value=True),
+            recipient_label=case.recipient.name or f"Government of {project.states[case.ref.country].en}",
         )
     return check
 
@@ -291,6 +296,91 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
             hint = _did_you_mean(annex_id, known_annexes)
             yield Problem(at(("annexes", index)), f"unknown annex `{annex_id}` (no annexes/{annex_id}.md){hint}", f"annexes[{index}]")
     yield from _follow_up_problems(loaded, case)
+    yield from _kind_problems(loaded, case, project)
+    yield from _related_problems(loaded, case, project)
+    known_standards = project.law_standard_ids()
+    for index, standard in enumerate(case.annex.standards if case.annex else []):
+        if standard not in known_standards:
+            yield Problem(at(("annex", "standards", index), value=True),
+                          f"unknown standard paragraph `{standard}` (no annexes/law/{standard}.md.j2)"
+                          f"{_did_you_mean(standard, known_standards)}", f"annex.standards[{index}]")
+
+
+def _kind_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
+    """A State is written to under its ISO code, a non-State actor under OTH; each kind has its own
+    fields, and only the kinds templates/kinds.yaml describes can be written."""
+    at = loaded.locate
+    country, recipient = case.ref.country, case.recipient
+    if recipient.is_state:
+        if country == NON_STATE:
+            yield Problem(at(("recipient", "kind"), value=True), "a letter to a State carries the State's ISO 3166 "
+                          "alpha-3 code in its reference (e.g. `UA BRA 3/2024`), not OTH; OTH is for non-State actors "
+                          "(`kind: company` or `organization`)", "recipient.kind")
+        else:
+            yield from _state_code_problems(at(("reference",), value=True), country, project, "reference")
+        for field in ("name", "salutation"):
+            if getattr(recipient, field) is not None:
+                yield Problem(at(("recipient", field)), "a letter to a State opens “Excellency,” and closes “Please "
+                              "accept, Excellency, …”: the templates write both; remove this field", f"recipient.{field}")
+    else:
+        if country != NON_STATE:
+            yield Problem(at(("recipient", "kind"), value=True), f"a letter to a {recipient.kind} has OTH as its "
+                          f"reference's country (e.g. `AL OTH 11/2023`), not {country}; a letter to a Government has "
+                          "`kind: state`", "recipient.kind")
+        for field in ("name", "salutation"):
+            if getattr(recipient, field) is None:
+                yield Problem(at(("recipient",)), f"`{field}:` is required for a letter to a {recipient.kind} "
+                              "(e.g. `name: Ms. Pappas`, `salutation: Dear Ms. Pappas,`)", f"recipient.{field}")
+    blocks = letter_blocks(project.kinds, case)
+    if blocks is None:
+        yield Problem(at(("reference",), value=True), f"alletter cannot write {case.kind.with_article} yet: templates/kinds.yaml "
+                      "has no blocks for it (the README says how to add a kind)", "reference")
+        return
+    if "bring-to-attention" in blocks and case.summary is None:
+        yield Problem(at(("recipient",)), "`summary:` is required: a first letter to a State says what it is about "
+                      "(“… information we have received concerning <summary>.”)", "summary")
+    if case.summary is not None and "bring-to-attention" not in blocks:
+        yield Problem(at(("summary",)), f"is not printed in {case.kind.with_article}"
+                      f"{' that follows up a prior communication' if case.follow_up else ''}: put the text in "
+                      "`paragraphs:` or remove it", "summary")
+    if case.publication != "within-60-days" and "publication" not in blocks:
+        yield Problem(at(("publication",), value=True), f"{case.kind.with_article} has its own publication paragraph "
+                      "(templates/kinds.yaml); remove this field", "publication")
+    for index, chosen in enumerate(case.closing_paragraphs):
+        if chosen not in blocks:
+            yield Problem(at(("closing_paragraphs", index), value=True),
+                          f"`{chosen}` is not part of {case.kind.with_article} (templates/kinds.yaml)", f"closing_paragraphs[{index}]")
+    if project.settings.mandate_count_on(case.date) is None and "explanatory" in blocks:
+        yield Problem(at(("date",), value=True), f"templates/settings.yaml has no number of mandates for {case.date} "
+                      "(thematic_and_country_mandates); add the count letters printed then, with its source", "date")
+
+
+def _state_code_problems(where: SourceLocation, code: str, project: LetterProject, field: str):
+    """A State is named by its ISO 3166 alpha-3 code, and only UN Member and Observer States are
+    written to (states.yaml holds their UN names)."""
+    import pycountry
+
+    if pycountry.countries.get(alpha_3=code) is None:
+        yield Problem(where, f"`{code}` is not an ISO 3166 alpha-3 country code (e.g. BRA for Brazil){_did_you_mean(code, list(project.states))}", field)
+    elif code not in project.states:
+        yield Problem(where, f"`{code}` is not a UN Member or Observer State in states.yaml", field)
+
+
+def _related_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
+    for index, related in enumerate(case.related):
+        at = loaded.locate
+        country = related.reference.split()[1]
+        if related.reference == case.reference:
+            yield Problem(at(("related", index, "reference"), value=True), "a letter is not related to itself", f"related[{index}].reference")
+        elif country == NON_STATE and related.name is None:
+            yield Problem(at(("related", index)), "`name:` is required for a letter to a non-State actor (OTH): "
+                          "the letter names its recipient", f"related[{index}].name")
+        elif country != NON_STATE:
+            yield from _state_code_problems(at(("related", index, "reference"), value=True), country, project,
+                                            f"related[{index}].reference")
+            if related.name is not None:
+                yield Problem(at(("related", index, "name")), "a State is named from states.yaml (its UN name); "
+                              "remove this field", f"related[{index}].name")
 
 
 def _follow_up_problems(loaded: LoadedYaml, case: Case):

@@ -1,0 +1,159 @@
+"""The boilerplate's shape and words, as data: which blocks make each kind of letter, and which
+wording each sentence takes for the letter's speakers, recipient and date.
+
+Two files in `templates/` hold them, so that adding a kind or rewording a sentence is an edit to
+data, not to code:
+
+- `kinds.yaml`: for each recipient (state, non-state) and type (AL, UA, OL), the blocks of the
+  letter in order (each `templates/blocks/<name>.md.j2`), some used only `when` the case has
+  something (a prior communication, facts, a closing paragraph it chose …);
+- `phrases.yaml`: every sentence that changes with the number of mandate-holders (one speaks as
+  "I", several as "we"), with the recipient or over time, each variant with the date its wording
+  took effect, so a rebuilt old letter says what it said then; and the words that name the
+  recipient ("your Excellency’s Government", "your company").
+
+A sentence the data has no wording for (a singular form never published, a kind not yet
+written) is an error naming what is missing, never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .model import Case, LetterKind, RecipientKind
+
+Condition = Literal["first", "follow-up", "replied", "not-replied", "facts", "related", "annex", "chosen"]
+
+# When a block marked `when:` belongs in a letter (`chosen`: the case lists the block's name in
+# closing_paragraphs).
+CONDITIONS: dict[str, Callable[[Case, str], bool]] = {
+    "first": lambda case, block: case.follow_up is None,
+    "follow-up": lambda case, block: case.follow_up is not None,
+    "replied": lambda case, block: case.follow_up is not None and case.follow_up.reply is not None,
+    "not-replied": lambda case, block: case.follow_up is not None and case.follow_up.reply is None,
+    "facts": lambda case, block: bool(case.facts),
+    "related": lambda case, block: bool(case.related),
+    "annex": lambda case, block: bool(case.annexes) or case.annex is not None,
+    "chosen": lambda case, block: block in case.closing_paragraphs,
+}
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Block(_Data):
+    """One block of a kind's sequence: a template in templates/blocks/, maybe used only `when`."""
+
+    block: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    when: Condition | None = None
+
+    def applies_to(self, case: Case) -> bool:
+        return self.when is None or CONDITIONS[self.when](case, self.block)
+
+
+def _blocks(entries: list[str | Block]) -> list[Block]:
+    return [Block(block=entry) if isinstance(entry, str) else entry for entry in entries]
+
+
+class Kinds(_Data):
+    """templates/kinds.yaml: the blocks of each kind, by recipient and type."""
+
+    state: dict[Literal["AL", "UA", "OL"], list[str | Block]] = {}
+    non_state: dict[Literal["AL", "UA", "OL"], list[str | Block]] = Field({}, alias="non-state")
+
+    def blocks(self, kind: LetterKind) -> list[Block] | None:
+        """The kind's blocks in order, or None when the kind has none: it cannot be written yet."""
+        table = self.state if kind.recipient == "state" else self.non_state
+        entries = table.get(kind.letter_type)  # type: ignore[call-overload]
+        return None if entries is None else _blocks(entries)
+
+
+class Variant(_Data):
+    """One wording of a sentence: for one speaker, several, or both (`text`); for one kind of
+    recipient or any; from a date on (`since`) or always."""
+
+    since: date | None = None
+    recipient: Literal["state", "non-state"] | None = None
+    text: str | None = None
+    one: str | None = None
+    many: str | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _has_words(self) -> "Variant":
+        if self.text is None and self.one is None and self.many is None:
+            raise ValueError("a wording needs `text`, or `one` and/or `many`")
+        return self
+
+    def words(self, speakers: int) -> str | None:
+        return self.text if self.text is not None else (self.one if speakers == 1 else self.many)
+
+
+class Addressee(_Data):
+    """How the boilerplate names a kind of recipient."""
+
+    salutation: str | None = None
+    closing_name: str | None = None
+    you: str = Field(description="as in 'any response received from …'")
+    your: str = Field(description="as in 'addressed to …', 'in contact with …'")
+    attention: str = Field(description="as in 'bring to … information'")
+
+
+class Phrasebook(_Data):
+    """templates/phrases.yaml: every sentence's wordings, and how each recipient is named."""
+
+    phrases: dict[str, list[Variant]]
+    recipients: dict[RecipientKind, Addressee]
+
+
+class MissingWording(Exception):
+    """The phrasebook has no wording for a sentence this letter needs."""
+
+    def __init__(self, phrase: str, need: str) -> None:
+        self.phrase, self.need = phrase, need
+        super().__init__(f"templates/phrases.yaml has no wording of `{phrase}` for {need}; "
+                         "add it there, from a published letter")
+
+
+@dataclass(frozen=True)
+class LetterVoice:
+    """What selects a sentence's wording: how many speak, to whom, on what date."""
+
+    speakers: int
+    recipient: Literal["state", "non-state"]
+    on: date
+
+    def describe(self) -> str:
+        who = "one mandate (I)" if self.speakers == 1 else "several mandates (we)"
+        to = "a State" if self.recipient == "state" else "a non-State actor"
+        return f"a letter from {who} to {to} dated {self.on}"
+
+
+def choose_wording(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> str:
+    """The wording in force on the letter's date for its speakers and recipient.
+
+    Of the variants for this recipient (or any), the latest that took effect on or before the
+    letter's date; a recipient's own variant is preferred to a general one of the same date.
+    """
+    variants = phrasebook.phrases.get(phrase)
+    if variants is None:
+        raise MissingWording(phrase, "any letter (no such phrase)")
+    candidates = [variant for variant in variants
+                  if variant.recipient in (None, voice.recipient) and (variant.since is None or variant.since <= voice.on)]
+    candidates.sort(key=lambda variant: (variant.since or date.min, variant.recipient is not None), reverse=True)
+    words = candidates[0].words(voice.speakers) if candidates else None
+    if words is None:
+        raise MissingWording(phrase, voice.describe())
+    return words
+
+
+def letter_blocks(kinds: Kinds, case: Case) -> list[str] | None:
+    """The names of the blocks this case's letter is made of, in order; None for a kind not in kinds.yaml."""
+    blocks = kinds.blocks(case.kind)
+    return None if blocks is None else [block.block for block in blocks if block.applies_to(case)]
