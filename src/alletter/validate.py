@@ -329,7 +329,7 @@ def _kind_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
                           "`kind: state`", "recipient.kind")
         for field in ("name", "salutation"):
             if getattr(recipient, field) is None:
-                yield Problem(at(("recipient",)), f"`{field}:` is required for a letter to a {recipient.kind} "
+                yield Problem(at(("recipient",)), f"is required for a letter to a {recipient.kind} "
                               "(e.g. `name: Ms. Pappas`, `salutation: Dear Ms. Pappas,`)", f"recipient.{field}")
     blocks = letter_blocks(project.kinds, case)
     if blocks is None:
