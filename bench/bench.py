@@ -3,8 +3,9 @@
     .venv/bin/python bench/bench.py [--cases 1000] [--baseline-sample 20] [--repeat 3] [--jobs 2]
 
 It copies the letter project (templates, annexes, registry) into a temporary directory, writes
-N synthetic case files varied from the two published ones (references, dates, recipients,
-questions, closing paragraphs, annex, follow-up with or without a reply), and measures, in one
+N synthetic case files varied from the project's cases — every kind: to States and companies, AL,
+UA and OL, first letters and follow-ups with or without a reply, one mandate or several —
+(references, dates, recipients, questions, closing paragraphs, annexes), and measures, in one
 run so that ratios compare like with like on a noisy machine:
 
 (a) baseline: the naive pipeline, one letter after another — one pandoc process per output
@@ -54,19 +55,26 @@ RECIPIENTS = [
 
 
 def synthetic_case(template: dict, number: int, rng: random.Random) -> dict:
-    """A case varied from a published one: still valid, but with its own text and choices."""
+    """A case varied from one of the project's: of the same kind, still valid, but with its own
+    reference, date, text and choices."""
     case = json.loads(json.dumps(template, default=str))
     month, day = rng.randint(4, 12), rng.randint(1, 28)
-    case["reference"] = f"AL OTH {number}/2023"
+    letter_type, country, _ = case["reference"].split(" ", 2)
+    case["reference"] = f"{letter_type} {country} {number}/2023"
     case["date"] = f"2023-{month:02d}-{day:02d}"
-    name, salutation, address = rng.choice(RECIPIENTS)
-    case["recipient"] = {"name": name, "salutation": salutation, "address": address}
+    if case["recipient"]["kind"] != "state":
+        name, salutation, address = rng.choice(RECIPIENTS)
+        case["recipient"] = {"kind": case["recipient"]["kind"], "name": name, "salutation": salutation, "address": address}
+    case.pop("related", None)  # a synthetic letter's related letter is not in the archive
     questions = case["questions"]
     keep = rng.randint(max(1, len(questions) - 3), len(questions))
     case["questions"] = [f"{question} (case {number})" if index == 0 else question
                          for index, question in enumerate(questions[:keep])]
     case["paragraphs"] = [f"This synthetic letter, number {number}, tests the archive."] + case.get("paragraphs", [])
-    case["closing_paragraphs"] = rng.sample(["engagement-offer", "technical-support", "press-release"], rng.randint(0, 2))
+    # One mandate speaks as "I": only the closing paragraphs with a published singular.
+    closings = ["press-release"] if len(case["mandates"]) == 1 else \
+        ["technical-support", "press-release"] + (["engagement-offer"] if country == "OTH" else [])
+    case["closing_paragraphs"] = rng.sample(closings, rng.randint(0, min(2, len(closings))))
     if rng.random() < 0.5:
         case["annexes"] = []
     return case
@@ -84,7 +92,7 @@ def make_project(directory: Path, count: int, seed: int = 2023) -> list[Path]:
     paths = []
     for number in range(100, 100 + count):
         case = synthetic_case(published[number % len(published)], number, rng)
-        path = cases / f"AL-OTH-{number}-2023.yaml"
+        path = cases / f"{case['reference'].replace(' ', '-').replace('/', '-')}.yaml"
         path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
         paths.append(path)
     return paths
