@@ -138,7 +138,8 @@ def test_manifest_lists_every_file_with_size_and_hash(project_copy: Path) -> Non
 def test_index_links_letters_and_their_prior_communication(project_copy: Path) -> None:
     follow_up = {"reference": "AL OTH 11/2023", "date": "2023-03-13", "subject": "regarding the same matter",
                  "reply": {"date": "2023-04-01"}}
-    add_case(project_copy, 40, date="2023-05-02", follow_up=follow_up)
+    add_case(project_copy, 40, date="2023-05-02", follow_up=follow_up, mandates=["sale-of-children", "education"],
+             closing_paragraphs=["press-release"])
     assert build(project_copy, "--format", "pdf").returncode == 0
     index = (project_copy / "dist" / "index.html").read_text()
     assert '<h2 id="y2023">2023</h2>' in index

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import json
 import re
 from pathlib import Path
@@ -81,12 +83,17 @@ def test_each_mistake_is_reported_once_at_its_line(project_copy: Path, mistake: 
 
 def test_a_mandate_with_no_holder_on_the_letters_date(project_copy: Path) -> None:
     registry = project_copy / "mandates.yaml"
-    registry.write_text(registry.read_text(encoding="utf-8").replace("since: 2020-05-01", "since: 2023-06-01", 1), encoding="utf-8")
+    data = yaml.safe_load(registry.read_text(encoding="utf-8"))
+    [sale] = [mandate for mandate in data["mandates"] if mandate["id"] == "sale-of-children"]
+    for holder in sale["holders"]:
+        holder.pop("seen", None)
+        holder["since"], holder["until"] = date(2014, 6, 1), date(2020, 4, 30)
+    registry.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     completed = check(project_copy, "cases/AL-OTH-11-2023.yaml")
     assert completed.returncode == 1
     [reported] = [line for line in completed.stdout.splitlines() if ": error: " in line]
     assert reported.startswith(f"cases/AL-OTH-11-2023.yaml:{line_of(PUBLISHED_TEXT, '  - sale-of-children')}:")
-    assert "no holder of `sale-of-children` was in office on 2023-03-13; update mandates.yaml" in reported
+    assert "no holder of `sale-of-children` on 2023-03-13 in mandates.yaml; a letter cannot be sent under it" in reported
 
 
 def test_a_reply_before_the_letter_it_answers(project_copy: Path) -> None:
@@ -191,8 +198,10 @@ def test_a_filled_in_skeleton_becomes_a_letter(project_copy: Path) -> None:
     assert data["recipient"]["name"] == "Mr. Leif K-Brooks" and data["follow_up"]["reference"] == "AL OTH 11/2023"
     assert data["mandates"] == yaml.safe_load(PUBLISHED_TEXT)["mandates"]
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"date: \d{4}-\d\d-\d\d\n", "date: 2023-06-01\n", text, count=1)
-    text = text.replace("    date: TODO", "    date: 2023-04-02")
+    text = re.sub(r"date: \d{4}-\d\d-\d\d\n", "date: 2023-03-20\n", text, count=1)
+    # The Working Groups' chairs a week later are not in the registry: the letter goes without them.
+    text = text.replace("  - business-and-human-rights\n", "").replace("  - discrimination-against-women\n", "")
+    text = text.replace("    date: TODO", "    date: 2023-03-17")
     text = re.sub(r'"TODO[^"]*"', '"the matter raised before"', text)
     path.write_text(text, encoding="utf-8")
     assert check(project_copy, path).returncode == 0
@@ -219,18 +228,6 @@ def test_new_refuses_a_bad_type_clearly(project_copy: Path) -> None:
 
 
 # --- mandates and schema -----------------------------------------------------------------------
-
-
-def test_mandates_shows_the_holder_on_a_date() -> None:
-    completed = run_alletter("mandates", "--on", "2023-03-13")
-    assert completed.returncode == 0, completed.stderr
-    assert "sale-of-children" in completed.stdout and "Mama Fatima" in completed.stdout
-    assert "43/22" in completed.stdout
-
-
-def test_mandates_before_any_holder_says_none() -> None:
-    completed = run_alletter("mandates", "--on", "1990-01-01")
-    assert completed.returncode == 0 and "none" in completed.stdout
 
 
 def test_committed_schema_is_current() -> None:

@@ -42,7 +42,7 @@ def test_unknown_mandate_names_the_closest(write_case, project) -> None:
 
 def test_mandate_without_holder_on_the_date(write_case, project) -> None:
     message = problems(write_case({"date": "2013-03-13", "follow_up": None}), project)
-    assert "no holder of `sale-of-children` was in office on 2013-03-13" in message
+    assert "mandates[0]: no holder of `sale-of-children` on 2013-03-13 in mandates.yaml" in message
 
 
 def test_impossible_date_is_reported_at_its_line(write_case, project) -> None:

@@ -334,38 +334,68 @@ def new(
 @app.command()
 def mandates(
     on: Annotated[
-        Optional[str], typer.Option("--on", help="The date (YYYY-MM-DD) whose holders to show. Default: today.", show_default=False)
+        Optional[str], typer.Option("--on", help="The date (YYYY-MM-DD) to show the mandates of. Default: today.", show_default=False)
     ] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="table (for people) or json (for programs).")] = "table",
+    gaps: Annotated[bool, typer.Option("--gaps", help="Instead: every fact missing from the registry (no holder, no "
+                                       "resolution, no source), by date range, from 2019-01-01 to --on.")] = False,
     root: RootOption = None,
 ) -> None:
-    """List the mandates of the registry (mandates.yaml), their resolution and holder on a date.
+    """List the mandates in force on a date: id, name, the resolution a letter cites, the holder who signs, sources.
 
-    The ids in the first column are what a case file's `mandates:` lists.
+    The ids in the first column are what a case file's `mandates:` lists. A mandate whose
+    resolution or holder on that date is not in mandates.yaml is listed with what is missing:
+    a letter cannot be sent under it until the registry is completed from a published source.
 
-    Example: alletter mandates --on 2023-03-13
+    Example: alletter mandates --on 2023-03-13 --format json
+
+    Example: alletter mandates --gaps
     """
     from datetime import date
 
-    from rich.table import Table
-
     from .errors import UsageError, UserError
+    from .registry_report import GAPS_FROM, gap_rows, mandates_on
 
+    if output_format not in ("table", "json"):
+        _fail(UsageError(f"--format {output_format}: choose table or json"))
     try:
         day = date.fromisoformat(on) if on else date.today()
     except ValueError:
         _fail(UsageError(f"--on {on}: not a date; write it as year-month-day, e.g. 2023-03-13"))
     try:
-        registry = _project(root, Path.cwd()).mandates
+        project = _project(root, Path.cwd())
+        rows = gap_rows(project, GAPS_FROM, day) if gaps else mandates_on(project, day)
     except UserError as error:
         _fail(error)
-    table = Table(title=f"Mandates on {day.isoformat()}", title_justify="left")
-    for column in ("id", "mandate", "resolution", "holder in office"):
-        table.add_column(column, overflow="fold")
-    for mandate in registry.values():
-        holder = mandate.holder_on(day)
-        table.add_row(mandate.id, mandate.name, mandate.resolution,
-                      f"{holder.name}" + (f", {holder.title}" if holder and holder.title else "") if holder else "[red]none[/]")
+    if output_format == "json":
+        import json
+
+        print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_registry_table(rows, f"Missing from mandates.yaml, {GAPS_FROM} to {day}" if gaps else f"Mandates on {day}")
+
+
+def _print_registry_table(rows: list[dict], title: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    # Names and sources are long: the table shows what tells mandates apart; --format json has all.
+    columns = [column for column in rows[0] if column not in ("name", "sources")] if rows else ["id"]
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column in ("id", "from", "to"))
+    for row in rows:
+        table.add_row(*(_cell(row[column]) for column in columns))
     console.print(table)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "[red]unknown[/]"
+    if isinstance(value, dict):  # a holder: the name (the title is the mandate's name, or the chair's)
+        return str(value.get("name"))
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
 
 
 @app.command()

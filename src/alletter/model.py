@@ -217,34 +217,80 @@ class LetterKind:
         return f"{'a' if self.letter_type == 'UA' else 'an'} {self}"
 
 
+Source = Annotated[str, Field(min_length=1, description="A URL, or a published document named so it can be found")]
+RESOLUTION_PATTERN = r"^([0-9]+/[0-9]+( [A-Z])?|S-[0-9]+/[0-9]+|[0-9]+ \([A-Z]+\))$"
+
+
 class Holder(StrictModel):
-    """A person who held a mandate, and when."""
+    """A person who held a mandate, and when: a Working Group's holders are its Chair-Rapporteurs,
+    who sign for it (their `title` says so)."""
 
     name: Line
     title: Line | None = None
-    since: date
+    gender: Literal["female", "male"] | None = Field(None, description="As UN documents refer to the holder (Ms./Mr.); "
+                                                    "French and Spanish titles agree with it")
+    since: date | None = None
     until: date | None = None
+    seen: list[date] = Field([], description="Dates a source shows the holder in office (a letter signed), where "
+                             "the term's dates are not known")
+    source: Source | None = None
 
-    def in_office_on(self, day: date) -> bool:
-        return self.since <= day and (self.until is None or day <= self.until)
+
+class Resolution(StrictModel):
+    """A resolution that established or renewed a mandate."""
+
+    number: Annotated[str, Field(pattern=RESOLUTION_PATTERN)] | None = Field(
+        None, description="Left out where only the adoption date of a renewal is known: letters after it cannot "
+        "cite it, and check says so")
+    body: Literal["Human Rights Council", "Commission on Human Rights", "Economic and Social Council"] = "Human Rights Council"
+    adopted: date | None = None
+    cited: list[date] = Field([], description="Dates a published letter cites it on (in force then), where the "
+                              "adoption date is not known")
+    source: Source | None = None
+
+
+class FormerName(StrictModel):
+    """A name the mandate had until a resolution renamed it."""
+
+    name: Line
+    until: date
+    source: Source | None = None
 
 
 class Mandate(StrictModel):
     """A Special Procedures mandate, as the registry describes it."""
 
     id: MandateId
+    kind: Literal["thematic", "country"]
+    country: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = None
     name: Line
-    resolution: Annotated[str, Field(pattern=r"^[0-9]+/[0-9]+$")]
-    holders: list[Holder] = Field(min_length=1)
+    name_fr: Line | None = None
+    name_es: Line | None = None
+    former_names: list[FormerName] = []
+    established: date | None = None
+    ended: date | None = None
+    term_years: int | None = Field(None, description="Years between renewals; default 3 for thematic, 1 for country "
+                                   "mandates; 0 for a mandate that is not renewed")
+    resolutions: list[Resolution] = []
+    holders: list[Holder] = []
+    sources: list[Source] = []
+    notes: str | None = None
 
-    def holder_on(self, day: date) -> Holder | None:
-        return next((holder for holder in self.holders if holder.in_office_on(day)), None)
+
+class Session(StrictModel):
+    """A session of the Human Rights Council: its resolutions were adopted between these days."""
+
+    session: Annotated[str, Field(pattern=r"^(S-)?[0-9]+$")]
+    opened: date
+    closed: date | None = None
+    source: Source
 
 
 class Registry(StrictModel):
     """The mandate registry file."""
 
     mandates: list[Mandate]
+    sessions: list[Session] = []
 
 
 class DatedCount(StrictModel):

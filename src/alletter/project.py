@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from .errors import ProjectFileError, ProjectNotFoundError
 from .load import load_front_matter, load_yaml
 from .model import Annex, Mandate, Registry, Settings, State, StateList
+from .registry import RegistryOnDates
 from .wording import Kinds, Phrasebook
 
 REGISTRY_FILE = "mandates.yaml"
@@ -59,10 +60,18 @@ class LetterProject:
         return self.root / "cases"
 
     @cached_property
+    def _registry_file(self) -> Registry:
+        return _load_model(self.root / REGISTRY_FILE, Registry)
+
+    @property
     def mandates(self) -> dict[str, Mandate]:
-        """The registry, by mandate id."""
-        registry = _load_model(self.root / REGISTRY_FILE, Registry)
-        return {mandate.id: mandate for mandate in registry.mandates}
+        """The registry's mandates, by id."""
+        return self.registry.mandates
+
+    @cached_property
+    def registry(self) -> RegistryOnDates:
+        """The registry with its date rules: what each mandate was on a given day."""
+        return RegistryOnDates(self._registry_file.mandates, self._registry_file.sessions)
 
     @cached_property
     def settings(self) -> Settings:
@@ -84,7 +93,7 @@ class LetterProject:
     def check_shared_files(self) -> None:
         """Read the shared files now, so that a mistake in them is one error before any letter is
         made rather than the same error for every letter."""
-        self.mandates, self.settings, self.states, self.kinds, self.phrasebook  # noqa: B018 - cached for the letters
+        self.registry, self.settings, self.states, self.kinds, self.phrasebook  # noqa: B018 - cached for the letters
 
     def law_standard_ids(self) -> list[str]:
         """The standard paragraphs a case's own annex can include: annexes/law/<id>.md.j2."""

@@ -17,8 +17,9 @@ from pydantic import ValidationError
 from .errors import CaseFileError, Problem, SourceLocation
 from .fonts import describe, unshowable
 from .load import FieldPath, LoadedYaml, dotted_path, load_yaml, parse_yaml
-from .model import MANDATE_ID_PATTERN, NON_STATE, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Mandate, Reference, Signatory
+from .model import MANDATE_ID_PATTERN, NON_STATE, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Reference, Signatory
 from .project import LetterProject
+from .registry import MandateInForce
 from .wording import letter_blocks
 
 
@@ -31,7 +32,7 @@ class ValidCase:
 
     path: Path
     case: Case
-    mandates: list[Mandate]
+    mandates: list[MandateInForce]  # as on the letter's date: name, resolution, holder
     signatories: list[Signatory]
     annexes: list[Annex]
     kind_location: SourceLocation  # where the case says whom it is to: the wording it needs is reported there
@@ -64,12 +65,12 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
         check.reference, check.reference_location = reference.strip(), loaded.locate(("reference",), value=True)
     case, check.problems = _case_and_problems(loaded, project)
     if case is not None and not check.problems:
-        mandates = [project.mandates[mandate_id] for mandate_id in case.mandates]
+        mandates = [_in_force(project, mandate_id, case.date) for mandate_id in case.mandates]
         check.valid = ValidCase(
             path=path,
             case=case,
             mandates=mandates,
-            signatories=[_signatory(mandate, case) for mandate in mandates],
+            signatories=[Signatory(name=mandate.holder.name, title=mandate.signature_title) for mandate in mandates],
             annexes=[project.annex(annex_id) for annex_id in case.annexes],
             kind_location=loaded.locate(("recipient", "kind"), value=True),
             recipient_label=case.recipient.name or f"Government of {project.states[case.ref.country].en}",
@@ -281,8 +282,10 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
         mandate = project.mandates.get(mandate_id)
         if mandate is None:
             yield _unknown_mandate(loaded, index, mandate_id, project)
-        elif mandate.holder_on(case.date) is None:
-            yield Problem(at(("mandates", index), value=True), f"no holder of `{mandate_id}` was in office on {case.date}; update mandates.yaml", f"mandates[{index}]")
+            continue
+        for missing in project.registry.in_force(mandate, case.date)[1]:
+            yield Problem(at(("mandates", index), value=True), f"{missing}; a letter cannot be sent under it "
+                          "(update mandates.yaml from a published source)", f"mandates[{index}]")
     first_place: dict[str, int] = {}
     for index, mandate_id in enumerate(case.mandates):
         if mandate_id in first_place:
@@ -423,10 +426,10 @@ def _texts(data: object, field_path: FieldPath):
             yield from _texts(value, (*field_path, index))
 
 
-def _signatory(mandate: Mandate, case: Case) -> Signatory:
-    holder = mandate.holder_on(case.date)
-    assert holder is not None  # checked by _registry_problems
-    return Signatory(name=holder.name, title=holder.title or mandate.name)
+def _in_force(project: LetterProject, mandate_id: str, day) -> MandateInForce:
+    mandate, missing = project.registry.in_force(project.mandates[mandate_id], day)
+    assert mandate is not None, missing  # reported by _registry_problems
+    return mandate
 
 
 def load_case_file(path: Path, project: LetterProject | None = None) -> ValidCase:

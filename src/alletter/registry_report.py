@@ -1,0 +1,41 @@
+"""What `alletter mandates` shows: the registry on a date, and what it is missing.
+
+Plain data (lists of dicts) so that the table and the JSON say the same, and a program can use it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .project import LetterProject
+
+# The registry covers the mandates in force from this day on (issue 13).
+GAPS_FROM = date(2019, 1, 1)
+
+
+def mandates_on(project: LetterProject, day: date) -> list[dict[str, Any]]:
+    """Each mandate that existed on `day`: id, name, the resolution in force, the holder who signs
+    (None where the registry does not know, with `missing` saying what), and its sources."""
+    registry = project.registry
+    rows = []
+    for mandate in project.mandates.values():
+        if not registry.exists_on(mandate, day):
+            continue
+        in_force, missing = registry.in_force(mandate, day)
+        holder = registry.holder_on(mandate, day)
+        rows.append({
+            "id": mandate.id,
+            "name": registry.name_on(mandate, day),
+            "resolution": in_force.resolution if in_force else registry.resolution_on(mandate, day)[0],
+            "holder": None if holder is None else {"name": holder.name, "title": holder.title or registry.name_on(mandate, day)},
+            "sources": mandate.sources,
+            "missing": missing,
+        })
+    return rows
+
+
+def gap_rows(project: LetterProject, start: date, end: date) -> list[dict[str, Any]]:
+    """Every fact missing from the registry between `start` and `end`, by mandate and date range."""
+    return [{"id": mandate_id, "from": first.isoformat(), "to": last.isoformat(), "missing": what}
+            for mandate_id, first, last, what in project.registry.gaps(start, end)]
