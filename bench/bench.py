@@ -58,10 +58,9 @@ def synthetic_case(template: dict, number: int, rng: random.Random) -> dict:
     """A case varied from one of the project's: of the same kind, still valid, but with its own
     reference, date, text and choices."""
     case = json.loads(json.dumps(template, default=str))
-    month, day = rng.randint(4, 12), rng.randint(1, 28)
     letter_type, country, _ = case["reference"].split(" ", 2)
     case["reference"] = f"{letter_type} {country} {number}/2023"
-    case["date"] = f"2023-{month:02d}-{day:02d}"
+    # The template's own date: the registry knows its mandates' holders and resolutions on it.
     if case["recipient"]["kind"] != "state":
         name, salutation, address = rng.choice(RECIPIENTS)
         case["recipient"] = {"kind": case["recipient"]["kind"], "name": name, "salutation": salutation, "address": address}

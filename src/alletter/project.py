@@ -8,15 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
 from .errors import ProjectFileError, ProjectNotFoundError
 from .load import load_front_matter, load_yaml
 from .model import Annex, Mandate, Registry, Settings, State, StateList
-from .registry import RegistryOnDates
-from .wording import Kinds, Phrasebook
+
+if TYPE_CHECKING:  # imported where used: a no-op build reads none of them (start-up time)
+    from .registry import RegistryOnDates
+    from .wording import Kinds, Phrasebook
 
 REGISTRY_FILE = "mandates.yaml"
 SETTINGS_FILE = "templates/settings.yaml"
@@ -29,7 +31,7 @@ ANNEXES_PREFIX = "annexes/"
 # What every letter is made from besides its own case, templates and annexes.
 SHARED_FILES = (REGISTRY_FILE, SETTINGS_FILE, STATES_FILE, KINDS_FILE, PHRASES_FILE)
 
-ModelT = TypeVar("ModelT", Registry, Settings, StateList, Kinds, Phrasebook)
+ModelT = TypeVar("ModelT")
 
 
 @dataclass
@@ -71,6 +73,8 @@ class LetterProject:
     @cached_property
     def registry(self) -> RegistryOnDates:
         """The registry with its date rules: what each mandate was on a given day."""
+        from .registry import RegistryOnDates
+
         return RegistryOnDates(self._registry_file.mandates, self._registry_file.sessions)
 
     @cached_property
@@ -84,10 +88,14 @@ class LetterProject:
 
     @cached_property
     def kinds(self) -> Kinds:
+        from .wording import Kinds
+
         return _load_model(self.root / KINDS_FILE, Kinds)
 
     @cached_property
     def phrasebook(self) -> Phrasebook:
+        from .wording import Phrasebook
+
         return _load_model(self.root / PHRASES_FILE, Phrasebook)
 
     def check_shared_files(self) -> None:
@@ -117,7 +125,7 @@ class LetterProject:
         return Annex(id=annex_id, title=title.strip(), body=body.strip())
 
 
-def _load_model(path: Path, model: type[ModelT]) -> ModelT:
+def _load_model(path: Path, model: type[ModelT]) -> ModelT:  # a pydantic model
     loaded = load_yaml(path)
     try:
         return model.model_validate(loaded.data)

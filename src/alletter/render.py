@@ -24,7 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from .errors import CaseFileError, Problem, TemplateError
-from .model import Annex, Party
+from .model import Annex, Party, RelatedLetter
 from .project import ANNEXES_PREFIX, PHRASES_FILE, LetterProject
 from .validate import ValidCase
 from .wording import LetterVoice, MissingWording, choose_wording, letter_blocks
@@ -230,7 +230,7 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
     }
 
 
-def _related_party(related, project: LetterProject) -> Party:
+def _related_party(related: RelatedLetter, project: LetterProject) -> Party:
     """A related letter's recipient as the letter names it: a State's Government by its UN name."""
     country = related.reference.split()[1]
     name = related.name if country == "OTH" else f"the Government of {project.states[country].en}"
@@ -247,7 +247,7 @@ def _case_annex(valid: ValidCase, project: LetterProject, context: dict[str, obj
     standards = [environment.get_template(f"{ANNEXES_PREFIX}law/{standard}.md.j2").render(context).strip()
                  for standard in annex.standards]
     own = [narrative(paragraph) for paragraph in annex.paragraphs]
-    title = say(jinja2.runtime.new_context(environment, "annex", {}, context), CASE_ANNEX_TITLE)
+    title = Markdown(_phrase_template(environment, f'{{{{ say("{CASE_ANNEX_TITLE}") }}}}').render(context))
     return Annex(id="case", title=title, body="\n\n".join([*standards, *own]))
 
 

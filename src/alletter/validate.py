@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -19,8 +20,9 @@ from .fonts import describe, unshowable
 from .load import FieldPath, LoadedYaml, dotted_path, load_yaml, parse_yaml
 from .model import MANDATE_ID_PATTERN, NON_STATE, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Reference, Signatory
 from .project import LetterProject
-from .registry import MandateInForce
-from .wording import letter_blocks
+
+if TYPE_CHECKING:
+    from .registry import MandateInForce
 
 
 NARRATIVE_FIELDS = frozenset({"paragraphs", "questions", "subject", "concern"})  # Text in the model
@@ -334,6 +336,8 @@ def _kind_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
             if getattr(recipient, field) is None:
                 yield Problem(at(("recipient",)), f"is required for a letter to a {recipient.kind} "
                               "(e.g. `name: Ms. Pappas`, `salutation: Dear Ms. Pappas,`)", f"recipient.{field}")
+    from .wording import letter_blocks  # here: a no-op build never validates (start-up time)
+
     blocks = letter_blocks(project.kinds, case)
     if blocks is None:
         yield Problem(at(("reference",), value=True), f"alletter cannot write {case.kind.with_article} yet: templates/kinds.yaml "
