@@ -160,7 +160,6 @@ def test_the_published_wording_of_the_time_is_chosen_by_the_letters_date(write_c
     ({"reference": "AL BRA 11/2023", "recipient": {"kind": "state", "name": "Mr. X", "address": ["x"]}},
      "recipient.name", "a letter to a State opens “Excellency,”"),
     ({"recipient": {"kind": "company", "address": ["x"]}}, "recipient.name", "is required for a letter to a company"),
-    ({"reference": "UA OTH 11/2023"}, "reference", "alletter cannot write a UA to a non-State actor yet"),
     ({"reference": "AL BRA 11/2023", "recipient": {"kind": "state", "address": ["x"]}, "follow_up": None}, "summary",
      "`summary:` is required: a first letter to a State says what it is about"),
     ({"summary": "a subject"}, "summary", "is not printed in an AL to a non-State actor that follows up"),
@@ -182,17 +181,38 @@ def test_check_refuses_kinds_that_do_not_exist(write_case, project, changes: dic
 
 
 def test_a_sentence_without_published_wording_is_reported_by_check_not_guessed(project_copy: Path) -> None:
-    """One mandate following up: no published singular of the follow-up sentences is known."""
-    case = project_copy / "cases" / "AL-OTH-11-2023.yaml"
-    text = case.read_text(encoding="utf-8")
-    case.write_text(re.sub(r"mandates:\n(  - .*\n)+", "mandates:\n  - slavery\n", text), encoding="utf-8")
+    """An OL before 2021: the legislation publication paragraph is known only from 2021 on."""
+    import shutil
+
+    case = project_copy / "cases" / "OL-KEN-1-2020.yaml"
+    shutil.copy(REPO / "cases" / "OL-KEN-1-2023.yaml", case)
+    text = case.read_text(encoding="utf-8").replace("OL KEN 1/2023", "OL KEN 1/2020")
+    case.write_text(text.replace("date: 2023-02-27", "date: 2020-11-02"), encoding="utf-8")
     completed = run_alletter("check", case, cwd=project_copy)
     assert completed.returncode == 1
-    assert "recipient.kind: templates/phrases.yaml has no wording of `follow-up-recall` for a letter from one " \
-           "mandate (I) to a non-State actor dated 2023-03-13" in completed.stdout
+    assert "recipient.kind: templates/phrases.yaml has no wording of `publication-legislation` for a letter from " \
+           "several mandates (we) to a State dated 2020-11-02" in completed.stdout
     built = run_alletter("render", case, "--out", project_copy / "out", cwd=project_copy)
-    assert built.returncode == 1 and "follow-up-recall" in built.stdout + built.stderr
+    assert built.returncode == 1 and "publication-legislation" in built.stdout + built.stderr
     assert not (project_copy / "out").exists() or not list((project_copy / "out").iterdir())
+
+
+def test_one_mandate_speaks_as_i_throughout_and_a_company_can_get_an_urgent_appeal(write_case, project) -> None:
+    from alletter.render import render_letter
+    from alletter.validate import load_case
+
+    case = write_case({"reference": "UA OTH 12/2023", "mandates": ["slavery"]}, name="UA-OTH-12-2023")
+    markdown = render_letter(load_case(case, project), project)
+    assert "In view of the urgency of the matter, I would appreciate a response on the initial steps taken by " \
+           "your company" in markdown
+    assert "In this connection, I write in reference to the communication of 30 March 2021" in markdown
+    assert "I regret that I have not received a response from you to my letter as requested." in markdown
+    assert "meeting with me to explain the work of my mandate" in markdown
+    assert "I would welcome any additional information" not in markdown  # the case's intro is the standard one
+    letter = markdown.split("::: {.annex}")[0]  # the annex is a standing text, the same for any sender
+    for plural in (" we ", " our ", "We ", " us "):
+        boilerplate = [line for line in letter.splitlines() if plural in line and "\\" not in line]
+        assert boilerplate == [], (plural, boilerplate)
 
 
 def test_new_writes_a_state_skeleton_and_a_non_state_one(project_copy: Path) -> None:
@@ -208,11 +228,14 @@ def test_new_writes_a_state_skeleton_and_a_non_state_one(project_copy: Path) -> 
     other = run_alletter("new", "--type", "AL", "--country", "OTH", "--year", "2024", cwd=project_copy)
     data = yaml.safe_load((project_copy / "cases" / "AL-OTH-1-2024.yaml").read_text(encoding="utf-8"))
     assert other.returncode == 0 and data["recipient"]["kind"] == "company" and "salutation" in data["recipient"]
-    refused = run_alletter("new", "--type", "UA", "--country", "OTH", cwd=project_copy)
-    assert refused.returncode == 1 and "cannot write a UA to a non-State actor" in refused.stderr
     follow = run_alletter("new", "--type", "AL", "--country", "BRA", "--year", "2024", "--follow-up",
                           project_copy / "cases" / "AL-OTH-11-2023.yaml", cwd=project_copy)
     assert follow.returncode == 1 and "it was sent to a company" in follow.stderr
+    # A kind templates/kinds.yaml does not have (here: with only the State's AL kept) is refused.
+    kinds = project_copy / "templates" / "kinds.yaml"
+    kinds.write_text(kinds.read_text(encoding="utf-8").split("\n  UA:\n", 1)[0] + "\n", encoding="utf-8")
+    refused = run_alletter("new", "--type", "UA", "--country", "BRA", cwd=project_copy)
+    assert refused.returncode == 1 and "cannot write a UA to a State yet" in refused.stderr
 
 
 def test_choose_wording_takes_the_latest_variant_in_force_and_the_recipients_own() -> None:
