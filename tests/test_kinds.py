@@ -252,3 +252,18 @@ def test_choose_wording_takes_the_latest_variant_in_force_and_the_recipients_own
     assert choose_wording(book, "p", LetterVoice(2, "state", date(2022, 1, 1))) == "new-state"
     with pytest.raises(MissingWording, match="one mandate"):
         choose_wording(book, "p", LetterVoice(1, "state", date(2022, 1, 1)))
+
+
+def test_governments_that_replied_are_named_by_code_and_printed_by_their_un_name(write_case, project) -> None:
+    from alletter.errors import CaseFileError
+    from alletter.render import render_letter
+    from alletter.validate import load_case
+    from conftest import published_case
+
+    follow_up = published_case("AL-OTH-11-2023")["follow_up"]
+    follow_up["other_replies"]["governments"] = [{"code": "BOL"}, {"code": "TUR"}]
+    markdown = render_letter(load_case(write_case({"follow_up": follow_up}), project), project)
+    assert "the Governments of Bolivia \\(Plurinational State of\\), Türkiye and other concerned parties" in markdown
+    follow_up["other_replies"]["governments"] = [{"code": "XYZ"}]
+    with pytest.raises(CaseFileError, match=r"follow_up\.other_replies\.governments\[0\]\.code: `XYZ` is not an ISO 3166"):
+        load_case(write_case({"follow_up": follow_up}), project)

@@ -164,11 +164,11 @@ def test_pdf_links_the_reporting_website(published_letters: Path, slug: str) -> 
 
 
 def test_pdf_links_every_url_the_case_gives(write_case, tmp_path: Path) -> None:
-    links = {"China": "https://spcommreports.ohchr.org/TMResultsBase/DownLoadFile?gId=36290",
-             "Mexico": "https://spcommreports.ohchr.org/TMResultsBase/DownLoadFile?gId=36291"}
+    links = {"CHN": "https://spcommreports.ohchr.org/TMResultsBase/DownLoadFile?gId=36290",
+             "MEX": "https://spcommreports.ohchr.org/TMResultsBase/DownLoadFile?gId=36291"}
     follow_up = published_case("AL-OTH-11-2023")["follow_up"]
     follow_up["link"] = "https://spcommreports.ohchr.org/TMResultsBase/DownLoadPublicCommunicationFile?gId=26183"
-    follow_up["other_replies"]["governments"] = [{"name": name, "link": url} for name, url in links.items()]
+    follow_up["other_replies"]["governments"] = [{"code": code, "link": url} for code, url in links.items()]
     case = write_case({"follow_up": follow_up})
     completed = run_alletter("render", case, "--root", REPO, "--out", tmp_path / "out", "--format", "pdf")
     assert completed.returncode == 0, completed.stderr

@@ -108,10 +108,18 @@ class Party(StrictModel):
     link: Url | None = None
 
 
+class GovernmentReply(StrictModel):
+    """A State's Government that replied, named by its ISO 3166 alpha-3 code: the letter prints
+    the State's UN name (states.yaml)."""
+
+    code: Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["CHN"])]
+    link: Url | None = None
+
+
 class OtherReplies(StrictModel):
     """Replies that others (Governments, companies) sent to the prior communication."""
 
-    governments: list[Party] = []
+    governments: list[GovernmentReply] = []
     others: list[Party] = []
 
 

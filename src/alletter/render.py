@@ -224,6 +224,8 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
         "mandate_count": project.settings.mandate_count_on(case.date),
         "state": project.states.get(case.ref.country),
         "related_letters": [_related_party(related, project) for related in case.related],
+        "replying_governments": [Party(name=project.states[government.code].en, link=government.link)
+                                 for government in (case.follow_up.other_replies.governments if case.follow_up else [])],
         "addressee": addressee,
         "phrasebook": project.phrasebook,
         "voice": LetterVoice(len(valid.mandates), case.kind.recipient, case.date),

@@ -302,6 +302,9 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
             yield Problem(at(("annexes", index)), f"unknown annex `{annex_id}` (no annexes/{annex_id}.md){hint}", f"annexes[{index}]")
     yield from _follow_up_problems(loaded, case)
     yield from _kind_problems(loaded, case, project)
+    for index, government in enumerate(case.follow_up.other_replies.governments if case.follow_up else []):
+        field = ("follow_up", "other_replies", "governments", index, "code")
+        yield from _state_code_problems(at(field, value=True), government.code, project, dotted_path(field))
     yield from _related_problems(loaded, case, project)
     known_standards = project.law_standard_ids()
     for index, standard in enumerate(case.annex.standards if case.annex else []):
