@@ -122,7 +122,7 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
     import pypandoc
     import typst
 
-    from alletter.build import LetterBuilder
+    from alletter.letter import LetterBuilder
     from alletter.convert import PANDOC_READER, PDF_STANDARDS, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER
     from alletter.project import LetterProject
     from alletter.render import render_letter

@@ -169,7 +169,7 @@ def test_pack_refuses_a_directory_that_is_not_an_archive(tmp_path: Path) -> None
 def test_a_letter_is_the_same_bytes_alone_in_a_batch_or_from_converted_chunks(project_copy: Path, tmp_path: Path) -> None:
     # Each process converts a chunk (top-level block) once and reuses its DOCX and typst:
     # what was converted before, or with it, must not change a letter.
-    from alletter.build import LetterBuilder
+    from alletter.letter import LetterBuilder
     from alletter.project import LetterProject
 
     project = LetterProject(project_copy)

@@ -1,20 +1,36 @@
-"""The archive's own files: `manifest.json` for machines and `index.html` for people.
+"""The archive: an output directory of letters, built incrementally, with its build state, its
+manifest for machines and its index for people.
 
-Both are made from the build state alone, so they list every letter in the output directory,
-whether it was rebuilt this time or not, and both are byte-identical for identical archives.
+A letter is rebuilt only when something it was made from changed: the build state
+(`.alletter-state.json` in the output directory) records, for each case file, the stamp
+(modification time and size, as `make` uses) of every file its last build read — case, the
+templates it loaded, annexes, registry, settings, page design — and the files it wrote, with their
+sha256. Deciding that a letter is up to date costs a `stat` of the files involved, each once per
+run, and no parsing; a touched file counts as changed. The manifest and the index are made from
+the build state alone, so they list every letter in the output directory, whether it was rebuilt
+this time or not, and both are byte-identical for identical archives.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence, Set
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from . import __version__
+from .letter import DEFAULT_FORMATS, LetterResult, sha256_hex
+from .pool import build_in_parallel
 from .project import LetterProject
-from .write import write_atomic
+from .write import directory_lock, ensure_directory, remove_temporary_files, write_atomic
 
+STATE_FILE = ".alletter-state.json"
+STATE_VERSION = 2  # a state file of another version is ignored: every letter is rebuilt
 MANIFEST_FILE = "manifest.json"
 INDEX_FILE = "index.html"
 INDEX_TEMPLATE = "index.html.j2"
@@ -76,7 +92,6 @@ ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold: no build t
 
 def archive_files(out_dir: Path) -> list[Path]:
     """The files an archive publishes: letters, manifest and index — not build state or temporaries."""
-    from .build import STATE_FILE
 
     return sorted(
         path for path in out_dir.rglob("*")
@@ -99,3 +114,204 @@ def pack(out_dir: Path, zip_path: Path) -> list[Path]:
             package.writestr(entry, path.read_bytes())
     write_atomic(zip_path, buffer.getvalue())
     return files
+
+
+# --- the incremental build ------------------------------------------------------------------------
+
+
+@dataclass
+class BuildReport:
+    """The outcome of one `build`: every letter's result and how long it took."""
+
+    results: list[LetterResult]
+    removed: dict[str, list[Path]]  # case file (gone) → the files of its letter that were deleted
+    seconds: float
+    interrupted: bool = False  # stopped by Ctrl-C: the letters not in `results` were left as they were
+
+    def count(self, status: str) -> int:
+        return sum(result.status == status for result in self.results)
+
+
+def file_stamp(path: Path) -> str | None:
+    """A file's modification time and size: what `make` looks at, so `touch` counts as a change."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return f"{status.st_mtime_ns}-{status.st_size}"
+
+
+class _FileStamps:
+    """Stamps of project files, each looked at once per build."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._known: dict[str, str | None] = {}
+
+    def __call__(self, relative: str) -> str | None:
+        if relative not in self._known:
+            self._known[relative] = file_stamp(self.root / relative)
+        return self._known[relative]
+
+
+def _tool_fingerprint(formats: Sequence[str]) -> str:
+    """alletter's version, its own code and the formats: a change to any rebuilds every letter."""
+    package = Path(__file__).parent
+    code = b"".join(path.read_bytes() for path in sorted([*package.glob("*.py"), *package.glob("*.lua")]))
+    return sha256_hex(f"{__version__}|{','.join(formats)}|".encode() + code)
+
+
+class Archive:
+    """An output directory of letters, its build state, manifest and index."""
+
+    def __init__(self, project: LetterProject, out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS) -> None:
+        self.project = project
+        self.out_dir = out_dir
+        self.formats = tuple(formats)
+        self.state_path = out_dir / STATE_FILE
+
+    def _load_state(self) -> dict[str, Any]:
+        try:
+            state = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
+
+    def _case_key(self, case_path: Path) -> str:
+        """The case file's path relative to the project (absolute when outside it): its key in the state."""
+        absolute = os.path.abspath(case_path)
+        relative = os.path.relpath(absolute, self.project.root)
+        return absolute if relative.startswith("..") else Path(relative).as_posix()
+
+    def _is_up_to_date(self, entry: dict[str, Any] | None, case_stamp: str, tool: str, stamps: _FileStamps) -> bool:
+        if not entry or entry.get("case_stamp") != case_stamp or entry.get("tool") != tool:
+            return False
+        if any(stamps(path) != stamp for path, stamp in entry.get("dependencies", {}).items()):
+            return False
+        return all(
+            (self.out_dir / output["file"]).is_file() and (self.out_dir / output["file"]).stat().st_size == output["bytes"]
+            for output in entry.get("outputs", {}).values()
+        )
+
+    def build(
+        self,
+        case_paths: Sequence[Path],
+        *,
+        jobs: int = 1,
+        force: bool = False,
+        prune: bool = False,
+        on_result: Callable[[LetterResult], None] | None = None,
+        on_wait: Callable[[], None] | None = None,
+    ) -> BuildReport:
+        """Build what changed among `case_paths`; with `prune`, drop letters whose case is gone.
+
+        One build at a time per output directory: a second waits (after `on_wait`) for the first.
+        Holding the lock, any temporary file in the directory is a killed build's, and goes.
+        """
+        ensure_directory(self.out_dir)
+        with directory_lock(self.out_dir, on_wait):
+            remove_temporary_files(self.out_dir)
+            return self._build(case_paths, jobs=jobs, force=force, prune=prune, on_result=on_result)
+
+    def _build(
+        self,
+        case_paths: Sequence[Path],
+        *,
+        jobs: int,
+        force: bool,
+        prune: bool,
+        on_result: Callable[[LetterResult], None] | None,
+    ) -> BuildReport:
+        started = time.perf_counter()
+        state = self._load_state()
+        letters: dict[str, Any] = state.get("letters", {})
+        tool = _tool_fingerprint(self.formats)
+        stamps = _FileStamps(self.project.root)
+        results: list[LetterResult] = []
+        to_build: list[Path] = []
+        case_stamps: dict[str, str] = {}
+        for case_path, problem in _duplicate_stems(case_paths):
+            results.append(LetterResult(case_path, status="failed", error=problem))
+            if on_result:
+                on_result(results[-1])
+        duplicates = {result.case_path for result in results}
+        for case_path in case_paths:
+            if case_path in duplicates:
+                continue
+            key = self._case_key(case_path)
+            stamp = file_stamp(case_path)
+            if stamp is None:
+                results.append(LetterResult(case_path, status="failed", error=f"{case_path}: cannot read the case file"))
+                continue
+            case_stamps[key] = stamp
+            if not force and self._is_up_to_date(letters.get(key), stamp, tool, stamps):
+                result = LetterResult(case_path, status="up to date",
+                                      outputs=[self.out_dir / o["file"] for o in letters[key]["outputs"].values()])
+                results.append(result)
+                if on_result:
+                    on_result(result)
+            else:
+                to_build.append(case_path)
+        if to_build:
+            self.project.check_shared_files()
+        interrupted = False
+        built = build_in_parallel(self.project, self.out_dir, self.formats, to_build, jobs, on_result)
+        try:
+            for result in built:
+                results.append(result)
+                key = self._case_key(result.case_path)
+                if result.record is not None:
+                    previous = letters.get(key, {})
+                    self._remove_outputs(previous, keep={o["file"] for o in result.record["outputs"].values()})
+                    letters[key] = {
+                        "case_stamp": case_stamps[key],
+                        "tool": tool,
+                        **result.record,
+                        "dependencies": {path: stamps(path) for path in result.record["dependencies"]},
+                    }
+        except KeyboardInterrupt:
+            # Ctrl-C: what was built so far is recorded, so that the next build starts from there.
+            interrupted = True
+            built.close()
+        removed: dict[str, list[Path]] = {}
+        if prune:
+            present = {self._case_key(path) for path in case_paths}
+            for key in sorted(set(letters) - present):
+                removed[key] = self._remove_outputs(letters.pop(key))
+        if any(result.status == "built" for result in results) or removed or not self._archive_files_exist():
+            self._save(letters)
+        return BuildReport(results, removed, time.perf_counter() - started, interrupted)
+
+    def _remove_outputs(self, entry: dict[str, Any], keep: Set[str] = frozenset()) -> list[Path]:
+        removed = []
+        for output in entry.get("outputs", {}).values():
+            if output["file"] not in keep:
+                path = self.out_dir / output["file"]
+                if path.exists():
+                    path.unlink()
+                    removed.append(path)
+        return removed
+
+    def _archive_files_exist(self) -> bool:
+        return all((self.out_dir / name).is_file() for name in (STATE_FILE, MANIFEST_FILE, INDEX_FILE))
+
+    def _save(self, letters: dict[str, Any]) -> None:
+        """Write the build state, manifest and index (skipped by `build` when nothing changed)."""
+        state = {"version": STATE_VERSION, "letters": dict(sorted(letters.items()))}
+        # compact: json's fast C encoder is only used without indentation
+        write_atomic(self.state_path, json.dumps(state, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+        entries = sorted(letters.values(), key=lambda entry: (entry["summary"]["year"], entry["summary"]["slug"]))
+        write_manifest(self.out_dir, entries)
+        write_index(self.out_dir, entries, self.project)
+
+
+def _duplicate_stems(case_paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:
+    """Two case files that would write the same letter (a file is named after its reference)."""
+    by_stem: dict[str, list[Path]] = {}
+    for path in case_paths:
+        by_stem.setdefault(path.stem, []).append(path)
+    for stem, paths in by_stem.items():
+        if len(paths) > 1:
+            for path in paths:
+                others = ", ".join(str(other) for other in paths if other != path)
+                yield path, f"{path}: reference {stem} is also used by {others}; each letter needs its own reference"

@@ -18,7 +18,8 @@ from rich.markup import escape
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .build import Archive, BuildReport, LetterResult
+    from .archive import Archive, BuildReport
+    from .letter import LetterResult
     from .project import LetterProject
 
 app = typer.Typer(
@@ -110,7 +111,8 @@ def render(
 
     Example: alletter render cases/AL-OTH-11-2023.yaml --out letters --format pdf,md
     """
-    from .build import build_letters, find_case_files, parse_formats
+    from .letter import find_case_files, parse_formats
+    from .pool import build_letters
     from .errors import UserError
 
     try:
@@ -158,7 +160,9 @@ def build(
 
     Example: alletter build --out dist --jobs 2
     """
-    from .build import Archive, default_jobs, find_case_files, parse_formats
+    from .archive import Archive
+    from .letter import find_case_files, parse_formats
+    from .pool import default_jobs
     from .errors import UserError
 
     try:
@@ -246,7 +250,7 @@ def check(
 
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
-    from .build import find_case_files
+    from .letter import find_case_files
     from .errors import UsageError, UserError
     from .render import wording_problems
     from .validate import check_cases

@@ -1,0 +1,175 @@
+"""One letter through every stage: load and validate its case, render it, convert it to each
+format and write the files — in batches, so that one pandoc request serves several letters.
+
+The one-letter builder keeps its pandoc and typst warm for as long as it lives: the archive's
+workers (`pool.py`) each hold one, and so can a process that rebuilds one letter again and again.
+Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, Converter, LetterMetadata
+from .errors import ConversionError, UsageError, UserError
+from .model import Reference
+from .project import ANNEXES_PREFIX, SHARED_FILES, LetterProject
+from .validate import ValidCase, load_case
+from .write import write_atomic
+
+FORMATS = ("docx", "pdf", "md", "png")
+DEFAULT_FORMATS = ("docx", "pdf")
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """`"docx,pdf"` → `("docx", "pdf")`, refusing formats alletter does not write."""
+    formats = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [name for name in formats if name not in FORMATS]
+    if unknown or not formats:
+        raise UsageError(f"unknown format {', '.join(unknown) or repr(text)}; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def output_name(slug: str, fmt: str) -> str:
+    """The file a letter is written to in `fmt`; the PNG preview shows page 1 only, and says so."""
+    return f"{slug}-page1.png" if fmt == "png" else f"{slug}.{fmt}"
+
+
+@dataclass
+class LetterResult:
+    """What became of one case file: built, already up to date, or failed with a message."""
+
+    case_path: Path
+    status: str = "built"  # "built" | "up to date" | "failed"
+    outputs: list[Path] = field(default_factory=list)
+    error: str | None = None
+    record: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def letter_summary(valid: ValidCase) -> dict[str, Any]:
+    """What the archive index and manifest say about a letter."""
+    case = valid.case
+    prior = case.follow_up
+    return {
+        "reference": case.reference,
+        "slug": case.ref.slug,
+        "year": case.ref.year,
+        "date": case.date.isoformat(),
+        "recipient": valid.recipient_label,
+        "kind": str(case.kind),
+        "organisation": ", ".join(case.recipient.address),
+        "mandates": [mandate.id for mandate in valid.mandates],
+        "follow_up": None if prior is None else {
+            "reference": prior.reference,
+            "slug": prior.reference.replace(" ", "-").replace("/", "-"),
+            "date": prior.date.isoformat(),
+            "reply": None if prior.reply is None else prior.reply.date.isoformat(),
+        },
+        "related": [{"reference": related.reference, "slug": Reference.parse(related.reference).slug}
+                    for related in case.related],
+    }
+
+
+class LetterBuilder:
+    """Builds letters of one project into one output directory (one per process)."""
+
+    def __init__(self, project: LetterProject, out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS) -> None:
+        self.project = project
+        self.out_dir = out_dir
+        self.formats = tuple(formats)
+        self.converter = Converter(project.templates_dir)
+
+    def close(self) -> None:
+        self.converter.close()
+
+    def dependencies(self, valid: ValidCase, templates: Iterable[str]) -> list[str]:
+        """Every project file this letter was made from, relative to the project root."""
+        # The law library's paragraphs are templates loaded from annexes/ (named so), the rest from templates/.
+        paths = {*SHARED_FILES, *(name if name.startswith(ANNEXES_PREFIX) else f"templates/{name}" for name in templates)}
+        paths.update(f"annexes/{annex.id}.md" for annex in valid.annexes)
+        if "docx" in self.formats and (self.project.templates_dir / REFERENCE_DOCX).is_file():
+            paths.add(f"templates/{REFERENCE_DOCX}")
+        if "pdf" in self.formats or "png" in self.formats:
+            paths.update({f"templates/{TYPST_TEMPLATE}", f"templates/{TYPST_BLOCKS}", f"templates/{TYPST_FILTER}"})
+            if self.project.settings.letterhead:
+                paths.add(f"templates/{self.project.settings.letterhead}")
+        return sorted(paths)
+
+    def build_batch(self, case_paths: Sequence[Path]) -> list[LetterResult]:
+        """Build several cases with one pandoc request; each case fails or succeeds on its own."""
+        from .render import render  # here, not at the top: a no-op build never renders (start-up time)
+
+        results = [LetterResult(path) for path in case_paths]
+        prepared: list[tuple[LetterResult, ValidCase, str, list[str]]] = []
+        for result in results:
+            try:
+                valid = load_case(result.case_path, self.project)
+                rendered = render(valid, self.project)
+            except UserError as error:
+                result.status, result.error = "failed", str(error)
+                continue
+            prepared.append((result, valid, rendered.markdown, self.dependencies(valid, rendered.templates)))
+        letters = [(markdown, self._metadata(valid)) for _, valid, markdown, _ in prepared]
+        converted = self.converter.convert_many(letters, tuple(name for name in self.formats if name != "md"))
+        for (result, valid, markdown, dependencies), files in zip(prepared, converted):
+            if isinstance(files, ConversionError):
+                result.status, result.error = "failed", str(files)
+                continue
+            if "md" in self.formats:
+                files = {**files, "md": markdown.encode("utf-8")}
+            self._write(result, valid, files, dependencies)
+        return results
+
+    def _metadata(self, valid: ValidCase) -> LetterMetadata:
+        return LetterMetadata(
+            reference=valid.case.reference,
+            date=valid.case.date,
+            subject=self.project.settings.document_subject,
+            language=self.project.settings.language,
+            letterhead=self.project.letterhead,
+        )
+
+    def _write(self, result: LetterResult, valid: ValidCase, files: dict[str, bytes], dependencies: list[str]) -> None:
+        outputs = {}
+        for name in self.formats:
+            target = self.out_dir / output_name(valid.case.ref.slug, name)
+            try:
+                write_atomic(target, files[name])
+            except UserError as error:  # the disk full, a file made read-only: this letter fails alone
+                result.status, result.error = "failed", str(error)
+                return
+            result.outputs.append(target)
+            outputs[name] = {"file": target.name, "bytes": len(files[name]), "sha256": sha256_hex(files[name])}
+        result.record = {
+            "summary": letter_summary(valid),
+            "dependencies": dependencies,
+            "outputs": outputs,
+        }
+
+    def build(self, case_path: Path) -> LetterResult:
+        return self.build_batch([case_path])[0]
+
+
+def find_case_files(paths: Iterable[Path]) -> list[Path]:
+    """Case files named on the command line: files as given, directories searched for *.yaml."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"{path}: no such case file or directory")
+    return list(dict.fromkeys(found))
