@@ -94,8 +94,7 @@ def archive_files(out_dir: Path) -> list[Path]:
     """The files an archive publishes: letters, manifest and index — not build state or temporaries."""
 
     return sorted(
-        path for path in out_dir.rglob("*")
-        if path.is_file() and not path.name.startswith(".") and path.name != STATE_FILE
+        path for path in out_dir.rglob("*") if path.is_file() and not path.name.startswith(".") and path.name != STATE_FILE
     )
 
 
@@ -245,8 +244,9 @@ class Archive:
                 continue
             case_stamps[key] = stamp
             if not force and self._is_up_to_date(letters.get(key), stamp, tool, stamps):
-                result = LetterResult(case_path, status="up to date",
-                                      outputs=[self.out_dir / o["file"] for o in letters[key]["outputs"].values()])
+                result = LetterResult(
+                    case_path, status="up to date", outputs=[self.out_dir / o["file"] for o in letters[key]["outputs"].values()]
+                )
                 results.append(result)
                 if on_result:
                     on_result(result)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -36,7 +36,7 @@ errors = Console(stderr=True)
 INTERRUPTED_EXIT_STATUS = 130  # a shell's status for a command stopped by Ctrl-C (128 + SIGINT)
 
 RootOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--root",
         help="The letter project (the directory with templates/, annexes/, mandates.yaml). "
@@ -59,10 +59,10 @@ def _as_typed(paths: list[Path]) -> list[Path]:
     import os
 
     relative = [Path(os.path.relpath(path)) if path.is_absolute() else path for path in paths]
-    return [short if not str(short).startswith("..") else path for short, path in zip(relative, paths)]
+    return [short if not str(short).startswith("..") else path for short, path in zip(relative, paths, strict=True)]
 
 
-def _project(root: Path | None, near: Path) -> "LetterProject":
+def _project(root: Path | None, near: Path) -> LetterProject:
     from .project import LetterProject
 
     return LetterProject(root.resolve()) if root is not None else LetterProject.find(near)
@@ -80,13 +80,13 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
-def _result_printer(verbose: bool) -> "Callable[[LetterResult], None]":
+def _result_printer(verbose: bool) -> Callable[[LetterResult], None]:
     """One plain line per letter built or failed (and, verbose, per letter up to date).
 
     Written without rich: a CI log of a thousand letters needs lines, not styling, and fast.
     """
 
-    def print_result(result: "LetterResult") -> None:
+    def print_result(result: LetterResult) -> None:
         if result.status == "failed":
             sys.stderr.write(f"failed {result.error}\n")
         elif result.status == "built":
@@ -111,9 +111,9 @@ def render(
 
     Example: alletter render cases/AL-OTH-11-2023.yaml --out letters --format pdf,md
     """
+    from .errors import UserError
     from .letter import find_case_files, parse_formats
     from .pool import build_letters
-    from .errors import UserError
 
     try:
         project = _project(root, cases[0].parent)
@@ -138,12 +138,12 @@ def render(
 @app.command()
 def build(
     cases: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Argument(help="Case files or folders to build. Default: the project's cases/ folder.", show_default=False),
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="The archive directory.")] = Path("dist"),
     jobs: Annotated[
-        Optional[int], typer.Option("--jobs", "-j", min=1, help="Letters built in parallel. Default: the number of CPUs.")
+        int | None, typer.Option("--jobs", "-j", min=1, help="Letters built in parallel. Default: the number of CPUs.")
     ] = None,
     formats: FormatOption = "docx,pdf",
     force: Annotated[bool, typer.Option("--force", help="Rebuild every letter, even those up to date.")] = False,
@@ -161,9 +161,9 @@ def build(
     Example: alletter build --out dist --jobs 2
     """
     from .archive import Archive
+    from .errors import UserError
     from .letter import find_case_files, parse_formats
     from .pool import default_jobs
-    from .errors import UserError
 
     try:
         project = _project(root, cases[0].parent if cases else Path.cwd())
@@ -178,8 +178,9 @@ def build(
         if console.is_terminal:
             report = _build_with_progress_bar(archive, files, workers, force, prune=not cases)
         else:
-            report = archive.build(files, jobs=workers, force=force, prune=not cases, on_result=_result_printer(verbose),
-                                   on_wait=_waiting_for(out))
+            report = archive.build(
+                files, jobs=workers, force=force, prune=not cases, on_result=_result_printer(verbose), on_wait=_waiting_for(out)
+            )
     except UserError as error:  # the archive itself cannot be written
         _fail(error)
     for case, paths in report.removed.items():
@@ -200,7 +201,9 @@ def build(
 
 @app.command()
 def pack(
-    archive: Annotated[Path, typer.Argument(help="The archive directory built by `alletter build`.", file_okay=False)] = Path("dist"),
+    archive: Annotated[Path, typer.Argument(help="The archive directory built by `alletter build`.", file_okay=False)] = Path(
+        "dist"
+    ),
     output: Annotated[Path, typer.Option("--output", "-o", help="The zip file to write.")] = Path("letters.zip"),
 ) -> None:
     """Pack a built archive (letters, manifest.json, index.html) into one reproducible zip.
@@ -224,14 +227,15 @@ def pack(
 
 
 CheckFormat = Annotated[
-    str, typer.Option("--format", "-f", help="text (path:line:column: message; colour in a terminal) or json (for CI annotations).")
+    str,
+    typer.Option("--format", "-f", help="text (path:line:column: message; colour in a terminal) or json (for CI annotations)."),
 ]
 
 
 @app.command()
 def check(
     paths: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Argument(help="Case files or folders to check. Default: the project's cases/ folder.", show_default=False),
     ] = None,
     output_format: CheckFormat = "text",
@@ -250,8 +254,8 @@ def check(
 
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
-    from .letter import find_case_files
     from .errors import UsageError, UserError
+    from .letter import find_case_files
     from .render import wording_problems
     from .validate import check_cases
 
@@ -278,12 +282,18 @@ def check(
 def _print_problems(problems: list, file_count: int) -> None:
     for problem in problems:
         field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
-        console.print(f"[cyan]{escape(str(problem.location))}[/]: [red]error[/]: {field}{escape(problem.message)}",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"[cyan]{escape(str(problem.location))}[/]: [red]error[/]: {field}{escape(problem.message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
     bad_files = len({problem.location.path for problem in problems})
     if problems:
-        console.print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {bad_files} of {file_count} "
-                      f"case file{'s' if file_count != 1 else ''}", highlight=False)
+        console.print(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {bad_files} of {file_count} "
+            f"case file{'s' if file_count != 1 else ''}",
+            highlight=False,
+        )
     else:
         console.print(f"{file_count} case file{'s' if file_count != 1 else ''} checked: no problems", highlight=False)
 
@@ -292,8 +302,14 @@ def _print_problems_json(problems: list) -> None:
     import json
 
     records = [
-        {"path": str(problem.location.path), "line": problem.location.line, "column": problem.location.column,
-         "field": problem.field, "message": problem.message, "severity": "error"}
+        {
+            "path": str(problem.location.path),
+            "line": problem.location.line,
+            "column": problem.location.column,
+            "field": problem.field,
+            "message": problem.message,
+            "severity": "error",
+        }
         for problem in problems
     ]
     sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
@@ -301,13 +317,22 @@ def _print_problems_json(problems: list) -> None:
 
 @app.command()
 def new(
-    kind: Annotated[str, typer.Option("--type", "-t", help="AL (allegation letter), UA (urgent appeal), OL (other letter), or JAL, JUA, JOL.")],
-    country: Annotated[str, typer.Option("--country", "-c", help="Three-letter country code, or OTH for companies and other non-State actors.")],
-    year: Annotated[Optional[int], typer.Option("--year", "-y", help="The reference's year. Default: this year.", show_default=False)] = None,
+    kind: Annotated[
+        str, typer.Option("--type", "-t", help="AL (allegation letter), UA (urgent appeal), OL (other letter), or JAL, JUA, JOL.")
+    ],
+    country: Annotated[
+        str, typer.Option("--country", "-c", help="Three-letter country code, or OTH for companies and other non-State actors.")
+    ],
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="The reference's year. Default: this year.", show_default=False)
+    ] = None,
     follow_up: Annotated[
-        Optional[Path],
-        typer.Option("--follow-up", help="A case file this letter follows up: its reference, date, recipient and mandates are filled in.",
-                     dir_okay=False),
+        Path | None,
+        typer.Option(
+            "--follow-up",
+            help="A case file this letter follows up: its reference, date, recipient and mandates are filled in.",
+            dir_okay=False,
+        ),
     ] = None,
     root: RootOption = None,
 ) -> None:
@@ -331,18 +356,26 @@ def new(
     except UserError as error:
         _fail(error)
     shown = _as_typed([created.path])[0]
-    console.print(f"wrote {shown} ({created.reference}); fill in each TODO, then: alletter check {shown}",
-                  highlight=False, soft_wrap=True)
+    console.print(
+        f"wrote {shown} ({created.reference}); fill in each TODO, then: alletter check {shown}", highlight=False, soft_wrap=True
+    )
 
 
 @app.command()
 def mandates(
     on: Annotated[
-        Optional[str], typer.Option("--on", help="The date (YYYY-MM-DD) to show the mandates of. Default: today.", show_default=False)
+        str | None,
+        typer.Option("--on", help="The date (YYYY-MM-DD) to show the mandates of. Default: today.", show_default=False),
     ] = None,
     output_format: Annotated[str, typer.Option("--format", "-f", help="table (for people) or json (for programs).")] = "table",
-    gaps: Annotated[bool, typer.Option("--gaps", help="Instead: every fact missing from the registry (no holder, no "
-                                       "resolution, no source), by date range, from 2019-01-01 to --on.")] = False,
+    gaps: Annotated[
+        bool,
+        typer.Option(
+            "--gaps",
+            help="Instead: every fact missing from the registry (no holder, no "
+            "resolution, no source), by date range, from 2019-01-01 to --on.",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """List the mandates in force on a date: id, name, the resolution a letter cites, the holder who signs, sources.
@@ -417,27 +450,26 @@ def schema() -> None:
     sys.stdout.write(case_json_schema())
 
 
-def _waiting_for(out: Path) -> "Callable[[], None]":
+def _waiting_for(out: Path) -> Callable[[], None]:
     def say() -> None:
         errors.print(f"waiting for another build of {out} to finish…", highlight=False, soft_wrap=True)
 
     return say
 
 
-def _build_with_progress_bar(archive: "Archive", files: list[Path], jobs: int, force: bool, prune: bool) -> "BuildReport":
+def _build_with_progress_bar(archive: Archive, files: list[Path], jobs: int, force: bool, prune: bool) -> BuildReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("[bold]building"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("letters", total=len(files))
 
-        def advance(result: "LetterResult") -> None:
+        def advance(result: LetterResult) -> None:
             if result.status == "failed":
                 progress.console.print(f"[bold red]failed[/] {escape(str(result.error))}", highlight=False, soft_wrap=True)
             progress.advance(task)
 
-        return archive.build(files, jobs=jobs, force=force, prune=prune, on_result=advance,
-                             on_wait=_waiting_for(archive.out_dir))
+        return archive.build(files, jobs=jobs, force=force, prune=prune, on_result=advance, on_wait=_waiting_for(archive.out_dir))
 
 
 def main() -> None:  # pragma: no cover - console-script entry point

@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
@@ -181,7 +181,7 @@ class Converter:
         self._typst_files: dict[str, str] = {}  # file in typst's root → digest of the block it holds
         self._docx_letterheads: dict[str, LetterheadImage] = {}  # by the letterhead's name in typst's root
 
-    def __enter__(self) -> "Converter":
+    def __enter__(self) -> Converter:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -203,7 +203,9 @@ class Converter:
     @cached_property
     def _typst_root(self) -> Path:
         """typst's root directory: empty but for letterhead images, so typst can read no other file."""
-        memory = MEMORY_BACKED_TEMPORARY if MEMORY_BACKED_TEMPORARY.is_dir() and os.access(MEMORY_BACKED_TEMPORARY, os.W_OK) else None
+        memory = (
+            MEMORY_BACKED_TEMPORARY if MEMORY_BACKED_TEMPORARY.is_dir() and os.access(MEMORY_BACKED_TEMPORARY, os.W_OK) else None
+        )
         _remove_stale_typst_roots(Path(memory or tempfile.gettempdir()))
         self._typst_root_directory = tempfile.TemporaryDirectory(prefix=f"{TYPST_ROOT_PREFIX}{os.getpid()}-", dir=memory)
         root = Path(self._typst_root_directory.name)
@@ -235,13 +237,16 @@ class Converter:
         assert metadata.letterhead is not None
         name = self._letterhead_in_typst_root(metadata.letterhead, metadata.reference)
         if name not in self._docx_letterheads:
-            source = ("#set page(width: auto, height: auto, margin: 0pt, fill: none)\n"
-                      f"#image({typst_string(name)}, height: {LETTERHEAD_HEIGHT})\n")
+            source = (
+                "#set page(width: auto, height: auto, margin: 0pt, fill: none)\n"
+                f"#image({typst_string(name)}, height: {LETTERHEAD_HEIGHT})\n"
+            )
             png = self._compile_typst(source, metadata, format="png", ppi=LETTERHEAD_PPI)
             png = png[0] if isinstance(png, list) else png
             width, height = struct.unpack(">II", png[16:24])  # the PNG's IHDR chunk, always first
             self._docx_letterheads[name] = LetterheadImage(
-                png, round(width * EMU_PER_INCH / LETTERHEAD_PPI), round(height * EMU_PER_INCH / LETTERHEAD_PPI))
+                png, round(width * EMU_PER_INCH / LETTERHEAD_PPI), round(height * EMU_PER_INCH / LETTERHEAD_PPI)
+            )
         return self._docx_letterheads[name]
 
     def _typst_variables(self, metadata: LetterMetadata) -> dict[str, Any]:
@@ -314,13 +319,17 @@ class Converter:
         reference = letters[0][1].reference if len(letters) == 1 else f"{len(letters)} letters"
         blocks = self.templates_dir / TYPST_BLOCKS
         if ("pdf" in formats or "png" in formats) and not blocks.is_file():
-            raise ConversionError(reference, "typst", f"{blocks} is missing: the page design ({TYPST_TEMPLATE}) "
-                                                      "takes the functions of the letter's blocks from it")
+            raise ConversionError(
+                reference,
+                "typst",
+                f"{blocks} is missing: the page design ({TYPST_TEMPLATE}) takes the functions of the letter's blocks from it",
+            )
         chunked = [top_level_chunks(markdown) for markdown, _ in letters]
         docx_plan = self._docx.plan(chunked) if "docx" in formats else None
         typst_kept, typst_missing = self._typst_chunks.missing(chunked) if TYPST_FORMATS.intersection(formats) else ({}, [])
-        request = self._request([metadata for _, metadata in letters], formats,
-                                docx_plan.missing if docx_plan else [], typst_missing)
+        request = self._request(
+            [metadata for _, metadata in letters], formats, docx_plan.missing if docx_plan else [], typst_missing
+        )
         # Nothing for pandoc to do when every chunk of a DOCX-only batch was converted before.
         documents = self._pandoc.convert(request, reference) if "docx" in request or "typst" in request else []
         docx_parts = None
@@ -331,9 +340,9 @@ class Converter:
             except ValueError as error:
                 raise ConversionError(reference, "pandoc", f"DOCX: {error}") from None
         pages = [page.decode("utf-8") for page in documents[: len(letters)]] if "typst" in request else []
-        typst_of = self._typst_of_chunks(typst_kept, typst_missing, documents[len(letters):])
+        typst_of = self._typst_of_chunks(typst_kept, typst_missing, documents[len(letters) :])
         results: list[dict[str, bytes] | ConversionError] = []
-        for index, (chunks, (_, metadata)) in enumerate(zip(chunked, letters)):
+        for index, (chunks, (_, metadata)) in enumerate(zip(chunked, letters, strict=True)):
             files: dict[str, bytes] = {}
             if "typ" in formats:
                 files["typ"] = self._typst_source(pages[index], [typst_of[text] for text in chunks]).encode("utf-8")
@@ -355,7 +364,7 @@ class Converter:
 
     def _typst_of_chunks(self, kept: dict[str, str], missing: list[str], written: list[bytes]) -> dict[str, str]:
         """The typst of every chunk of the batch: what was kept, and what pandoc wrote now (kept from now on)."""
-        for text, typst in zip(missing, written):
+        for text, typst in zip(missing, written, strict=False):
             kept[text] = typst.decode("utf-8")
             self._typst_chunks.put(text, kept[text])
         return kept
@@ -416,7 +425,7 @@ class Converter:
 
     def typst_to_pdf(self, source: str, metadata: LetterMetadata) -> bytes:
         """The archival PDF: PDF/A-2b, tagged, created on the letter's date (not today)."""
-        timestamp = datetime(metadata.date.year, metadata.date.month, metadata.date.day, tzinfo=timezone.utc)
+        timestamp = datetime(metadata.date.year, metadata.date.month, metadata.date.day, tzinfo=UTC)
         return self._compile_typst(
             source, metadata, format="pdf", timestamp=timestamp, pdf_standards=PDF_STANDARDS, pdf_tags=True
         )

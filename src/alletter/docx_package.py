@@ -141,21 +141,24 @@ class DocxAssembler:
         available, missing = self._chunks.missing(letters)
         return DocxPlan(letters, available, missing)
 
-    def assemble(self, plan: DocxPlan, written: bytes | None,
-                 letterheads: list[LetterheadImage | None] | None = None) -> list[dict[str, bytes]]:
+    def assemble(
+        self, plan: DocxPlan, written: bytes | None, letterheads: list[LetterheadImage | None] | None = None
+    ) -> list[dict[str, bytes]]:
         """The package parts of each planned letter; `written` is pandoc's DOCX of `plan.missing`,
         separated by marker paragraphs (None when nothing was missing); `letterheads`, each
         letter's letterhead (or None)."""
         if plan.missing:
             if written is None:
                 raise ValueError("the DOCX of the chunks never converted before is missing")
-            for text, chunk in zip(plan.missing, self._split(written, len(plan.missing))):
+            for text, chunk in zip(plan.missing, self._split(written, len(plan.missing)), strict=False):
                 plan.available[text] = chunk
                 self._chunks.put(text, chunk)
         assert self._base is not None
         letterheads = letterheads or [None] * len(plan.letters)
-        return [self._letter([plan.available[text] for text in chunks], self._base, letterhead)
-                for chunks, letterhead in zip(plan.letters, letterheads)]
+        return [
+            self._letter([plan.available[text] for text in chunks], self._base, letterhead)
+            for chunks, letterhead in zip(plan.letters, letterheads, strict=True)
+        ]
 
     def _split(self, data: bytes, count: int) -> list[DocxChunk]:
         parts = read_package(data)
@@ -201,8 +204,13 @@ class DocxAssembler:
         return DocxChunk(tuple(elements), own_links, own_lists)
 
     @staticmethod
-    def _base_of(parts: dict[str, bytes], document: etree._Element, relationships: etree._Element,
-                 numbering: etree._Element | None, used_lists: set[str]) -> _Base:
+    def _base_of(
+        parts: dict[str, bytes],
+        document: etree._Element,
+        relationships: etree._Element,
+        numbering: etree._Element | None,
+        used_lists: set[str],
+    ) -> _Base:
         body = document.find(f"{{{W}}}body")
         for child in list(body):
             if child.tag != f"{{{W}}}sectPr":
@@ -236,8 +244,14 @@ class DocxAssembler:
                 for old, target in chunk.links.items():
                     link_count += 1
                     renamed[old] = f"rId{link_count}"
-                    etree.SubElement(relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship", Type=HYPERLINK,
-                                     Id=renamed[old], Target=target, TargetMode="External")
+                    etree.SubElement(
+                        relationships,
+                        f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
+                        Type=HYPERLINK,
+                        Id=renamed[old],
+                        Target=target,
+                        TargetMode="External",
+                    )
                 _rename_attributes(elements, R, renamed)
             if chunk.lists:
                 renumbered = {}
@@ -307,8 +321,9 @@ def add_footer(parts: dict[str, bytes], kind: str, paragraphs: list[etree._Eleme
     }
 
 
-def _attach_letterhead(document: etree._Element, relationships: etree._Element, types: etree._Element,
-                       image: LetterheadImage) -> dict[str, bytes]:
+def _attach_letterhead(
+    document: etree._Element, relationships: etree._Element, types: etree._Element, image: LetterheadImage
+) -> dict[str, bytes]:
     """`image` centred in page 1's own header, where a letterhead stands, added to the parsed parts
     (which it changes); returns the parts it adds: the header, its relationships and the image.
 
@@ -317,12 +332,18 @@ def _attach_letterhead(document: etree._Element, relationships: etree._Element, 
     """
     media = "media/letterhead.png"
     image_relationship = "rIdAlletterLetterhead"
-    name, header = _attach_margin_part(document, relationships, types, "header", "first",
-                                       [_picture_paragraph(image, image_relationship)])
+    name, header = _attach_margin_part(
+        document, relationships, types, "header", "first", [_picture_paragraph(image, image_relationship)]
+    )
     _override(types, f"/word/{media}", "image/png")
     header_relationships = etree.Element(f"{{{PACKAGE_RELATIONSHIPS}}}Relationships", nsmap={None: PACKAGE_RELATIONSHIPS})
-    etree.SubElement(header_relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship", Id=image_relationship,
-                     Type=f"{RELATIONSHIP_TYPES}/image", Target=media)
+    etree.SubElement(
+        header_relationships,
+        f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
+        Id=image_relationship,
+        Type=f"{RELATIONSHIP_TYPES}/image",
+        Target=media,
+    )
     header_name = name.rpartition("/")[2]
     return {
         name: header,
@@ -336,8 +357,14 @@ def _picture_paragraph(image: LetterheadImage, relationship: str) -> etree._Elem
     wp, a, pic = (f"{{{DRAWING[prefix]}}}" for prefix in ("wp", "a", "pic"))
     paragraph = etree.Element(f"{{{W}}}p", nsmap={"w": W, "r": R, **DRAWING})
     etree.SubElement(etree.SubElement(paragraph, f"{{{W}}}pPr"), f"{{{W}}}jc", {f"{{{W}}}val": "center"})
-    inline = etree.SubElement(etree.SubElement(etree.SubElement(paragraph, f"{{{W}}}r"), f"{{{W}}}drawing"),
-                              f"{wp}inline", distT="0", distB="0", distL="0", distR="0")
+    inline = etree.SubElement(
+        etree.SubElement(etree.SubElement(paragraph, f"{{{W}}}r"), f"{{{W}}}drawing"),
+        f"{wp}inline",
+        distT="0",
+        distB="0",
+        distL="0",
+        distR="0",
+    )
     size = {"cx": str(image.width), "cy": str(image.height)}
     etree.SubElement(inline, f"{wp}extent", size)
     etree.SubElement(inline, f"{wp}docPr", id="1", name="Letterhead")
@@ -363,8 +390,14 @@ def _override(types: etree._Element, part_name: str, content_type: str) -> None:
         etree.SubElement(types, f"{{{CONTENT_TYPES_NS}}}Override", PartName=part_name, ContentType=content_type)
 
 
-def _attach_margin_part(document: etree._Element, relationships: etree._Element, types: etree._Element,
-                        part: str, kind: str, paragraphs: list[etree._Element]) -> tuple[str, bytes]:
+def _attach_margin_part(
+    document: etree._Element,
+    relationships: etree._Element,
+    types: etree._Element,
+    part: str,
+    kind: str,
+    paragraphs: list[etree._Element],
+) -> tuple[str, bytes]:
     """A header or footer (`part`) holding `paragraphs` for `kind` pages, added to the parsed parts,
     which it changes; returns the new part's name and bytes."""
     name = f"{part}-{kind}.xml"
@@ -374,8 +407,9 @@ def _attach_margin_part(document: etree._Element, relationships: etree._Element,
     identifier = f"rIdAlletter{part.capitalize()}{kind.capitalize()}"
     for old in relationships.findall(f"{{{PACKAGE_RELATIONSHIPS}}}Relationship[@Id='{identifier}']"):
         relationships.remove(old)
-    etree.SubElement(relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
-                     Id=identifier, Type=f"{RELATIONSHIP_TYPES}/{part}", Target=name)
+    etree.SubElement(
+        relationships, f"{{{PACKAGE_RELATIONSHIPS}}}Relationship", Id=identifier, Type=f"{RELATIONSHIP_TYPES}/{part}", Target=name
+    )
     _override(types, f"/word/{name}", f"{WORDPROCESSING_TYPES}.{part}+xml")
     section = document.find(f"{{{W}}}body/{{{W}}}sectPr")
     if section is None:

@@ -63,8 +63,7 @@ class ProjectNotFoundError(UserError):
 
     def __init__(self, start: Path) -> None:
         super().__init__(
-            f"{start}: no letter project found: no directory at or above it has a templates/ folder "
-            "(give one with --root)"
+            f"{start}: no letter project found: no directory at or above it has a templates/ folder (give one with --root)"
         )
 
 

@@ -47,12 +47,17 @@ def _probe(unknown: list[str]) -> None:
     bases = [cluster[0] for cluster in unknown if len(cluster) > 1]
     with tempfile.TemporaryDirectory(prefix="alletter-fonts-") as root:
         answer = typst.query(
-            _PROBE.encode("utf-8"), "<probe>", field="value", one=True, root=root,
-            ignore_system_fonts=True, sys_inputs={"clusters": json.dumps(unknown + bases)},
+            _PROBE.encode("utf-8"),
+            "<probe>",
+            field="value",
+            one=True,
+            root=root,
+            ignore_system_fonts=True,
+            sys_inputs={"clusters": json.dumps(unknown + bases)},
         )
     result = json.loads(answer)
     tofu_width, tofu_height = result["tofu"]
-    sizes = dict(zip(unknown + bases, result["sizes"]))
+    sizes = dict(zip(unknown + bases, result["sizes"], strict=False))
 
     def whole_boxes(width: float, box: float) -> bool:
         return width / box > 0.99 and abs(width / box - round(width / box)) < 1e-3
@@ -70,7 +75,9 @@ def _probe(unknown: list[str]) -> None:
 def unshowable(texts: Iterable[str]) -> list[list[str]]:
     """For each text, the characters (with their marks) that no font of the PDF has, each once."""
     per_text = [
-        [] if _shown_characters.issuperset(text) else list(dict.fromkeys(cluster for cluster in clusters(text) if _needs_probe(cluster)))
+        []
+        if _shown_characters.issuperset(text)
+        else list(dict.fromkeys(cluster for cluster in clusters(text) if _needs_probe(cluster)))
         for text in texts
     ]
     unknown = list(dict.fromkeys(cluster for found in per_text for cluster in found if cluster not in _shown))

@@ -71,14 +71,17 @@ def letter_summary(valid: ValidCase) -> dict[str, Any]:
         "kind": str(case.kind),
         "organisation": ", ".join(case.recipient.address),
         "mandates": [mandate.id for mandate in valid.mandates],
-        "follow_up": None if prior is None else {
+        "follow_up": None
+        if prior is None
+        else {
             "reference": prior.reference,
             "slug": prior.reference.replace(" ", "-").replace("/", "-"),
             "date": prior.date.isoformat(),
             "reply": None if prior.reply is None else prior.reply.date.isoformat(),
         },
-        "related": [{"reference": related.reference, "slug": Reference.parse(related.reference).slug}
-                    for related in case.related],
+        "related": [
+            {"reference": related.reference, "slug": Reference.parse(related.reference).slug} for related in case.related
+        ],
     }
 
 
@@ -123,7 +126,7 @@ class LetterBuilder:
             prepared.append((result, valid, rendered.markdown, self.dependencies(valid, rendered.templates)))
         letters = [(markdown, self._metadata(valid)) for _, valid, markdown, _ in prepared]
         converted = self.converter.convert_many(letters, tuple(name for name in self.formats if name != "md"))
-        for (result, valid, markdown, dependencies), files in zip(prepared, converted):
+        for (result, valid, markdown, dependencies), files in zip(prepared, converted, strict=True):
             if isinstance(files, ConversionError):
                 result.status, result.error = "failed", str(files)
                 continue

@@ -25,8 +25,10 @@ MAX_DEPTH = 50
 FieldPath = tuple[str | int, ...]
 _UNCLOSED = re.compile(r"flow (sequence|mapping)|quoted scalar")
 # libyaml's words for a line indented unlike its neighbours, or a `: ` inside unquoted text
-INDENTATION_HINT = ("; check this line's indentation against the line above (fields of one group start in the same "
-                    "column), or put the text in quotes if it holds `: `")
+INDENTATION_HINT = (
+    "; check this line's indentation against the line above (fields of one group start in the same "
+    "column), or put the text in quotes if it holds `: `"
+)
 _DASH_WITHOUT_SPACE = re.compile(r"\s*-[^\s-]")  # `-education`: meant as a list item
 _COMMENT_AFTER = re.compile(r"[ \t]+#")
 _PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -92,8 +94,12 @@ class _Builder:
         self.nodes_seen += 1
         if self.nodes_seen > MAX_NODES:
             raise CaseFileError(
-                [Problem(_location(self.path, node.start_mark),
-                         f"too many values (over {MAX_NODES}); is an alias expanding without end?")]
+                [
+                    Problem(
+                        _location(self.path, node.start_mark),
+                        f"too many values (over {MAX_NODES}); is an alias expanding without end?",
+                    )
+                ]
             )
         if len(field_path) > MAX_DEPTH:
             raise CaseFileError(
@@ -113,7 +119,7 @@ class _Builder:
     def _note_comment_after(self, node: yaml.Node, field_path: FieldPath) -> None:
         """Remember a plain value followed by ` #` on its line: what came after was read as a comment."""
         end = node.end_mark
-        rest = self.lines[end.line][end.column:] if end.line < len(self.lines) else ""
+        rest = self.lines[end.line][end.column :] if end.line < len(self.lines) else ""
         found = _COMMENT_AFTER.match(rest)
         if found:
             self.comment_cuts[field_path] = SourceLocation(self.path, end.line + 1, end.column + found.end())
@@ -143,8 +149,9 @@ class _Builder:
             if key in result:
                 first = self.locations[(*field_path, key)]
                 self.problems.append(
-                    Problem(where, f"duplicate key `{key}` (first given at line {first.line})",
-                            field=dotted_path((*field_path, key)))
+                    Problem(
+                        where, f"duplicate key `{key}` (first given at line {first.line})", field=dotted_path((*field_path, key))
+                    )
                 )
                 continue
             self.locations[(*field_path, key)] = where
@@ -172,9 +179,7 @@ def read_source(path: Path) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise CaseFileError(
-            [Problem(SourceLocation(path, line), "is not UTF-8 text; save it as UTF-8")]
-        ) from None
+        raise CaseFileError([Problem(SourceLocation(path, line), "is not UTF-8 text; save it as UTF-8")]) from None
 
 
 def load_yaml(path: Path) -> LoadedYaml:
@@ -194,7 +199,9 @@ def parse_yaml(path: Path) -> LoadedYaml:
     """
     text = read_source(path)
     if text.startswith("\ufeff"):
-        raise CaseFileError([Problem(SourceLocation(path, 1, 1), "starts with a byte-order mark (BOM); save it as UTF-8 without BOM")])
+        raise CaseFileError(
+            [Problem(SourceLocation(path, 1, 1), "starts with a byte-order mark (BOM); save it as UTF-8 without BOM")]
+        )
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
@@ -208,8 +215,12 @@ def parse_yaml(path: Path) -> LoadedYaml:
     except yaml.reader.ReaderError as error:
         line, column = _line_and_column(text, error.position)
         raise CaseFileError(
-            [Problem(SourceLocation(path, line, column),
-                     f"contains the control character U+{error.character:04X}, which a case file cannot hold; remove it")]
+            [
+                Problem(
+                    SourceLocation(path, line, column),
+                    f"contains the control character U+{error.character:04X}, which a case file cannot hold; remove it",
+                )
+            ]
         ) from None
     except yaml.YAMLError as error:
         raise CaseFileError([Problem(SourceLocation(path), f"YAML error: {error}")]) from None

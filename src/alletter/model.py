@@ -27,8 +27,9 @@ def _refuse_control_characters(text: str) -> str:
         raise ValueError(f"contains the control character U+{ord(found.group()):04X}; remove it")
     found = _PRIVATE_USE_CHARACTERS.search(text)
     if found:
-        raise ValueError(f"contains the private-use character U+{ord(found.group()):04X}, which has no agreed "
-                         "meaning or glyph; remove it")
+        raise ValueError(
+            f"contains the private-use character U+{ord(found.group()):04X}, which has no agreed meaning or glyph; remove it"
+        )
     return text
 
 
@@ -44,13 +45,18 @@ MAX_LINE_CHARACTERS = 300
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARACTERS), AfterValidator(_refuse_control_characters)]
 """Narrative text: a paragraph, with the small Markdown subset that `render` allows."""
 
-Line = Annotated[str, Field(min_length=1, max_length=MAX_LINE_CHARACTERS), AfterValidator(_refuse_control_characters),
-                 AfterValidator(_single_line)]
+Line = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_LINE_CHARACTERS),
+    AfterValidator(_refuse_control_characters),
+    AfterValidator(_single_line),
+]
 """A name, title or salutation: one line, always printed literally."""
 
 ReferenceText = Annotated[str, Field(pattern=REFERENCE_PATTERN, examples=["AL OTH 11/2023"])]
-Url = Annotated[str, Field(pattern=URL_PATTERN, examples=["https://spcommreports.ohchr.org/"]),
-              AfterValidator(_refuse_control_characters)]
+Url = Annotated[
+    str, Field(pattern=URL_PATTERN, examples=["https://spcommreports.ohchr.org/"]), AfterValidator(_refuse_control_characters)
+]
 MANDATE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MandateId = Annotated[str, Field(pattern=MANDATE_ID_PATTERN)]
 
@@ -74,7 +80,7 @@ class Reference:
     year: int
 
     @classmethod
-    def parse(cls, text: str) -> "Reference":
+    def parse(cls, text: str) -> Reference:
         match = re.match(REFERENCE_PATTERN, text)
         if match is None:
             raise ValueError(f"{text!r} is not a reference such as 'AL OTH 11/2023'")
@@ -136,10 +142,14 @@ class FollowUp(StrictModel):
     reference: ReferenceText
     date: date
     link: Url | None = None
-    subject: Text = Field(description="What the prior letter was about, continuing 'addressed to your company …' "
-                          "(or 'your Excellency’s Government', 'your organization')")
+    subject: Text = Field(
+        description="What the prior letter was about, continuing 'addressed to your company …' "
+        "(or 'your Excellency’s Government', 'your organization')"
+    )
     reply: Reply | None = Field(None, description="The recipient's reply; leave out when none was received")
-    concern: Text | None = Field(None, description="When no reply came: the concern reiterated, continuing 'we respectfully reiterate our concern that …'")
+    concern: Text | None = Field(
+        None, description="When no reply came: the concern reiterated, continuing 'we respectfully reiterate our concern that …'"
+    )
     other_replies: OtherReplies = OtherReplies()
 
 
@@ -147,11 +157,14 @@ class Recipient(StrictModel):
     """Who the letter is addressed to. A State is addressed as its Government ("Excellency,"), so
     its name and salutation come from the templates; a non-State actor's are the case's own."""
 
-    kind: RecipientKind = Field(description="state (a Government; the reference's country is its ISO code), "
-                                "company or organization (non-State actors; the reference's country is OTH)")
+    kind: RecipientKind = Field(
+        description="state (a Government; the reference's country is its ISO code), "
+        "company or organization (non-State actors; the reference's country is OTH)"
+    )
     name: Line | None = Field(None, description="Non-State actors: as in 'Please accept, Ms. Pappas, …'")
-    salutation: Line | None = Field(None, description="Non-State actors: the opening line exactly as published, "
-                                    "e.g. 'Dear Ms. Pappas,'")
+    salutation: Line | None = Field(
+        None, description="Non-State actors: the opening line exactly as published, e.g. 'Dear Ms. Pappas,'"
+    )
     address: list[Line] = Field(min_length=1, description="The address block printed at the foot of page 1, one line per item")
 
     @property
@@ -163,8 +176,7 @@ class RelatedLetter(StrictModel):
     """A communication on the same subject sent at the same time to another recipient."""
 
     reference: ReferenceText
-    name: Line | None = Field(None, description="A non-State recipient's name (OTH references); a State's "
-                              "comes from states.yaml")
+    name: Line | None = Field(None, description="A non-State recipient's name (OTH references); a State's comes from states.yaml")
     link: Url | None = None
 
 
@@ -180,21 +192,29 @@ class Case(StrictModel):
 
     reference: ReferenceText
     date: date
-    mandates: list[MandateId] = Field(min_length=1, description="Mandate ids from mandates.yaml, in the order the letter names them")
+    mandates: list[MandateId] = Field(
+        min_length=1, description="Mandate ids from mandates.yaml, in the order the letter names them"
+    )
     recipient: Recipient
     follow_up: FollowUp | None = None
-    summary: Text | None = Field(None, description="What the letter is about, continuing 'information we have "
-                                 "received concerning …' (first letters)")
+    summary: Text | None = Field(
+        None, description="What the letter is about, continuing 'information we have received concerning …' (first letters)"
+    )
     facts: list[Text] = Field([], description="The facts, after 'According to the information received:'")
-    paragraphs: list[Text] = Field([], description="The case's own paragraphs (concerns), after the facts and the "
-                                   "follow-up paragraphs")
+    paragraphs: list[Text] = Field(
+        [], description="The case's own paragraphs (concerns), after the facts and the follow-up paragraphs"
+    )
     related: list[RelatedLetter] = Field([], description="Letters on the same subject sent to others at the same time")
     questions_intro: Literal["standard", "follow-up"] = "standard"
     questions: list[Text] = Field(min_length=1)
-    standard_question: bool = Field(True, description="Letters to States: begin the questions with 'Please provide "
-                                    "any additional information and/or comment(s) …' (false leaves it out)")
+    standard_question: bool = Field(
+        True,
+        description="Letters to States: begin the questions with 'Please provide "
+        "any additional information and/or comment(s) …' (false leaves it out)",
+    )
     publication: Literal["within-60-days", "after-48-hours"] = Field(
-        "within-60-days", description="When the letter is made public (an OL always after 48 hours)")
+        "within-60-days", description="When the letter is made public (an OL always after 48 hours)"
+    )
     closing_paragraphs: list[ClosingParagraph] = []
     annex: CaseAnnex | None = Field(None, description="The case's own legal annex (letters to States)")
     annexes: list[MandateId] = Field([], description="Annex ids: files annexes/<id>.md")
@@ -204,7 +224,7 @@ class Case(StrictModel):
         return Reference.parse(self.reference)
 
     @property
-    def kind(self) -> "LetterKind":
+    def kind(self) -> LetterKind:
         return LetterKind("state" if self.recipient.is_state else "non-state", self.ref.letter_type)
 
 
@@ -221,7 +241,7 @@ class LetterKind:
 
     @property
     def with_article(self) -> str:
-        """"an AL to a State", "a UA to …" (said "you-ay")."""
+        """ "an AL to a State", "a UA to …" (said "you-ay")."""
         return f"{'a' if self.letter_type == 'UA' else 'an'} {self}"
 
 
@@ -235,12 +255,14 @@ class Holder(StrictModel):
 
     name: Line
     title: Line | None = None
-    gender: Literal["female", "male"] | None = Field(None, description="As UN documents refer to the holder (Ms./Mr.); "
-                                                    "French and Spanish titles agree with it")
+    gender: Literal["female", "male"] | None = Field(
+        None, description="As UN documents refer to the holder (Ms./Mr.); French and Spanish titles agree with it"
+    )
     since: date | None = None
     until: date | None = None
-    seen: list[date] = Field([], description="Dates a source shows the holder in office (a letter signed), where "
-                             "the term's dates are not known")
+    seen: list[date] = Field(
+        [], description="Dates a source shows the holder in office (a letter signed), where the term's dates are not known"
+    )
     source: Source | None = None
 
 
@@ -248,12 +270,15 @@ class Resolution(StrictModel):
     """A resolution that established or renewed a mandate."""
 
     number: Annotated[str, Field(pattern=RESOLUTION_PATTERN)] | None = Field(
-        None, description="Left out where only the adoption date of a renewal is known: letters after it cannot "
-        "cite it, and check says so")
+        None,
+        description="Left out where only the adoption date of a renewal is known: letters after it cannot "
+        "cite it, and check says so",
+    )
     body: Literal["Human Rights Council", "Commission on Human Rights", "Economic and Social Council"] = "Human Rights Council"
     adopted: date | None = None
-    cited: list[date] = Field([], description="Dates a published letter cites it on (in force then), where the "
-                              "adoption date is not known")
+    cited: list[date] = Field(
+        [], description="Dates a published letter cites it on (in force then), where the adoption date is not known"
+    )
     source: Source | None = None
 
 
@@ -277,8 +302,10 @@ class Mandate(StrictModel):
     former_names: list[FormerName] = []
     established: date | None = None
     ended: date | None = None
-    term_years: int | None = Field(None, description="Years between renewals; default 3 for thematic, 1 for country "
-                                   "mandates; 0 for a mandate that is not renewed")
+    term_years: int | None = Field(
+        None,
+        description="Years between renewals; default 3 for thematic, 1 for country mandates; 0 for a mandate that is not renewed",
+    )
     resolutions: list[Resolution] = []
     holders: list[Holder] = []
     sources: list[Source] = []

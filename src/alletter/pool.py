@@ -105,7 +105,7 @@ def _batches(case_paths: Sequence[Path], jobs: int) -> list[list[Path]]:
     while start < len(case_paths):
         remaining = len(case_paths) - start
         size = BATCH_SIZE if jobs <= 1 else max(1, min(BATCH_SIZE, -(-remaining // (2 * jobs))))
-        batches.append(list(case_paths[start:start + size]))
+        batches.append(list(case_paths[start : start + size]))
         start += size
     return batches
 

@@ -41,7 +41,7 @@ class LetterProject:
     root: Path
 
     @classmethod
-    def find(cls, start: Path) -> "LetterProject":
+    def find(cls, start: Path) -> LetterProject:
         """The nearest directory at or above `start` that has a `templates/` folder."""
         start = start.resolve()
         for candidate in [start, *start.parents]:

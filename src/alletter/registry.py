@@ -16,6 +16,7 @@ guess. Two facts of the Council's practice narrow what is not recorded:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ from .model import Holder, Mandate, Resolution, Session
 MAX_TENURE_YEARS = 6  # HRC resolution 5/1, annex, para. 45
 DEFAULT_TERM_YEARS = {"thematic": 3, "country": 1}
 RENEWAL_GRACE = timedelta(days=183)
-CHAIR_MIN_TERM = timedelta(days=183)  # the business Working Group's chair rotates every six months  # a renewal may be adopted some months after the term it extends
+CHAIR_MIN_TERM = timedelta(
+    days=183
+)  # the business Working Group's chair rotates every six months  # a renewal may be adopted some months after the term it extends
 _HRC_NUMBER = re.compile(r"^([0-9]{1,3})/([0-9]+)$")  # 43/4: session 43, resolution 4
 _YEAR_NUMBER = re.compile(r"^((?:19|20)[0-9]{2})/[0-9]+( [A-Z])?$")  # 1985/33: Commission or ECOSOC, adopted in 1985
 
@@ -68,7 +71,8 @@ class RegistryOnDates:
         self.sessions = {session.session: session for session in sessions}
         self._dated_hrc = sorted(
             (key, resolution.adopted)
-            for mandate in self.mandates.values() for resolution in mandate.resolutions
+            for mandate in self.mandates.values()
+            for resolution in mandate.resolutions
             if (key := _hrc_key(resolution)) is not None and resolution.adopted is not None
         )
 
@@ -103,22 +107,26 @@ class RegistryOnDates:
         current, current_window = max(adopted, key=functools.cmp_to_key(_adopted_order))
         for resolution, window in windows:
             if window.earliest <= day < window.latest and _adopted_order((resolution, window), (current, current_window)) >= 0:
-                return None, (f"the adoption date of resolution {resolution.number} on `{mandate.id}` is not in "
-                              f"mandates.yaml: it may have been adopted by {day}")
+                return None, (
+                    f"the adoption date of resolution {resolution.number} on `{mandate.id}` is not in "
+                    f"mandates.yaml: it may have been adopted by {day}"
+                )
         if current.number is None:
-            return None, (f"the resolution that renewed `{mandate.id}` on {current.adopted} has no number in "
-                          "mandates.yaml")
+            return None, (f"the resolution that renewed `{mandate.id}` on {current.adopted} has no number in mandates.yaml")
         term = mandate.term_years if mandate.term_years is not None else DEFAULT_TERM_YEARS[mandate.kind]
         if term and day > _years_later(current_window.latest, term) + RENEWAL_GRACE:
-            return None, (f"the last resolution on `{mandate.id}` in mandates.yaml is {current.number} "
-                          f"({current_window.latest}); its renewal in force on {day} is not recorded")
+            return None, (
+                f"the last resolution on `{mandate.id}` in mandates.yaml is {current.number} "
+                f"({current_window.latest}); its renewal in force on {day} is not recorded"
+            )
         return current.number, None
 
     # --- existence, names, holders -------------------------------------------------------------
 
     def exists_on(self, mandate: Mandate, day: date) -> bool:
-        start = mandate.established or min((self.adoption_window(resolution).latest
-                                            for resolution in mandate.resolutions), default=None)
+        start = mandate.established or min(
+            (self.adoption_window(resolution).latest for resolution in mandate.resolutions), default=None
+        )
         return start is not None and start <= day and (mandate.ended is None or day <= mandate.ended)
 
     @staticmethod
@@ -206,7 +214,7 @@ def in_office(holder: Holder, day: date) -> bool:
         if holder.since is not None and holder.until is not None:
             return holder.since <= day <= holder.until
         seen = sorted({*holder.seen, *(d for d in (holder.since, holder.until) if d is not None)})
-        return any(first < day < last and last - first < CHAIR_MIN_TERM for first, last in zip(seen, seen[1:]))
+        return any(first < day < last and last - first < CHAIR_MIN_TERM for first, last in itertools.pairwise(seen))
     first = holder.since or min(holder.seen, default=None)
     if first is None or day < first:
         return False

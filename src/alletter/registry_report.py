@@ -24,18 +24,24 @@ def mandates_on(project: LetterProject, day: date) -> list[dict[str, Any]]:
             continue
         in_force, missing = registry.in_force(mandate, day)
         holder = registry.holder_on(mandate, day)
-        rows.append({
-            "id": mandate.id,
-            "name": registry.name_on(mandate, day),
-            "resolution": in_force.resolution if in_force else registry.resolution_on(mandate, day)[0],
-            "holder": None if holder is None else {"name": holder.name, "title": holder.title or registry.name_on(mandate, day)},
-            "sources": mandate.sources,
-            "missing": missing,
-        })
+        rows.append(
+            {
+                "id": mandate.id,
+                "name": registry.name_on(mandate, day),
+                "resolution": in_force.resolution if in_force else registry.resolution_on(mandate, day)[0],
+                "holder": None
+                if holder is None
+                else {"name": holder.name, "title": holder.title or registry.name_on(mandate, day)},
+                "sources": mandate.sources,
+                "missing": missing,
+            }
+        )
     return rows
 
 
 def gap_rows(project: LetterProject, start: date, end: date) -> list[dict[str, Any]]:
     """Every fact missing from the registry between `start` and `end`, by mandate and date range."""
-    return [{"id": mandate_id, "from": first.isoformat(), "to": last.isoformat(), "missing": what}
-            for mandate_id, first, last, what in project.registry.gaps(start, end)]
+    return [
+        {"id": mandate_id, "from": first.isoformat(), "to": last.isoformat(), "missing": what}
+        for mandate_id, first, last, what in project.registry.gaps(start, end)
+    ]

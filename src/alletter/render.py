@@ -179,10 +179,12 @@ def _phrase_template(environment: jinja2.Environment, words: str) -> jinja2.Temp
 def letter_environment(templates_dir: Path) -> SandboxedEnvironment:
     """The Jinja environment for one project's templates: sandboxed, strict, escaping by default.
     The project's annexes/ folder is reachable as `annexes/…`, for the law library's paragraphs."""
-    loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(templates_dir),
-        jinja2.PrefixLoader({ANNEXES_PREFIX.rstrip("/"): jinja2.FileSystemLoader(templates_dir.parent / "annexes")}),
-    ])
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(templates_dir),
+            jinja2.PrefixLoader({ANNEXES_PREFIX.rstrip("/"): jinja2.FileSystemLoader(templates_dir.parent / "annexes")}),
+        ]
+    )
     environment = _LetterEnvironment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
@@ -213,8 +215,7 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
     assert blocks is not None  # validate refuses a kind kinds.yaml does not have
     addressee = project.phrasebook.recipients[case.recipient.kind]
     if not case.recipient.is_state:
-        addressee = addressee.model_copy(update={"salutation": case.recipient.salutation,
-                                                 "closing_name": case.recipient.name})
+        addressee = addressee.model_copy(update={"salutation": case.recipient.salutation, "closing_name": case.recipient.name})
     return {
         "case": case,
         "blocks": blocks,
@@ -224,8 +225,10 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
         "mandate_count": project.settings.mandate_count_on(case.date),
         "state": project.states.get(case.ref.country),
         "related_letters": [_related_party(related, project) for related in case.related],
-        "replying_governments": [Party(name=project.states[government.code].en, link=government.link)
-                                 for government in (case.follow_up.other_replies.governments if case.follow_up else [])],
+        "replying_governments": [
+            Party(name=project.states[government.code].en, link=government.link)
+            for government in (case.follow_up.other_replies.governments if case.follow_up else [])
+        ],
         "addressee": addressee,
         "phrasebook": project.phrasebook,
         "voice": LetterVoice(len(valid.mandates), case.kind.recipient, case.date),
@@ -246,8 +249,9 @@ def _case_annex(valid: ValidCase, project: LetterProject, context: dict[str, obj
     if annex is None:
         return None
     environment = letter_environment(project.templates_dir)
-    standards = [environment.get_template(f"{ANNEXES_PREFIX}law/{standard}.md.j2").render(context).strip()
-                 for standard in annex.standards]
+    standards = [
+        environment.get_template(f"{ANNEXES_PREFIX}law/{standard}.md.j2").render(context).strip() for standard in annex.standards
+    ]
     own = [narrative(paragraph) for paragraph in annex.paragraphs]
     title = Markdown(_phrase_template(environment, f'{{{{ say("{CASE_ANNEX_TITLE}") }}}}').render(context))
     return Annex(id="case", title=title, body="\n\n".join([*standards, *own]))

@@ -46,8 +46,10 @@ def _check_reference_parts(kind: str, country: str, year: int, project: LetterPr
     if kind not in LETTER_TYPES:
         raise UsageError(f"--type {kind}: choose one of {', '.join(LETTER_TYPES)}")
     if country != NON_STATE and country not in project.states:
-        raise UsageError(f"--country {country}: the ISO 3166 alpha-3 code of a UN Member or Observer State (states.yaml), "
-                         "such as BRA, or OTH for a company or other non-State actor")
+        raise UsageError(
+            f"--country {country}: the ISO 3166 alpha-3 code of a UN Member or Observer State (states.yaml), "
+            "such as BRA, or OTH for a company or other non-State actor"
+        )
     if not re.fullmatch(REFERENCE_PATTERN, f"{kind} {country} 1/{year}"):
         raise UsageError(f"--year {year}: a year such as {date.today().year}")
     letter_kind = LetterKind("non-state" if country == NON_STATE else "state", LETTER_TYPES[kind])
@@ -77,15 +79,15 @@ def _follow_up_values(prior_path: Path, project: LetterProject) -> dict[str, Any
             "reference": prior.reference,
             "date": prior.date.isoformat(),
             "link": None,
-            "subject": _quoted(f"{PLACEHOLDER}: what {prior.reference} was about, continuing 'addressed to "
-                               f"{project.phrasebook.recipients[prior.recipient.kind].your} …'"),
+            "subject": _quoted(
+                f"{PLACEHOLDER}: what {prior.reference} was about, continuing 'addressed to "
+                f"{project.phrasebook.recipients[prior.recipient.kind].your} …'"
+            ),
         },
     }
 
 
-def new_case(
-    project: LetterProject, kind: str, country: str, year: int, on: date, follow_up: Path | None = None
-) -> NewCase:
+def new_case(project: LetterProject, kind: str, country: str, year: int, on: date, follow_up: Path | None = None) -> NewCase:
     """Write the skeleton of the next case of this type, country and year; never overwrite."""
     kind, country = _check_reference_parts(kind, country, year, project)
     reference = next_reference(project.cases_dir, kind, country, year)
@@ -96,17 +98,24 @@ def new_case(
             "kind": "company" if state is None else "state",
             "name": _quoted(f"{PLACEHOLDER}: e.g. Ms. Pappas"),
             "salutation": _quoted(f"{PLACEHOLDER}: e.g. Dear Ms. Pappas,"),
-            "address": [_quoted(f"{PLACEHOLDER}: e.g. the company's name" if state is None else
-                                f"{PLACEHOLDER}: e.g. Permanent Mission of {state.en} to the United Nations Office and "
-                                "other international organizations in Geneva")],
+            "address": [
+                _quoted(
+                    f"{PLACEHOLDER}: e.g. the company's name"
+                    if state is None
+                    else f"{PLACEHOLDER}: e.g. Permanent Mission of {state.en} to the United Nations Office and "
+                    "other international organizations in Geneva"
+                )
+            ],
         },
         "follow_up": None,
     }
     if follow_up is not None:
         values.update(_follow_up_values(follow_up, project))
         if (values["recipient"]["kind"] == "state") != (state is not None):
-            raise UsageError(f"--follow-up {follow_up}: it was sent to a {values['recipient']['kind']}, and "
-                             f"{country} is for {'a non-State actor' if state is None else 'a State'}")
+            raise UsageError(
+                f"--follow-up {follow_up}: it was sent to a {values['recipient']['kind']}, and "
+                f"{country} is for {'a non-State actor' if state is None else 'a State'}"
+            )
     letter_kind = LetterKind("state" if state else "non-state", LETTER_TYPES[kind])
     values["blocks"] = [block.block for block in project.kinds.blocks(letter_kind) or []]
     values["standards"] = project.law_standard_ids()
@@ -122,8 +131,11 @@ def new_case(
     try:
         skeleton = environment.get_template(SKELETON_TEMPLATE)
     except jinja2.TemplateNotFound:
-        raise ProjectFileError(project.templates_dir / SKELETON_TEMPLATE, "is missing: `alletter new` writes case files from it") from None
-    text = skeleton.render(reference=str(reference), date=on.isoformat(), file_name=path.name, state=state,
-                           letter_type=LETTER_TYPES[kind], **values)
+        raise ProjectFileError(
+            project.templates_dir / SKELETON_TEMPLATE, "is missing: `alletter new` writes case files from it"
+        ) from None
+    text = skeleton.render(
+        reference=str(reference), date=on.isoformat(), file_name=path.name, state=state, letter_type=LETTER_TYPES[kind], **values
+    )
     write_new(path, text.encode("utf-8"))
     return NewCase(path, reference)

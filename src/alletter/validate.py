@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -60,7 +60,10 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
         return CaseCheck(path, error.problems)
     check = CaseCheck(path, [])
     if not isinstance(loaded.data, dict):
-        check.problems = [*loaded.problems, Problem(loaded.locate(()), "a case file must be a mapping of fields such as `reference:`")]
+        check.problems = [
+            *loaded.problems,
+            Problem(loaded.locate(()), "a case file must be a mapping of fields such as `reference:`"),
+        ]
         return check
     reference = loaded.data.get("reference")
     if isinstance(reference, str):
@@ -111,9 +114,16 @@ def check_cases(paths: list[Path], project: LetterProject) -> list[CaseCheck]:
         for check in sharing if len(sharing) > 1 else []:
             others = ", ".join(str(other.path) for other in sharing if other is not check)
             assert check.reference_location is not None
-            check.problems = _in_file_order([*check.problems, Problem(
-                check.reference_location, f"`{reference}` is also the reference of {others}; every letter needs its own number",
-                "reference")])
+            check.problems = _in_file_order(
+                [
+                    *check.problems,
+                    Problem(
+                        check.reference_location,
+                        f"`{reference}` is also the reference of {others}; every letter needs its own number",
+                        "reference",
+                    ),
+                ]
+            )
             check.valid = None
     return checks
 
@@ -149,7 +159,7 @@ def _schema_problem(loaded: LoadedYaml, detail: dict) -> Problem:
 
 _PATTERN_MEANINGS = {
     REFERENCE_PATTERN: "is not a reference such as `AL OTH 11/2023` (AL, UA or OL; a three-letter country code "
-                       "or OTH; the number/the year)",
+    "or OTH; the number/the year)",
     URL_PATTERN: "is not a web address: it must start with https:// or http:// and hold no spaces",
     MANDATE_ID_PATTERN: "is not a mandate id: lower-case words joined by hyphens, such as `freedom-of-expression`",
 }
@@ -179,7 +189,9 @@ def _schema_message(field_path: FieldPath, detail: dict) -> str:
     if kind == "string_pattern_mismatch":
         if field_path and field_path[0] == "annexes":
             return f"`{value}` is not an annex id: the name of a file in annexes/ without `.md`, such as `ungp`"
-        return f"`{value}` " + _PATTERN_MEANINGS.get(context.get("pattern"), f"does not have the expected form {context.get('pattern')}")
+        return f"`{value}` " + _PATTERN_MEANINGS.get(
+            context.get("pattern"), f"does not have the expected form {context.get('pattern')}"
+        )
     if kind == "too_short":
         what = "question" if field_path and field_path[-1] == "questions" else "item"
         return f"needs at least one {what}" if not value else detail["msg"]
@@ -210,8 +222,11 @@ def _placeholder_problems(loaded: LoadedYaml):
     """Text still reading TODO, as `alletter new` writes it: a skeleton never becomes a letter."""
     for field_path, text in _texts(loaded.data, ()):
         if text.lstrip().startswith(PLACEHOLDER):
-            yield Problem(loaded.locate(field_path, value=True),
-                          "still holds the placeholder TODO; write the letter's own text here", dotted_path(field_path))
+            yield Problem(
+                loaded.locate(field_path, value=True),
+                "still holds the placeholder TODO; write the letter's own text here",
+                dotted_path(field_path),
+            )
 
 
 def _comment_cut_problems(loaded: LoadedYaml):
@@ -219,9 +234,13 @@ def _comment_cut_problems(loaded: LoadedYaml):
     letter would go out without it (`issue #5`, `#MeToo`). A comment after a name is left alone."""
     for field_path, where in loaded.comment_cuts.items():
         if any(part in NARRATIVE_FIELDS for part in field_path if isinstance(part, str)):
-            yield Problem(where, "the text stops here: YAML reads ` #` and what follows as a comment. If the `#` "
-                          "belongs to the text, put the text in quotes or write it as a block (`>-`); put a comment "
-                          "on a line of its own", dotted_path(field_path))
+            yield Problem(
+                where,
+                "the text stops here: YAML reads ` #` and what follows as a comment. If the `#` "
+                "belongs to the text, put the text in quotes or write it as a block (`>-`); put a comment "
+                "on a line of its own",
+                dotted_path(field_path),
+            )
 
 
 def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject):
@@ -231,7 +250,9 @@ def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject):
     if isinstance(reference, str) and re.match(REFERENCE_PATTERN, reference.strip()):
         slug = Reference.parse(reference.strip()).slug
         if loaded.path.stem != slug:
-            yield Problem(loaded.locate(("reference",)), f"the file should be named {slug}.yaml to match its reference", "reference")
+            yield Problem(
+                loaded.locate(("reference",)), f"the file should be named {slug}.yaml to match its reference", "reference"
+            )
     mandates = data.get("mandates")
     if isinstance(mandates, list):
         for index, mandate_id in enumerate(mandates):
@@ -241,8 +262,11 @@ def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject):
 
 def _unknown_mandate(loaded: LoadedYaml, index: int, mandate_id: str, project: LetterProject) -> Problem:
     hint = _did_you_mean(mandate_id, list(project.mandates))
-    return Problem(loaded.locate(("mandates", index), value=True),
-                   f"unknown mandate `{mandate_id}`{hint} (`alletter mandates` lists them)", f"mandates[{index}]")
+    return Problem(
+        loaded.locate(("mandates", index), value=True),
+        f"unknown mandate `{mandate_id}`{hint} (`alletter mandates` lists them)",
+        f"mandates[{index}]",
+    )
 
 
 def _allowed_keys(field_path: FieldPath) -> list[str]:
@@ -261,6 +285,7 @@ def _allowed_keys(field_path: FieldPath) -> list[str]:
 
 def _model_in(annotation: object) -> type | None:
     from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for argument in getattr(annotation, "__args__", ()):
@@ -286,20 +311,28 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
             yield _unknown_mandate(loaded, index, mandate_id, project)
             continue
         for missing in project.registry.in_force(mandate, case.date)[1]:
-            yield Problem(at(("mandates", index), value=True), f"{missing}; a letter cannot be sent under it "
-                          "(update mandates.yaml from a published source)", f"mandates[{index}]")
+            yield Problem(
+                at(("mandates", index), value=True),
+                f"{missing}; a letter cannot be sent under it (update mandates.yaml from a published source)",
+                f"mandates[{index}]",
+            )
     first_place: dict[str, int] = {}
     for index, mandate_id in enumerate(case.mandates):
         if mandate_id in first_place:
             first = at(("mandates", first_place[mandate_id]), value=True)
-            yield Problem(at(("mandates", index), value=True),
-                          f"`{mandate_id}` is named twice (first at line {first.line}); remove one", f"mandates[{index}]")
+            yield Problem(
+                at(("mandates", index), value=True),
+                f"`{mandate_id}` is named twice (first at line {first.line}); remove one",
+                f"mandates[{index}]",
+            )
         first_place.setdefault(mandate_id, index)
     known_annexes = project.annex_ids()
     for index, annex_id in enumerate(case.annexes):
         if annex_id not in known_annexes:
             hint = _did_you_mean(annex_id, known_annexes)
-            yield Problem(at(("annexes", index)), f"unknown annex `{annex_id}` (no annexes/{annex_id}.md){hint}", f"annexes[{index}]")
+            yield Problem(
+                at(("annexes", index)), f"unknown annex `{annex_id}` (no annexes/{annex_id}.md){hint}", f"annexes[{index}]"
+            )
     yield from _follow_up_problems(loaded, case)
     yield from _kind_problems(loaded, case, project)
     for index, government in enumerate(case.follow_up.other_replies.governments if case.follow_up else []):
@@ -309,9 +342,12 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
     known_standards = project.law_standard_ids()
     for index, standard in enumerate(case.annex.standards if case.annex else []):
         if standard not in known_standards:
-            yield Problem(at(("annex", "standards", index), value=True),
-                          f"unknown standard paragraph `{standard}` (no annexes/law/{standard}.md.j2)"
-                          f"{_did_you_mean(standard, known_standards)}", f"annex.standards[{index}]")
+            yield Problem(
+                at(("annex", "standards", index), value=True),
+                f"unknown standard paragraph `{standard}` (no annexes/law/{standard}.md.j2)"
+                f"{_did_you_mean(standard, known_standards)}",
+                f"annex.standards[{index}]",
+            )
 
 
 def _kind_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
@@ -321,48 +357,85 @@ def _kind_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
     country, recipient = case.ref.country, case.recipient
     if recipient.is_state:
         if country == NON_STATE:
-            yield Problem(at(("recipient", "kind"), value=True), "a letter to a State carries the State's ISO 3166 "
-                          "alpha-3 code in its reference (e.g. `UA BRA 3/2024`), not OTH; OTH is for non-State actors "
-                          "(`kind: company` or `organization`)", "recipient.kind")
+            yield Problem(
+                at(("recipient", "kind"), value=True),
+                "a letter to a State carries the State's ISO 3166 "
+                "alpha-3 code in its reference (e.g. `UA BRA 3/2024`), not OTH; OTH is for non-State actors "
+                "(`kind: company` or `organization`)",
+                "recipient.kind",
+            )
         else:
             yield from _state_code_problems(at(("reference",), value=True), country, project, "reference")
         for field in ("name", "salutation"):
             if getattr(recipient, field) is not None:
-                yield Problem(at(("recipient", field)), "a letter to a State opens “Excellency,” and closes “Please "
-                              "accept, Excellency, …”: the templates write both; remove this field", f"recipient.{field}")
+                yield Problem(
+                    at(("recipient", field)),
+                    "a letter to a State opens “Excellency,” and closes “Please "
+                    "accept, Excellency, …”: the templates write both; remove this field",
+                    f"recipient.{field}",
+                )
     else:
         if country != NON_STATE:
-            yield Problem(at(("recipient", "kind"), value=True), f"a letter to a {recipient.kind} has OTH as its "
-                          f"reference's country (e.g. `AL OTH 11/2023`), not {country}; a letter to a Government has "
-                          "`kind: state`", "recipient.kind")
+            yield Problem(
+                at(("recipient", "kind"), value=True),
+                f"a letter to a {recipient.kind} has OTH as its "
+                f"reference's country (e.g. `AL OTH 11/2023`), not {country}; a letter to a Government has "
+                "`kind: state`",
+                "recipient.kind",
+            )
         for field in ("name", "salutation"):
             if getattr(recipient, field) is None:
-                yield Problem(at(("recipient",)), f"is required for a letter to a {recipient.kind} "
-                              "(e.g. `name: Ms. Pappas`, `salutation: Dear Ms. Pappas,`)", f"recipient.{field}")
+                yield Problem(
+                    at(("recipient",)),
+                    f"is required for a letter to a {recipient.kind} (e.g. `name: Ms. Pappas`, `salutation: Dear Ms. Pappas,`)",
+                    f"recipient.{field}",
+                )
     from .wording import letter_blocks  # here: a no-op build never validates (start-up time)
 
     blocks = letter_blocks(project.kinds, case)
     if blocks is None:
-        yield Problem(at(("reference",), value=True), f"alletter cannot write {case.kind.with_article} yet: templates/kinds.yaml "
-                      "has no blocks for it (the README says how to add a kind)", "reference")
+        yield Problem(
+            at(("reference",), value=True),
+            f"alletter cannot write {case.kind.with_article} yet: templates/kinds.yaml "
+            "has no blocks for it (the README says how to add a kind)",
+            "reference",
+        )
         return
     if "bring-to-attention" in blocks and case.summary is None:
-        yield Problem(at(("recipient",)), "`summary:` is required: a first letter to a State says what it is about "
-                      "(“… information we have received concerning <summary>.”)", "summary")
+        yield Problem(
+            at(("recipient",)),
+            "`summary:` is required: a first letter to a State says what it is about "
+            "(“… information we have received concerning <summary>.”)",
+            "summary",
+        )
     if case.summary is not None and "bring-to-attention" not in blocks:
-        yield Problem(at(("summary",)), f"is not printed in {case.kind.with_article}"
-                      f"{' that follows up a prior communication' if case.follow_up else ''}: put the text in "
-                      "`paragraphs:` or remove it", "summary")
+        yield Problem(
+            at(("summary",)),
+            f"is not printed in {case.kind.with_article}"
+            f"{' that follows up a prior communication' if case.follow_up else ''}: put the text in "
+            "`paragraphs:` or remove it",
+            "summary",
+        )
     if case.publication != "within-60-days" and "publication" not in blocks:
-        yield Problem(at(("publication",), value=True), f"{case.kind.with_article} has its own publication paragraph "
-                      "(templates/kinds.yaml); remove this field", "publication")
+        yield Problem(
+            at(("publication",), value=True),
+            f"{case.kind.with_article} has its own publication paragraph (templates/kinds.yaml); remove this field",
+            "publication",
+        )
     for index, chosen in enumerate(case.closing_paragraphs):
         if chosen not in blocks:
-            yield Problem(at(("closing_paragraphs", index), value=True),
-                          f"`{chosen}` is not part of {case.kind.with_article} (templates/kinds.yaml)", f"closing_paragraphs[{index}]")
+            yield Problem(
+                at(("closing_paragraphs", index), value=True),
+                f"`{chosen}` is not part of {case.kind.with_article} (templates/kinds.yaml)",
+                f"closing_paragraphs[{index}]",
+            )
     if project.settings.mandate_count_on(case.date) is None and "explanatory" in blocks:
-        yield Problem(at(("date",), value=True), f"templates/settings.yaml has no number of mandates for {case.date} "
-                      "(thematic_and_country_mandates); add the count letters printed then, with its source", "date")
+        yield Problem(
+            at(("date",), value=True),
+            f"templates/settings.yaml has no number of mandates for {case.date} "
+            "(thematic_and_country_mandates); add the count letters printed then, with its source",
+            "date",
+        )
 
 
 def _state_code_problems(where: SourceLocation, code: str, project: LetterProject, field: str):
@@ -371,7 +444,11 @@ def _state_code_problems(where: SourceLocation, code: str, project: LetterProjec
     import pycountry
 
     if pycountry.countries.get(alpha_3=code) is None:
-        yield Problem(where, f"`{code}` is not an ISO 3166 alpha-3 country code (e.g. BRA for Brazil){_did_you_mean(code, list(project.states))}", field)
+        yield Problem(
+            where,
+            f"`{code}` is not an ISO 3166 alpha-3 country code (e.g. BRA for Brazil){_did_you_mean(code, list(project.states))}",
+            field,
+        )
     elif code not in project.states:
         yield Problem(where, f"`{code}` is not a UN Member or Observer State in states.yaml", field)
 
@@ -381,16 +458,27 @@ def _related_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
         at = loaded.locate
         country = related.reference.split()[1]
         if related.reference == case.reference:
-            yield Problem(at(("related", index, "reference"), value=True), "a letter is not related to itself", f"related[{index}].reference")
+            yield Problem(
+                at(("related", index, "reference"), value=True),
+                "a letter is not related to itself",
+                f"related[{index}].reference",
+            )
         elif country == NON_STATE and related.name is None:
-            yield Problem(at(("related", index)), "`name:` is required for a letter to a non-State actor (OTH): "
-                          "the letter names its recipient", f"related[{index}].name")
+            yield Problem(
+                at(("related", index)),
+                "`name:` is required for a letter to a non-State actor (OTH): the letter names its recipient",
+                f"related[{index}].name",
+            )
         elif country != NON_STATE:
-            yield from _state_code_problems(at(("related", index, "reference"), value=True), country, project,
-                                            f"related[{index}].reference")
+            yield from _state_code_problems(
+                at(("related", index, "reference"), value=True), country, project, f"related[{index}].reference"
+            )
             if related.name is not None:
-                yield Problem(at(("related", index, "name")), "a State is named from states.yaml (its UN name); "
-                              "remove this field", f"related[{index}].name")
+                yield Problem(
+                    at(("related", index, "name")),
+                    "a State is named from states.yaml (its UN name); remove this field",
+                    f"related[{index}].name",
+                )
 
 
 def _follow_up_problems(loaded: LoadedYaml, case: Case):
@@ -399,26 +487,42 @@ def _follow_up_problems(loaded: LoadedYaml, case: Case):
         return
     at = loaded.locate
     if prior.date >= case.date:
-        yield Problem(at(("follow_up", "date")), f"the prior communication ({prior.date}) must be dated before this letter ({case.date})", "follow_up.date")
+        yield Problem(
+            at(("follow_up", "date")),
+            f"the prior communication ({prior.date}) must be dated before this letter ({case.date})",
+            "follow_up.date",
+        )
     if prior.reference == case.reference:
         yield Problem(at(("follow_up", "reference")), "a letter cannot follow up itself", "follow_up.reference")
     if prior.reply is not None:
         if prior.reply.date < prior.date:
-            yield Problem(at(("follow_up", "reply", "date")), f"the reply ({prior.reply.date}) is dated before the letter it answers ({prior.date})", "follow_up.reply.date")
+            yield Problem(
+                at(("follow_up", "reply", "date")),
+                f"the reply ({prior.reply.date}) is dated before the letter it answers ({prior.date})",
+                "follow_up.reply.date",
+            )
         if prior.reply.date > case.date:
-            yield Problem(at(("follow_up", "reply", "date")), f"the reply ({prior.reply.date}) is dated after this letter ({case.date})", "follow_up.reply.date")
+            yield Problem(
+                at(("follow_up", "reply", "date")),
+                f"the reply ({prior.reply.date}) is dated after this letter ({case.date})",
+                "follow_up.reply.date",
+            )
     elif prior.concern is None:
-        yield Problem(at(("follow_up",)), "with no reply, give `concern:` (the concern this letter reiterates)", "follow_up.concern")
+        yield Problem(
+            at(("follow_up",)), "with no reply, give `concern:` (the concern this letter reiterates)", "follow_up.concern"
+        )
 
 
 def _glyph_problems(loaded: LoadedYaml):
     """Text the PDF's fonts cannot show would print as empty boxes: refuse it, naming the characters."""
     texts = list(_texts(loaded.data, ()))
-    for (field_path, _), missing in zip(texts, unshowable(text for _, text in texts)):
+    for (field_path, _), missing in zip(texts, unshowable(text for _, text in texts), strict=True):
         if missing:
-            yield Problem(loaded.locate(field_path, value=True),
-                          f"the PDF's fonts have no glyphs for {describe(missing)}; write it another way or leave it out",
-                          dotted_path(field_path))
+            yield Problem(
+                loaded.locate(field_path, value=True),
+                f"the PDF's fonts have no glyphs for {describe(missing)}; write it another way or leave it out",
+                dotted_path(field_path),
+            )
 
 
 def _texts(data: object, field_path: FieldPath):

@@ -86,7 +86,7 @@ class Variant(_Data):
     source: str | None = None
 
     @model_validator(mode="after")
-    def _has_words(self) -> "Variant":
+    def _has_words(self) -> Variant:
         if self.text is None and self.one is None and self.many is None:
             raise ValueError("a wording needs `text`, or `one` and/or `many`")
         return self
@@ -117,8 +117,7 @@ class MissingWording(Exception):
 
     def __init__(self, phrase: str, need: str) -> None:
         self.phrase, self.need = phrase, need
-        super().__init__(f"templates/phrases.yaml has no wording of `{phrase}` for {need}; "
-                         "add it there, from a published letter")
+        super().__init__(f"templates/phrases.yaml has no wording of `{phrase}` for {need}; add it there, from a published letter")
 
 
 @dataclass(frozen=True)
@@ -144,8 +143,11 @@ def choose_wording(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> s
     variants = phrasebook.phrases.get(phrase)
     if variants is None:
         raise MissingWording(phrase, "any letter (no such phrase)")
-    candidates = [variant for variant in variants
-                  if variant.recipient in (None, voice.recipient) and (variant.since is None or variant.since <= voice.on)]
+    candidates = [
+        variant
+        for variant in variants
+        if variant.recipient in (None, voice.recipient) and (variant.since is None or variant.since <= voice.on)
+    ]
     candidates.sort(key=lambda variant: (variant.since or date.min, variant.recipient is not None), reverse=True)
     words = candidates[0].words(voice.speakers) if candidates else None
     if words is None:
