@@ -10,7 +10,7 @@ CASES  ?= 1000
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 
-.PHONY: letters archive bench test clean venv reference-docx preview schema
+.PHONY: letters archive bench test lint clean venv reference-docx preview schema
 
 venv: $(RUNTIME_STAMP)
 
@@ -36,8 +36,14 @@ archive: letters
 bench: $(RUNTIME_STAMP)
 	$(BIN)/python bench/bench.py --cases $(CASES) --json bench/last-results.json
 
-## Run the test suite.
-test: $(TEST_STAMP)
+## Lint (ruff: rules and format) and type-check (mypy) the code in src/.
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src/
+	$(BIN)/ruff format --check src/
+	$(BIN)/mypy
+
+## Run the checks and the test suite.
+test: lint
 	$(BIN)/python -m pytest
 
 clean:

@@ -46,7 +46,7 @@ def _probe(unknown: list[str]) -> None:
 
     bases = [cluster[0] for cluster in unknown if len(cluster) > 1]
     with tempfile.TemporaryDirectory(prefix="alletter-fonts-") as root:
-        answer = typst.query(
+        answer = typst.query(  # type: ignore[type-var]  # the stub's Input does not admit bytes, typst does
             _PROBE.encode("utf-8"),
             "<probe>",
             field="value",

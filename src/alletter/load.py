@@ -112,7 +112,7 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode) and node.tag in _PLAIN_COLLECTION_TAGS:
             return [self.build(item, (*field_path, index)) for index, item in enumerate(node.value)]
         value = self._scalar(node)
-        if isinstance(value, str) and not node.style:  # plain: None (pure-Python parser) or "" (libyaml)
+        if isinstance(value, str) and not getattr(node, "style", None):  # plain: None (pure-Python parser) or "" (libyaml)
             self._note_comment_after(node, field_path)
         return value
 

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import ProjectFileError, ProjectNotFoundError
 from .load import load_front_matter, load_yaml
@@ -31,7 +31,7 @@ ANNEXES_PREFIX = "annexes/"
 # What every letter is made from besides its own case, templates and annexes.
 SHARED_FILES = (REGISTRY_FILE, SETTINGS_FILE, STATES_FILE, KINDS_FILE, PHRASES_FILE)
 
-ModelT = TypeVar("ModelT")
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 @dataclass
@@ -125,7 +125,7 @@ class LetterProject:
         return Annex(id=annex_id, title=title.strip(), body=body.strip())
 
 
-def _load_model(path: Path, model: type[ModelT]) -> ModelT:  # a pydantic model
+def _load_model(path: Path, model: type[ModelT]) -> ModelT:
     loaded = load_yaml(path)
     try:
         return model.model_validate(loaded.data)

@@ -90,7 +90,7 @@ class RegistryOnDates:
             latest = min(later, default=date.max)
         elif resolution.number and (year := _YEAR_NUMBER.match(resolution.number)):
             earliest, latest = date(int(year.group(1)), 1, 1), date(int(year.group(1)), 12, 31)
-        session = self.sessions.get(_session_of(resolution))
+        session = self.sessions.get(_session_of(resolution) or "")
         if session is not None:
             earliest = max(earliest, session.opened)
             latest = min(latest, session.closed or date.max)
@@ -190,14 +190,14 @@ class RegistryOnDates:
                     for years in (1, 3):
                         days.add(_years_later(day, years) + RENEWAL_GRACE + one)
         for holder in mandate.holders:
-            for day in (holder.since, holder.until, *holder.seen):
-                if day is not None:
-                    days.update({day, day + one})
+            for held in (holder.since, holder.until, *holder.seen):
+                if held is not None:
+                    days.update({held, held + one})
             if holder.since is not None:
                 days.add(_years_later(holder.since, MAX_TENURE_YEARS))
-        for day in (mandate.established, mandate.ended, *(name.until for name in mandate.former_names)):
-            if day is not None:
-                days.update({day, day + one})
+        for changed in (mandate.established, mandate.ended, *(name.until for name in mandate.former_names)):
+            if changed is not None:
+                days.update({changed, changed + one})
         return days
 
 

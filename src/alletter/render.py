@@ -60,7 +60,8 @@ def join_phrases(items: Iterable[object], separator: str = ", ", last_separator:
 def linked(target: object, url: str | None = None) -> Markdown:
     """A hyperlink when the target is known; otherwise the plain text, never an empty `#` link."""
     if isinstance(target, Party):
-        target, url = target.name, target.link
+        url = target.link
+        target = target.name
     text = escape_markdown(target)
     return Markdown(f"[{text}](<{url}>)") if url else text
 
@@ -96,6 +97,7 @@ def narrative_paragraphs(text: str) -> list[Markdown]:
 def _inline_markdown(children: list) -> str:
     pieces: list[str] = []
     link_targets: list[str | None] = []
+    href: str | None
     for token in children:
         if token.type == "text":
             pieces.append(escape_markdown(token.content))
@@ -238,7 +240,7 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
 def _related_party(related: RelatedLetter, project: LetterProject) -> Party:
     """A related letter's recipient as the letter names it: a State's Government by its UN name."""
     country = related.reference.split()[1]
-    name = related.name if country == "OTH" else f"the Government of {project.states[country].en}"
+    name = related.name or "" if country == "OTH" else f"the Government of {project.states[country].en}"
     return Party(name=name, link=related.link)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -136,7 +137,7 @@ def load_case(path: Path, project: LetterProject) -> ValidCase:
     return check.valid
 
 
-def _one_per_misspelling(details: list[dict]) -> list[dict]:
+def _one_per_misspelling(details: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """A misspelled required key is one mistake: keep "did you mean `recipient`?", drop "recipient missing"."""
     suggested: set[tuple] = set()
     for detail in details:
@@ -147,7 +148,7 @@ def _one_per_misspelling(details: list[dict]) -> list[dict]:
     return [detail for detail in details if not (detail["type"] == "missing" and tuple(detail["loc"]) in suggested)]
 
 
-def _schema_problem(loaded: LoadedYaml, detail: dict) -> Problem:
+def _schema_problem(loaded: LoadedYaml, detail: Mapping[str, Any]) -> Problem:
     field_path: FieldPath = tuple(detail["loc"])
     kind = detail["type"]
     return Problem(
@@ -173,7 +174,7 @@ _TYPE_MESSAGES = {
 }
 
 
-def _schema_message(field_path: FieldPath, detail: dict) -> str:
+def _schema_message(field_path: FieldPath, detail: Mapping[str, Any]) -> str:
     """pydantic's finding in the words of someone writing a letter, with how to fix it."""
     kind, value = detail["type"], detail.get("input")
     context = detail.get("ctx") or {}
@@ -189,9 +190,8 @@ def _schema_message(field_path: FieldPath, detail: dict) -> str:
     if kind == "string_pattern_mismatch":
         if field_path and field_path[0] == "annexes":
             return f"`{value}` is not an annex id: the name of a file in annexes/ without `.md`, such as `ungp`"
-        return f"`{value}` " + _PATTERN_MEANINGS.get(
-            context.get("pattern"), f"does not have the expected form {context.get('pattern')}"
-        )
+        pattern = str(context.get("pattern"))
+        return f"`{value}` " + _PATTERN_MEANINGS.get(pattern, f"does not have the expected form {pattern}")
     if kind == "too_short":
         what = "question" if field_path and field_path[-1] == "questions" else "item"
         return f"needs at least one {what}" if not value else detail["msg"]
@@ -271,7 +271,7 @@ def _unknown_mandate(loaded: LoadedYaml, index: int, mandate_id: str, project: L
 
 def _allowed_keys(field_path: FieldPath) -> list[str]:
     """The field names valid beside `field_path`'s last part, by walking the model."""
-    model: type = Case
+    model: Any = Case
     for part in field_path[:-1]:
         if isinstance(part, int):
             continue
