@@ -1,7 +1,12 @@
 # alletter — two commands on a fresh machine: `make letters`, then `make test`.
-PYTHON ?= python3
 VENV   ?= .venv
+ifeq ($(OS),Windows_NT)  # a virtualenv keeps its programs in Scripts\ there, and Python is `python`
+PYTHON ?= python
+BIN    := $(VENV)/Scripts
+else
+PYTHON ?= python3
 BIN    := $(VENV)/bin
+endif
 OUT    ?= dist
 JOBS   ?=
 ARCHIVE ?= letters.zip

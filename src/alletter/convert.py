@@ -32,6 +32,7 @@ from typing import IO, Any
 from .chunks import ChunkCache, top_level_chunks
 from .docx_package import EMU_PER_INCH, DocumentProperties, DocxAssembler, LetterheadImage, finish
 from .errors import ConversionError
+from .system import is_mine, is_running, memory_backed_temporary
 
 PANDOC_READER = "markdown-smart-raw_html-raw_tex-raw_attribute-tex_math_dollars-citations-implicit_figures-emoji"
 TYPST_WRITER = "typst-smart"  # "-smart": keep curly quotes as typed instead of straightening them for typst
@@ -41,7 +42,6 @@ TYPST_CHUNKS = "chunks"  # the folder, in typst's root, of blocks compiled from 
 BODY_MARKER = "\ue000alletter:body\ue000"  # where pandoc leaves a letter's blocks in its page
 # typst's root gets a few small files per letter: in memory where the system offers it (opening a
 # file there costs ≈20 µs, on this machine's disk ≈350 µs), else in the usual temporary folder.
-MEMORY_BACKED_TEMPORARY = Path("/dev/shm")
 TYPST_ROOT_PREFIX = "alletter-typst-"  # then the process id, so that a killed process's root can be found
 TYPST_FILTER = "typst.lua"
 REFERENCE_DOCX = "reference.docx"
@@ -81,21 +81,11 @@ def _remove_stale_typst_roots(parent: Path) -> None:
     for root in parent.glob(f"{TYPST_ROOT_PREFIX}*-*"):
         pid = root.name.removeprefix(TYPST_ROOT_PREFIX).partition("-")[0]
         try:
-            mine = root.stat().st_uid == os.getuid()
+            mine = is_mine(root)
         except OSError:  # gone meanwhile
             continue
-        if mine and pid.isdigit() and not _is_running(int(pid)):
+        if mine and pid.isdigit() and not is_running(int(pid)):
             shutil.rmtree(root, ignore_errors=True)
-
-
-def _is_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 def pandoc_path() -> str:
@@ -203,9 +193,7 @@ class Converter:
     @cached_property
     def _typst_root(self) -> Path:
         """typst's root directory: empty but for letterhead images, so typst can read no other file."""
-        memory = (
-            MEMORY_BACKED_TEMPORARY if MEMORY_BACKED_TEMPORARY.is_dir() and os.access(MEMORY_BACKED_TEMPORARY, os.W_OK) else None
-        )
+        memory = memory_backed_temporary()
         _remove_stale_typst_roots(Path(memory or tempfile.gettempdir()))
         self._typst_root_directory = tempfile.TemporaryDirectory(prefix=f"{TYPST_ROOT_PREFIX}{os.getpid()}-", dir=memory)
         root = Path(self._typst_root_directory.name)

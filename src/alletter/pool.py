@@ -7,7 +7,6 @@ system has them: elsewhere the pool works the same, without them.
 
 from __future__ import annotations
 
-import functools
 import os
 import signal
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from .letter import LetterBuilder, LetterResult
 from .project import LetterProject
+from .system import die_with_parent, malloc_trim
 from .write import ensure_directory
 
 BATCH_SIZE = 16  # letters per pandoc request at most: 32 was as fast (64.9 vs 64.2 letters/s, bench
@@ -23,7 +23,6 @@ BATCH_SIZE = 16  # letters per pandoc request at most: 32 was as fast (64.9 vs 6
 
 _worker: LetterBuilder | None = None
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and what CI runners and `timeout` send
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 def _start_worker(root: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
@@ -46,24 +45,16 @@ def _start_worker(root: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
 
 
 def _die_with_parent() -> None:
-    """Have the kernel kill this worker when the main process dies (Linux; elsewhere nothing).
+    """Have the kernel kill this worker when the main process dies (`system.die_with_parent`).
 
     A main process killed alone (SIGKILL, or SIGTERM before it could stop the pool) leaves its
     workers waiting for work that never comes — holding the output directory's lock, which they
     inherited, so that the next build would wait for ever.
     """
-    import ctypes
-
-    try:
-        prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
-    except (OSError, AttributeError):
-        return
     import multiprocessing
 
     parent = multiprocessing.parent_process()
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if parent is not None and os.getppid() != parent.pid:  # it died before the call: no signal will come
-        os._exit(1)
+    die_with_parent(parent.pid if parent is not None else None)
 
 
 def _build_in_worker(case_paths: list[Path]) -> list[LetterResult]:
@@ -79,19 +70,9 @@ def _return_freed_memory() -> None:
     typst frees most of what a compile allocates, but glibc holds on to it: trimming after each
     batch keeps a worker ≈25 MB smaller, at no measurable cost (bench/).
     """
-    trim = _malloc_trim()
+    trim = malloc_trim()
     if trim is not None:
         trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    import ctypes
-
-    try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        return None
 
 
 def _batches(case_paths: Sequence[Path], jobs: int) -> list[list[Path]]:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .system import exclusive_lock
+
 
 @contextmanager
 def _temporary_sibling(path: Path, data: bytes) -> Iterator[Path]:
@@ -98,23 +100,8 @@ LOCK_FILE = ".alletter.lock"
 def directory_lock(directory: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """One build at a time in an output directory: a second one waits until the first is done.
 
-    An advisory `flock` on a file in the directory; the system releases it when its process ends,
-    however it ends, so a killed build never leaves the directory locked. (Where `fcntl` does not
-    exist, on Windows, builds are not serialised.)
+    A lock on a file in the directory (`system.exclusive_lock`); the system releases it when its
+    process ends, however it ends, so a killed build never leaves the directory locked.
     """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on POSIX
+    with open(directory / LOCK_FILE, "a+b") as handle, exclusive_lock(handle, on_wait):
         yield
-        return
-    with open(directory / LOCK_FILE, "a+b") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if on_wait is not None:
-                on_wait()
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
