@@ -436,6 +436,35 @@ def _cell(value: object) -> str:
 
 
 @app.command()
+def redline(
+    old: Annotated[
+        str, typer.Argument(help="The earlier version: a case file, or REV:path as git holds it (HEAD~1:cases/x.yaml).")
+    ],
+    new: Annotated[str, typer.Argument(help="The later version: a case file, or REV:path.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The DOCX to write: NEW's letter with its changes tracked.", dir_okay=False)
+    ],
+    root: RootOption = None,
+) -> None:
+    """Write the NEW letter as a DOCX whose changes against the OLD one are Word tracked changes.
+
+    Both versions are built as alletter builds them; words inserted and deleted are marked as
+    Word's tracked changes (by "alletter", dated the new letter's date), so a clearance round sees
+    what changed and accepts or rejects each change in Word or LibreOffice.
+
+    Example: alletter redline HEAD~1:cases/UA-BRA-1-2023.yaml cases/UA-BRA-1-2023.yaml --out changes.docx
+    """
+    from .errors import UserError
+    from .redline import redline_cases
+
+    try:
+        written = redline_cases(old, new, out, root, Path.cwd())
+    except UserError as error:
+        _fail(error)
+    console.print(f"wrote {written}: {new} with its changes against {old} tracked", highlight=False, soft_wrap=True)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of a case file, generated from alletter's own model.
 
