@@ -436,6 +436,53 @@ def _cell(value: object) -> str:
 
 
 @app.command()
+def watch(
+    cases: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Case files or folders to watch. Default: the project's cases/ folder.", show_default=False),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory the letters are written to.")] = Path("dist"),
+    formats: FormatOption = "docx,pdf",
+    root: RootOption = None,
+) -> None:
+    """Rebuild letters as you write: whenever a case file, a template, an annex, the registry or the settings change.
+
+    pandoc and typst stay running between rebuilds, so a save is a new DOCX and PDF in a fraction
+    of a second. A case file with a mistake is reported as `check` reports it, and its last good
+    letter stays in place. Keep the PDF open in a viewer that reloads a changed file (Evince,
+    Okular, Skim, SumatraPDF; in VS Code, a PDF preview extension). Stop with Ctrl-C.
+
+    Example: alletter watch cases/UA-BRA-1-2023.yaml --out preview
+    """
+    from .errors import UserError
+    from .letter import find_case_files, parse_formats
+    from .watch import LetterWatcher
+    from .watch import watch as watch_letters
+
+    try:
+        project = _project(root, cases[0] if cases and cases[0].is_dir() else (cases[0].parent if cases else Path.cwd()))
+        chosen = parse_formats(formats)
+        files = find_case_files(cases or [project.cases_dir])
+        from .write import ensure_directory
+
+        ensure_directory(out)
+    except UserError as error:
+        _fail(error)
+    _stop_on_sigterm()
+    watcher = LetterWatcher(project.root, files, out, chosen)
+    try:
+        watch_letters(
+            watcher,
+            _result_printer(verbose=True),
+            on_ready=lambda: console.print(f"watching {len(files)} letter(s); Ctrl-C to stop", highlight=False),
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.close()
+
+
+@app.command()
 def redline(
     old: Annotated[
         str, typer.Argument(help="The earlier version: a case file, or REV:path as git holds it (HEAD~1:cases/x.yaml).")

@@ -1,0 +1,97 @@
+"""`alletter watch`: rebuild a letter whenever what it is made from changes, while its drafter writes.
+
+One warm one-letter builder (`letter.LetterBuilder`) serves every rebuild: pandoc and typst stay
+running, and typst's caches keep the layout of what did not change, so a save becomes a new DOCX
+and PDF in a fraction of a second. What changed decides what is rebuilt: a case file, that letter;
+a template, an annex, the registry, the states or the settings, every letter watched (the shared
+data read anew); the page design (typst template, filter, reference DOCX), the same after the
+converters restart. A broken case is reported with `check`'s messages and its last good letter
+stays as it was: files are only ever replaced by a whole new letter.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from .convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE
+from .errors import UserError
+from .letter import LetterBuilder, LetterResult
+from .project import LetterProject
+
+# Files whose change restarts the converters (they read them when they start).
+PAGE_DESIGN = frozenset({TYPST_TEMPLATE, TYPST_BLOCKS, TYPST_FILTER, REFERENCE_DOCX})
+WATCHED_SUFFIXES = (".yaml", ".yml", ".j2", ".md", ".typ", ".lua", ".docx", ".png", ".jpg", ".jpeg", ".svg")
+
+
+class LetterWatcher:
+    """Keeps a warm builder and rebuilds the letters a change concerns."""
+
+    def __init__(self, root: Path, case_paths: Sequence[Path], out_dir: Path, formats: Sequence[str]) -> None:
+        self.root = root.resolve()
+        self.case_paths = [path.resolve() for path in case_paths]
+        self.out_dir = out_dir
+        self.formats = tuple(formats)
+        self.builder = self._new_builder()
+
+    def _new_builder(self) -> LetterBuilder:
+        project = LetterProject(self.root)
+        return LetterBuilder(project, self.out_dir, self.formats)
+
+    def close(self) -> None:
+        self.builder.close()
+
+    def build_all(self) -> list[LetterResult]:
+        return [self._build(path) for path in self.case_paths]
+
+    def changed(self, paths: Iterable[Path]) -> list[LetterResult]:
+        """Rebuild what the changed files concern; return each letter's result."""
+        changed = {path.resolve() for path in paths if path.suffix in WATCHED_SUFFIXES}
+        cases = [path for path in self.case_paths if path in changed]
+        shared = changed - set(self.case_paths) - {path for path in changed if path.is_relative_to(self.out_dir.resolve())}
+        if any(path.name in PAGE_DESIGN for path in shared):
+            self.builder.close()
+            self.builder = self._new_builder()
+        elif shared:
+            self.builder.project = LetterProject(self.root)  # registry, settings, kinds, phrases read anew
+        targets = self.case_paths if shared else cases
+        return [self._build(path) for path in targets if path.exists()]
+
+    def _build(self, case_path: Path) -> LetterResult:
+        try:
+            self.builder.project.check_shared_files()
+        except UserError as error:
+            return LetterResult(case_path, status="failed", error=str(error))
+        return self.builder.build(case_path)
+
+
+def watch(
+    watcher: LetterWatcher,
+    on_result: Callable[[LetterResult], None],
+    stop: threading.Event | None = None,
+    on_ready: Callable[[], None] | None = None,
+) -> None:
+    """Build every watched letter, then rebuild on each change until `stop` is set (or Ctrl-C)."""
+    import watchfiles
+
+    for result in watcher.build_all():
+        on_result(result)
+    watched = [
+        watcher.root / "templates",
+        watcher.root / "annexes",
+        *watcher.case_paths,
+        *(watcher.root / name for name in ("mandates.yaml", "states.yaml")),
+    ]
+    existing = [str(path) for path in watched if path.exists()]
+    ready = False
+    # step: how long the files must be quiet before a change is acted on (an editor's save is
+    # several writes); debounce: at most this long in all. The first (empty) answer after
+    # rust_timeout says that the system is watching: only then is the drafter told so.
+    for changes in watchfiles.watch(*existing, stop_event=stop, step=20, debounce=400, rust_timeout=100, yield_on_timeout=True):
+        if not ready:
+            ready = True
+            if on_ready is not None:
+                on_ready()
+        for result in watcher.changed(Path(path) for _, path in changes):
+            on_result(result)

@@ -1,0 +1,99 @@
+"""`alletter watch`: a change rebuilds the letters it concerns with the builder kept warm; a broken
+case is reported and its last good letter kept."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from alletter.watch import LetterWatcher
+from conftest import REPO, alletter_command
+
+CASE = "UA-BRA-1-2023.yaml"
+
+
+@pytest.fixture
+def watcher(project_copy: Path, tmp_path: Path):
+    for name in (CASE, "AL-OTH-1-2023.yaml"):
+        shutil.copy(REPO / "cases" / name, project_copy / "cases" / name)
+    cases = [project_copy / "cases" / CASE, project_copy / "cases" / "AL-OTH-1-2023.yaml"]
+    watching = LetterWatcher(project_copy, cases, tmp_path / "out", ("docx", "pdf"))
+    (tmp_path / "out").mkdir()
+    assert [result.status for result in watching.build_all()] == ["built", "built"]
+    yield watching
+    watching.close()
+
+
+def test_a_saved_case_rebuilds_its_letter_only(watcher: LetterWatcher) -> None:
+    case = watcher.case_paths[0]
+    case.write_text(case.read_text(encoding="utf-8").replace("to her to date.", "to her so far."), encoding="utf-8")
+    results = watcher.changed([case])
+    assert [(result.case_path, result.status) for result in results] == [(case, "built")]
+
+
+def test_a_broken_case_keeps_the_last_good_letter(watcher: LetterWatcher) -> None:
+    case = watcher.case_paths[0]
+    pdf = watcher.out_dir / "UA-BRA-1-2023.pdf"
+    before = pdf.read_bytes()
+    case.write_text(case.read_text(encoding="utf-8").replace("date: 2023-03-14", "date: 2023-02-30"), encoding="utf-8")
+    [result] = watcher.changed([case])
+    assert result.status == "failed" and "date: `2023-02-30` is not a date" in result.error
+    assert f"{case}:" in result.error  # check's own message: file, line, field
+    assert pdf.read_bytes() == before
+
+
+def test_a_shared_file_rebuilds_every_letter_with_the_data_read_anew(watcher: LetterWatcher) -> None:
+    phrases = watcher.root / "templates" / "phrases.yaml"
+    phrases.write_text(phrases.read_text(encoding="utf-8").replace(
+        "Please accept, {{ addressee.closing_name }}, the assurances of our highest consideration.",
+        "Please accept, {{ addressee.closing_name }}, the renewed assurances of our highest consideration."),
+        encoding="utf-8")
+    results = watcher.changed([phrases])
+    assert [result.status for result in results] == ["built", "built"]
+    from textextract import docx_text
+
+    assert "the renewed assurances of our highest consideration" in docx_text(watcher.out_dir / "UA-BRA-1-2023.docx")
+
+
+def test_the_page_design_restarts_the_converters(watcher: LetterWatcher) -> None:
+    first = watcher.builder
+    design = watcher.root / "templates" / "letter.typ"
+    design.write_text(design.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert [result.status for result in watcher.changed([design])] == ["built", "built"]
+    assert watcher.builder is not first
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process group")
+def test_the_command_rebuilds_on_save_and_stops_on_ctrl_c(project_copy: Path) -> None:
+    shutil.copy(REPO / "cases" / CASE, project_copy / "cases" / CASE)
+    case, pdf = project_copy / "cases" / CASE, project_copy / "preview" / "UA-BRA-1-2023.pdf"
+    process = subprocess.Popen([*alletter_command(), "watch", case, "--out", project_copy / "preview"],
+                               cwd=project_copy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    try:
+        assert "watching 1 letter" in _line_with(process, "watching")
+        before = pdf.stat().st_mtime_ns
+        case.write_text(case.read_text(encoding="utf-8").replace("to her to date.", "to her so far."), encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while pdf.stat().st_mtime_ns == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert pdf.stat().st_mtime_ns != before, "the PDF was not rebuilt after the save"
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    assert "Traceback" not in output
+
+
+def _line_with(process: subprocess.Popen[str], text: str) -> str:
+    assert process.stdout is not None
+    for line in process.stdout:
+        if text in line:
+            return line
+    raise AssertionError(f"no line with {text!r}")
