@@ -128,7 +128,8 @@ def watch_seconds_per_save(project: Path, saves: int = 5) -> list[float]:
             times.append(time.perf_counter() - started)
             time.sleep(0.5)  # a drafter does not save twice in the same half second
     finally:
-        os.killpg(process.pid, signal.SIGINT)
+        # SIGTERM, as `timeout` sends: a background job's SIGINT may be ignored from its start.
+        os.killpg(process.pid, signal.SIGTERM)
         process.communicate(timeout=30)
     return times
 
