@@ -286,7 +286,7 @@ def test_outside_a_letter_project_every_command_says_so(tmp_path: Path, command:
 
 
 def test_every_command_explains_itself_with_an_example() -> None:
-    commands = ["render", "build", "check", "new", "mandates", "schema", "pack"]
+    commands = ["render", "build", "check", "new", "mandates", "schema", "pack", "watch", "redline"]
     overview = run_alletter("--help").stdout
     for command in commands:
         assert command in overview

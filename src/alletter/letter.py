@@ -75,7 +75,7 @@ def letter_summary(valid: ValidCase) -> dict[str, Any]:
         if prior is None
         else {
             "reference": prior.reference,
-            "slug": prior.reference.replace(" ", "-").replace("/", "-"),
+            "slug": Reference.parse(prior.reference).slug,
             "date": prior.date.isoformat(),
             "reply": None if prior.reply is None else prior.reply.date.isoformat(),
         },
