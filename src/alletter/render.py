@@ -24,7 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from .errors import CaseFileError, Problem, TemplateError
-from .model import Annex, Party, RelatedLetter
+from .model import NON_STATE, Annex, Party, Reference, RelatedLetter
 from .project import ANNEXES_PREFIX, PHRASES_FILE, LetterProject
 from .validate import ValidCase
 from .wording import LetterVoice, MissingWording, choose_wording, letter_blocks
@@ -170,11 +170,10 @@ def say(context: jinja2.runtime.Context, phrase: str, **values: object) -> Markd
     return Markdown(_DOUBLED_FULL_STOP.sub(r"\\.", text))
 
 
+@lru_cache(maxsize=1024)
 def _phrase_template(environment: jinja2.Environment, words: str) -> jinja2.Template:
-    cache: dict[str, jinja2.Template] = environment.globals.setdefault("_phrase_cache", {})  # type: ignore[assignment]
-    if words not in cache:
-        cache[words] = environment.from_string(words)
-    return cache[words]
+    """A wording compiled once per process (a letter says some forty sentences)."""
+    return environment.from_string(words)
 
 
 @lru_cache(maxsize=8)
@@ -239,8 +238,8 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
 
 def _related_party(related: RelatedLetter, project: LetterProject) -> Party:
     """A related letter's recipient as the letter names it: a State's Government by its UN name."""
-    country = related.reference.split()[1]
-    name = related.name or "" if country == "OTH" else f"the Government of {project.states[country].en}"
+    country = Reference.parse(related.reference).country
+    name = related.name or "" if country == NON_STATE else f"the Government of {project.states[country].en}"
     return Party(name=name, link=related.link)
 
 

@@ -456,7 +456,7 @@ def _state_code_problems(where: SourceLocation, code: str, project: LetterProjec
 def _related_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
     for index, related in enumerate(case.related):
         at = loaded.locate
-        country = related.reference.split()[1]
+        country = Reference.parse(related.reference).country
         if related.reference == case.reference:
             yield Problem(
                 at(("related", index, "reference"), value=True),
