@@ -55,8 +55,9 @@ def read_version(spec: str, cwd: Path) -> CaseVersion:
     return CaseVersion(spec, Path(match.group("path")).name, completed.stdout)
 
 
-def build_docx(version: CaseVersion, project: LetterProject) -> bytes:
-    """The version's letter as a DOCX, built in a folder of its own (a version's file is named as it was)."""
+def build_docx(version: CaseVersion, project: LetterProject) -> tuple[bytes, date]:
+    """The version's letter as a DOCX, and its date; built in a folder of its own (a version's file
+    is named as it was)."""
     from .letter import LetterBuilder
 
     with tempfile.TemporaryDirectory(prefix="alletter-redline-") as folder:
@@ -71,7 +72,8 @@ def build_docx(version: CaseVersion, project: LetterProject) -> bytes:
             builder.close()
         if result.status == "failed":
             raise UserError(f"{version.label}: {result.error}".replace(str(case), version.label))
-        return result.outputs[0].read_bytes()
+        assert result.record is not None  # written
+        return result.outputs[0].read_bytes(), date.fromisoformat(result.record["summary"]["date"])
 
 
 def redline(old: bytes, new: bytes, on: date) -> bytes:
@@ -204,16 +206,12 @@ def _insert_deleted(before: etree._Element, anchor: etree._Element | None, body:
 
 def redline_cases(old_spec: str, new_spec: str, out: Path, root: Path | None, cwd: Path) -> Path:
     """Build OLD and NEW, and write NEW with its changes against OLD tracked, to `out`."""
-    from .validate import load_case
     from .write import write_atomic
 
     old, new = read_version(old_spec, cwd), read_version(new_spec, cwd)
     project = LetterProject(root) if root else LetterProject.find(Path(new_spec).parent if Path(new_spec).exists() else cwd)
     project.check_shared_files()
-    with tempfile.TemporaryDirectory(prefix="alletter-redline-") as folder:
-        probe = Path(folder) / new.file_name
-        probe.write_bytes(new.text)
-        on = load_case(probe, project).case.date
-    document = redline(build_docx(old, project), build_docx(new, project), on)
+    (old_letter, _), (new_letter, on) = build_docx(old, project), build_docx(new, project)
+    document = redline(old_letter, new_letter, on)
     write_atomic(out, document)
     return out

@@ -40,8 +40,9 @@ def next_reference(cases_dir: Path, kind: str, country: str, year: int) -> Refer
     return Reference(kind, country, max(numbers) + 1, year)
 
 
-def _check_reference_parts(kind: str, country: str, year: int, project: LetterProject) -> tuple[str, str]:
-    """The type and country as a reference writes them, for a kind of letter alletter can write."""
+def _check_reference_parts(kind: str, country: str, year: int, project: LetterProject) -> tuple[str, str, list[str]]:
+    """The type and country as a reference writes them, and the blocks of their kind of letter
+    (refused when alletter cannot write that kind)."""
     kind, country = kind.upper(), country.upper()
     if kind not in LETTER_TYPES:
         raise UsageError(f"--type {kind}: choose one of {', '.join(LETTER_TYPES)}")
@@ -53,9 +54,10 @@ def _check_reference_parts(kind: str, country: str, year: int, project: LetterPr
     if not re.fullmatch(REFERENCE_PATTERN, f"{kind} {country} 1/{year}"):
         raise UsageError(f"--year {year}: a year such as {date.today().year}")
     letter_kind = LetterKind("non-state" if country == NON_STATE else "state", LETTER_TYPES[kind])
-    if project.kinds.blocks(letter_kind) is None:
+    blocks = project.kinds.blocks(letter_kind)
+    if blocks is None:
         raise UsageError(f"alletter cannot write {letter_kind.with_article} yet: templates/kinds.yaml has no blocks for it")
-    return kind, country
+    return kind, country, [block.block for block in blocks]
 
 
 def _quoted(text: str) -> str:
@@ -89,7 +91,7 @@ def _follow_up_values(prior_path: Path, project: LetterProject) -> dict[str, Any
 
 def new_case(project: LetterProject, kind: str, country: str, year: int, on: date, follow_up: Path | None = None) -> NewCase:
     """Write the skeleton of the next case of this type, country and year; never overwrite."""
-    kind, country = _check_reference_parts(kind, country, year, project)
+    kind, country, blocks = _check_reference_parts(kind, country, year, project)
     reference = next_reference(project.cases_dir, kind, country, year)
     state = project.states.get(country)
     values: dict[str, Any] = {
@@ -116,8 +118,7 @@ def new_case(project: LetterProject, kind: str, country: str, year: int, on: dat
                 f"--follow-up {follow_up}: it was sent to a {values['recipient']['kind']}, and "
                 f"{country} is for {'a non-State actor' if state is None else 'a State'}"
             )
-    letter_kind = LetterKind("state" if state else "non-state", LETTER_TYPES[kind])
-    values["blocks"] = [block.block for block in project.kinds.blocks(letter_kind) or []]
+    values["blocks"] = blocks
     values["standards"] = project.law_standard_ids()
     values["annex_ids"] = project.annex_ids()
     path = project.cases_dir / f"{reference.slug}.yaml"
