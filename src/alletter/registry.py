@@ -49,6 +49,21 @@ class MandateInForce:
 
 
 @dataclass(frozen=True)
+class MandateOnDate:
+    """What the registry knows of a mandate on a day, complete or not (`alletter mandates`)."""
+
+    id: str
+    name: str
+    resolution: str | None
+    holder: Holder | None
+    missing: list[str]
+
+    @property
+    def signature_title(self) -> str | None:
+        return None if self.holder is None else self.holder.title or self.name
+
+
+@dataclass(frozen=True)
 class AdoptionWindow:
     """When a resolution was adopted: exactly, or between two dates the registry implies."""
 
@@ -138,20 +153,21 @@ class RegistryOnDates:
     def holder_on(mandate: Mandate, day: date) -> Holder | None:
         return next((holder for holder in mandate.holders if in_office(holder, day)), None)
 
+    def on(self, mandate: Mandate, day: date) -> MandateOnDate:
+        """Everything the registry knows of an existing mandate on `day`, and what it does not."""
+        holder = self.holder_on(mandate, day)
+        number, why = self.resolution_on(mandate, day)
+        missing = [f"no holder of `{mandate.id}` on {day} in mandates.yaml"] if holder is None else []
+        return MandateOnDate(mandate.id, self.name_on(mandate, day), number, holder, [*missing, *([why] if why else [])])
+
     def in_force(self, mandate: Mandate, day: date) -> tuple[MandateInForce | None, list[str]]:
         """The mandate as a letter of `day` prints it, or None and every fact that is missing."""
         if not self.exists_on(mandate, day):
             return None, [_not_existing(mandate, day)]
-        missing = []
-        holder = self.holder_on(mandate, day)
-        if holder is None:
-            missing.append(f"no holder of `{mandate.id}` on {day} in mandates.yaml")
-        number, why = self.resolution_on(mandate, day)
-        if why:
-            missing.append(why)
-        if holder is None or number is None:
-            return None, missing
-        return MandateInForce(mandate.id, self.name_on(mandate, day), number, holder), []
+        known = self.on(mandate, day)
+        if known.holder is None or known.resolution is None:
+            return None, known.missing
+        return MandateInForce(known.id, known.name, known.resolution, known.holder), []
 
     def gaps(self, start: date, end: date) -> list[tuple[str, date, date, str]]:
         """Every missing fact as (mandate id, from, to, what): periods with no holder or no

@@ -22,18 +22,15 @@ def mandates_on(project: LetterProject, day: date) -> list[dict[str, Any]]:
     for mandate in project.mandates.values():
         if not registry.exists_on(mandate, day):
             continue
-        in_force, missing = registry.in_force(mandate, day)
-        holder = registry.holder_on(mandate, day)
+        known = registry.on(mandate, day)
         rows.append(
             {
-                "id": mandate.id,
-                "name": registry.name_on(mandate, day),
-                "resolution": in_force.resolution if in_force else registry.resolution_on(mandate, day)[0],
-                "holder": None
-                if holder is None
-                else {"name": holder.name, "title": holder.title or registry.name_on(mandate, day)},
+                "id": known.id,
+                "name": known.name,
+                "resolution": known.resolution,
+                "holder": None if known.holder is None else {"name": known.holder.name, "title": known.signature_title},
                 "sources": mandate.sources,
-                "missing": missing,
+                "missing": known.missing,
             }
         )
     return rows
