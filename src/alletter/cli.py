@@ -511,6 +511,97 @@ def redline(
     console.print(f"wrote {written}: {new} with its changes against {old} tracked", highlight=False, soft_wrap=True)
 
 
+@app.command("import")
+def import_(
+    letter: Annotated[
+        Path, typer.Argument(help="The letter: a DOCX, a PDF, or its text (.txt, .md), as published or as alletter made it.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="The case file to write (it must not exist yet).", dir_okay=False)
+    ] = None,
+    into: Annotated[
+        Path | None,
+        typer.Option(
+            "--into",
+            help="An existing case file to bring the letter's changes into: the change is printed, then written, "
+            "the file's comments and layout kept.",
+            dir_okay=False,
+            exists=True,
+        ),
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """Read a letter back into a case file: everything in it that is not boilerplate.
+
+    The boilerplate is recognised with the templates themselves: each block of the letter's kind
+    is rendered for a probe case and the letter's text aligned against it; what lies between is
+    the case's own (recipient, prior communication, facts, paragraphs, questions, annex). The
+    case is then built again and its words compared with the letter's. What cannot be placed is
+    reported with its paragraph and written into the case file as a TODO comment.
+
+    Examples: alletter import dist/UA-BRA-1-2023.docx --out cases/UA-BRA-1-2023.yaml;
+    alletter import edited.docx --into cases/UA-BRA-1-2023.yaml
+    """
+    from .errors import UserError
+    from .import_case import import_letter, merge_into
+    from .write import write_atomic, write_new
+
+    if (out is None) == (into is None):
+        _fail(UserError("give one of --out (a new case file) or --into (an existing one)"))
+    target = out or into
+    assert target is not None
+    try:
+        project = _project(root, target.resolve().parent)
+        imported = import_letter(letter, project)
+        if into is not None:
+            before = into.read_text(encoding="utf-8")
+            after = merge_into(before, imported.data)
+            _print_change(before, after, into)
+            if after != before:
+                write_atomic(into, after.encode("utf-8"))
+        elif target.exists():
+            raise UserError(f"{target}: already exists; use --into {target} to bring the letter's changes into it")
+        else:
+            write_new(target, imported.yaml_text.encode("utf-8"))
+    except UserError as error:
+        _fail(error)
+    _print_import_report(letter, target, imported)
+
+
+def _print_change(before: str, after: str, path: Path) -> None:
+    import difflib
+
+    if before == after:
+        console.print(f"{path}: no change", highlight=False)
+        return
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), f"{path} (before)", f"{path} (after)", lineterm="")
+    for line in diff:
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@") else ""
+        console.print(escape(line), style=style, highlight=False, soft_wrap=True)
+
+
+def _print_import_report(letter: Path, target: Path, imported: object) -> None:
+    from .import_case import ImportedCase
+
+    assert isinstance(imported, ImportedCase)
+    for todo in imported.todos:
+        errors.print(f"[yellow]TODO[/] {escape(todo)}", highlight=False, soft_wrap=True)
+    for problem in imported.problems:
+        errors.print(f"[yellow]check:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
+    if imported.word_for_word:
+        console.print(f"{target}: from {letter}; builds the letter again word for word", highlight=False, soft_wrap=True)
+        return
+    if imported.missing_words or imported.extra_words:
+        errors.print(
+            f"{target}: from {letter}; its letter differs from the imported one: "
+            f"lacks {' '.join(imported.missing_words[:30]) or 'nothing'}; adds {' '.join(imported.extra_words[:30]) or 'nothing'}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        errors.print(f"{target}: from {letter}; fill in the TODOs, then `alletter check {target}`", highlight=False)
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a case file, generated from alletter's own model.

@@ -12,12 +12,13 @@ from __future__ import annotations
 import calendar
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -30,6 +31,7 @@ from .validate import ValidCase
 from .wording import LetterVoice, MissingWording, choose_wording, letter_blocks
 
 LETTER_TEMPLATE = "letter.md.j2"
+T = TypeVar("T")
 CASE_ANNEX_TITLE = "case-annex-title"  # the phrase titling a case's own annex
 # Every ASCII punctuation mark, backslash-escaped (str.translate: twice as fast as re.sub).
 _ESCAPED_PUNCTUATION = str.maketrans({mark: "\\" + mark for mark in string.punctuation})
@@ -260,14 +262,36 @@ def _case_annex(valid: ValidCase, project: LetterProject, context: dict[str, obj
 
 def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
     """The letter as pandoc Markdown, with the templates it used."""
-    environment = letter_environment(project.templates_dir)
-    context = _letter_context(valid, project)
     loaded: set[str] = set()
     token = _templates_loaded.set(loaded)
     try:
+        markdown = _rendered(
+            valid, project, lambda environment, context: environment.get_template(LETTER_TEMPLATE).render(context)
+        )
+    finally:
+        _templates_loaded.reset(token)
+    return RenderedLetter(re.sub(r"\n{3,}", "\n\n", markdown).rstrip("\n") + "\n", frozenset(loaded))
+
+
+def render_blocks(valid: ValidCase, project: LetterProject, blocks: Iterable[str]) -> dict[str, str]:
+    """Each named block of templates/blocks/ rendered alone for this case, as Markdown: how
+    `import` learns what a kind's boilerplate looks like, from the templates themselves."""
+
+    def each_block(environment: jinja2.Environment, context: dict[str, object]) -> dict[str, str]:
+        return {block: environment.get_template(f"blocks/{block}.md.j2").render(context).strip() for block in blocks}
+
+    return _rendered(valid, project, each_block)
+
+
+def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[jinja2.Environment, dict[str, object]], T]) -> T:
+    """`render_with` called with the letter's environment and context, its errors reported as a
+    case's or a template's."""
+    environment = letter_environment(project.templates_dir)
+    context = _letter_context(valid, project)
+    try:
         case_annex = _case_annex(valid, project, context)
         context["annexes"] = [*([case_annex] if case_annex else []), *valid.annexes]
-        markdown = environment.get_template(LETTER_TEMPLATE).render(context)
+        return render_with(environment, context)
     except MissingWording as error:
         raise CaseFileError([Problem(valid.kind_location, str(error), "recipient.kind")]) from None
     except jinja2.TemplateSyntaxError as error:
@@ -275,9 +299,6 @@ def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
     except jinja2.UndefinedError as error:
         name, line = _template_place(error, project.templates_dir)
         raise TemplateError(name, line, str(error)) from None
-    finally:
-        _templates_loaded.reset(token)
-    return RenderedLetter(re.sub(r"\n{3,}", "\n\n", markdown).rstrip("\n") + "\n", frozenset(loaded))
 
 
 def wording_problems(valid: ValidCase, project: LetterProject) -> list[Problem]:

@@ -1,0 +1,447 @@
+"""Import, stage 3 — a recognised letter as a case file, checked by building it again.
+
+The probe case that matched the letter is the case's shape: its sentinels are replaced by what
+their slots took, the blocks the letter does not have take their fields away, and what could not
+be placed is written into the file as TODO comments. The case is then checked and rendered like
+any other, and its words compared with the letter's: `import` says whether the case gives the
+letter back word for word, and where not.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+from .letter_text import LetterText, read_letter
+from .model import NON_STATE, Case, Reference
+from .project import LetterProject
+from .recognise import (
+    _PROBE_DATES,
+    CLOSING_BLOCKS,
+    LetterHead,
+    LetterWords,
+    Probe,
+    Recognition,
+    RecognitionError,
+    Sentinels,
+    _parse_long_date,
+    letter_head,
+    merged,
+    plain_texts,
+    recognise,
+    tokenize,
+)
+
+_QUESTION_NUMBER = re.compile(r"^\d+\.\s+")
+_MARKDOWN_SPECIAL = re.compile(r"([\\*_\[\]`<])")
+_GOVERNMENT_OF = re.compile(r"^the Government of (.+)$")
+CASE_HEADER = "# yaml-language-server: $schema=../schema/case.schema.json\n"
+
+
+@dataclass
+class ImportedCase:
+    """A letter read back into a case: the file's text, and what the reading found."""
+
+    data: dict[str, Any]
+    yaml_text: str
+    todos: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # check's, for the imported case
+    missing_words: list[str] = field(default_factory=list)  # the letter's words its rebuild lacks
+    extra_words: list[str] = field(default_factory=list)  # words the rebuild adds
+
+    @property
+    def word_for_word(self) -> bool:
+        return not self.problems and not self.missing_words and not self.extra_words
+
+
+def import_letter(path: Path, project: LetterProject) -> ImportedCase:
+    """The case a letter file was made from, as far as its text tells."""
+    letter = read_letter(path)
+    words = LetterWords(letter.paragraphs)
+    head = letter_head(project, words)
+    recognition, base, sentinels = recognise(project, words, head)
+    if recognition.missing_block:
+        where = recognition.unplaced[-1]
+        raise RecognitionError(
+            f"{path}: paragraph {where.paragraph} ({where.text[:80]!r}…): the letter has no `{recognition.missing_block}` "
+            f"block as the templates print it for {Case.model_validate(base).kind.with_article}"
+        )
+    data, todos = case_data(project, head, recognition, base, sentinels, letter)
+    todos[:0] = [f"paragraph {item.paragraph}, {item.why}: {item.text!r}" for item in recognition.unplaced]
+    imported = ImportedCase(data, case_yaml(data, todos, path), todos)
+    _compare_with_rebuild(imported, letter, project)
+    return imported
+
+
+# --- the probe's shape filled with the letter's values ---------------------------------------
+
+
+def case_data(
+    project: LetterProject,
+    head: LetterHead,
+    recognition: Recognition,
+    base: dict[str, Any],
+    sentinels: Sentinels,
+    letter: LetterText,
+) -> tuple[dict[str, Any], list[str]]:
+    """The case: the base probe with each matched block's probe choices, its slots filled."""
+    todos: list[str] = []
+    data = base
+    for variant in recognition.blocks.values():
+        probe: Probe = next((probe for probe in variant.probes if probe.name == "base"), variant.probes[0])
+        data = merged(data, probe.patch)
+    present = set(recognition.blocks)
+    data["closing_paragraphs"] = [block for block in CLOSING_BLOCKS if block in present]
+    if "annexes" not in present:
+        data.pop("annex", None)
+        data["annexes"] = []
+    values = _slot_values(recognition)
+    data = _filled(data, {word: slot.field for word, slot in sentinels.words.items()}, values)
+    _fill_follow_up(data, values, project, todos)
+    _fill_related(data, values, project, head, todos)
+    _fill_annex(data, project)
+    data["recipient"]["address"] = letter.address or ["TODO: the address (not found in the letter)"]
+    if not letter.address:
+        todos.append("recipient.address: the letter's address block was not found; fill it in")
+    if not data.get("questions"):
+        data["questions"] = ["TODO: no questions were found in the letter"]
+        todos.append("questions: none found")
+    return _in_schema_order(data), todos
+
+
+def _slot_values(recognition: Recognition) -> dict[str, str]:
+    return {name: "\n\n".join(text for text in texts if text) for name, texts in recognition.captures.items()}
+
+
+def _filled(value: Any, fields: dict[str, str], values: dict[str, str]) -> Any:
+    """`value` with each sentinel replaced by what its slot took; a field whose slot took nothing
+    is left out (its block is not in the letter)."""
+    if isinstance(value, dict):
+        filled = {key: _filled(item, fields, values) for key, item in value.items()}
+        return {key: item for key, item in filled.items() if item not in (None, [], "", {})}
+    if isinstance(value, list):
+        items: list[Any] = []
+        for item in value:
+            if isinstance(item, str) and item in fields and fields[item] != "related":
+                items.extend(_paragraphs(values.get(fields[item], ""), questions=fields[item] == "questions"))
+            else:
+                result = _filled(item, fields, values)
+                if result not in (None, [], "", {}):
+                    items.append(result)
+        return items
+    if isinstance(value, str) and value in fields:
+        return " ".join(values.get(fields[value], "").split()) or None
+    return value
+
+
+def _paragraphs(text: str, *, questions: bool = False) -> list[str]:
+    paragraphs = [" ".join(paragraph.split()) for paragraph in re.split(r"\n\s*\n", text) if paragraph.strip()]
+    if questions:  # a question's number is Word's or the PDF's, not the case's
+        merged_items: list[str] = []
+        for paragraph in paragraphs:
+            if _QUESTION_NUMBER.match(paragraph) or not merged_items:
+                merged_items.append(_QUESTION_NUMBER.sub("", paragraph))
+            else:  # a question cut in two (a page break): one question
+                merged_items[-1] += " " + paragraph
+        paragraphs = merged_items
+    return [_literal(paragraph) for paragraph in paragraphs]
+
+
+def _literal(text: str) -> str:
+    """Imported text as a case field's Markdown: marks that would be emphasis or links escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _fill_follow_up(data: dict[str, Any], values: dict[str, str], project: LetterProject, todos: list[str]) -> None:
+    prior = data.get("follow_up")
+    if not prior:
+        return
+    reference = " ".join(values.get("follow_up.reference", "").split())
+    try:
+        prior["reference"] = str(Reference.parse(reference))
+    except ValueError:
+        prior["reference"] = f"TODO {reference}".strip()
+        todos.append(f"follow_up.reference: {reference!r} is not a reference")
+    for key, slot in (("date", "follow_up.date"), ("reply", "follow_up.reply.date")):
+        day = _parse_long_date(values.get(slot, ""))
+        target = prior if key == "date" else prior.get("reply")
+        if target is None:
+            continue
+        if day is None:
+            todos.append(f"{slot}: {values.get(slot)!r} is not a date such as '13 March 2023'")
+        target["date"] = day or _PROBE_DATES[0]
+    replies = prior.get("other_replies")
+    if replies is not None:
+        if "governments" in replies:
+            codes, rest = _state_codes(values.get("follow_up.other_replies.governments", ""), project)
+            replies["governments"] = [{"code": code} for code in codes]
+            if rest:
+                todos.append(f"follow_up.other_replies.governments: not a UN State name: {rest!r}")
+        if "others" in replies:
+            replies["others"] = [{"name": name} for name in _names(values.get("follow_up.other_replies.others", ""))]
+
+
+def _state_codes(text: str, project: LetterProject) -> tuple[list[str], str]:
+    """The States a list such as "China, Mexico, United Kingdom of … and Northern Ireland" names,
+    by their UN names (longest first, since some contain "and")."""
+    by_name = sorted(((state.en, code) for code, state in project.states.items()), key=lambda pair: -len(pair[0]))
+    rest = " ".join(text.split())
+    codes: list[str] = []
+    while rest:
+        found = next(((name, code) for name, code in by_name if rest.startswith(name)), None)
+        if found is None:
+            break
+        codes.append(found[1])
+        rest = re.sub(r"^(,\s*|\s+and\s+)", "", rest[len(found[0]) :]).strip()
+    return codes, rest
+
+
+def _names(text: str) -> list[str]:
+    """ "A, B and C" as its names."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    head, _, last = text.rpartition(" and ")
+    return [name for name in [*head.split(", "), last] if name] if head else [text]
+
+
+def _fill_related(
+    data: dict[str, Any], values: dict[str, str], project: LetterProject, head: LetterHead, todos: list[str]
+) -> None:
+    """Related letters by their recipients' names; their references, which letters do not print,
+    from the case in cases/ that names this letter as related (none is guessed)."""
+    if "related" not in data:
+        return
+    related = []
+    for name in _names(values.get("related", "")):
+        government = _GOVERNMENT_OF.match(name)
+        codes = _state_codes(government.group(1), project)[0] if government else []
+        country = codes[0] if codes else NON_STATE
+        found = _related_case(project, head, country, None if codes else name)
+        if found is None:
+            todos.append(f"related: the reference of the letter to {name} (not printed in the letter; not found in cases/)")
+            found = ("TODO", name)
+        related.append({"reference": found[0]} if codes else {"reference": found[0], "name": found[1]})
+    data["related"] = related
+
+
+def _related_case(project: LetterProject, head: LetterHead, country: str, name: str | None) -> tuple[str, str] | None:
+    """The reference of the case in cases/ to `country` (a non-State actor: by `name`, its
+    recipient's name or an address line) that names this letter as related, and the name it goes by."""
+    for path in sorted(project.cases_dir.glob("*.yaml")):
+        try:
+            other = yaml.safe_load(path.read_text(encoding="utf-8"))
+            reference = Reference.parse(other["reference"])
+        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+            continue
+        names_this = any(item.get("reference") == str(head.reference) for item in other.get("related") or [])
+        if not names_this or reference.country != country:
+            continue
+        recipient = other.get("recipient") or {}
+        # A name ending in a full stop ("S.A.") lost it to the sentence's own.
+        known_as = [known for known in [recipient.get("name"), *(recipient.get("address") or [])] if isinstance(known, str)]
+        same = [known for known in known_as if name is not None and known.rstrip(".") == name.rstrip(".")]
+        if name is None or same:
+            return str(reference), same[0] if same else ""
+    return None
+
+
+def _fill_annex(data: dict[str, Any], project: LetterProject) -> None:
+    """The case's own annex: paragraphs that are a standard one of annexes/law/ as its id."""
+    annex = data.get("annex")
+    if not annex:
+        return
+    from .recognise import probe_case
+
+    paragraphs = annex.get("paragraphs", [])
+    standards: list[str] = []
+    if paragraphs and project.law_standard_ids():
+        letter = {key: data[key] for key in ("reference", "date", "mandates", "recipient")}
+        probe = probe_case(project, {**letter, "questions": ["-"], "annex": {"standards": project.law_standard_ids()}})
+        texts = {standard: _words(text) for standard, text in _law_paragraph_texts(project, probe).items()}
+        body = "\n\n".join(paragraphs)
+        tokens = tokenize(body.replace("\\", ""))
+        position = 0
+        while found := next((s for s, words in texts.items() if _keys(tokens[position : position + len(words)]) == words), None):
+            standards.append(found)
+            position += len(texts[found])
+        if position:  # the case's own paragraphs are what follows the standard ones
+            rest = body.replace("\\", "")[tokens[position].start :] if position < len(tokens) else ""
+            paragraphs = _paragraphs(rest)
+    data["annex"] = {key: value for key, value in (("standards", standards), ("paragraphs", paragraphs)) if value}
+
+
+def _keys(tokens: list[Any]) -> list[str]:
+    return [token.key for token in tokens]
+
+
+def _law_paragraph_texts(project: LetterProject, probe: Any) -> dict[str, str]:
+    from .render import _letter_context, letter_environment
+
+    environment = letter_environment(project.templates_dir)
+    context = _letter_context(probe, project)
+    ids = project.law_standard_ids()
+    markdowns = [environment.get_template(f"annexes/law/{standard}.md.j2").render(context) for standard in ids]
+    return dict(zip(ids, plain_texts(markdowns), strict=True))
+
+
+def _words(text: str) -> list[str]:
+    return [token.key for token in tokenize(text.replace("\\", ""))]
+
+
+_FIELD_ORDER = list(Case.model_fields)
+
+
+def _in_schema_order(data: dict[str, Any]) -> dict[str, Any]:
+    pruned = _pruned(data)
+    return {key: pruned[key] for key in _FIELD_ORDER if key in pruned}
+
+
+def _pruned(value: Any) -> Any:
+    """Without empty lists and mappings, at any depth (a case leaves out what it does not have)."""
+    if isinstance(value, dict):
+        items = {key: _pruned(item) for key, item in value.items()}
+        return {key: item for key, item in items.items() if item not in (None, [], {})}
+    if isinstance(value, list):
+        return [_pruned(item) for item in value]
+    return value
+
+
+# --- the case file ------------------------------------------------------------------------------
+
+
+class _CaseDumper(yaml.SafeDumper):
+    """Long texts folded (`>-`) and list items indented, as case files are written by hand."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = ">" if len(text) > 80 and "\n" not in text and not text.startswith((" ", "\t")) and "  " not in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_CaseDumper.add_representer(str, _represent_text)
+
+
+def case_yaml(data: dict[str, Any], todos: list[str], source: Path) -> str:
+    """The case file's text: the schema line, where it came from, its TODOs, then the case."""
+    header = [CASE_HEADER, f"# Imported by `alletter import` from {source.name}.\n"]
+    header += [f"# TODO: {todo}\n" for todo in todos]
+    body = yaml.dump(data, Dumper=_CaseDumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return "".join(header) + "\n" + body
+
+
+# --- the check: the case built again ----------------------------------------------------------
+
+
+def _compare_with_rebuild(imported: ImportedCase, letter: LetterText, project: LetterProject) -> None:
+    """Check the case as `check` would and compare its letter's words with the imported letter's."""
+    from .render import render
+    from .validate import check_case
+
+    slug = Reference.parse(imported.data["reference"]).slug
+    with tempfile.TemporaryDirectory(prefix="alletter-import-") as directory:
+        path = Path(directory) / f"{slug}.yaml"
+        path.write_text(imported.yaml_text, encoding="utf-8")
+        checked = check_case(path, project)
+    imported.problems = [problem for problem in checked.problems if "TODO" not in problem.message]
+    if checked.valid is None:
+        imported.problems = checked.problems
+        return
+    rebuilt = plain_texts([render(checked.valid, project).markdown])[0]
+    for line in checked.valid.case.recipient.address:  # page 1's foot, which the letter's text leaves out
+        rebuilt = rebuilt.replace(line, "", 1)
+    expected = [token.key for token in tokenize("\n\n".join(letter.paragraphs))]
+    actual = [token.key for token in tokenize(rebuilt)]
+    matcher = difflib.SequenceMatcher(a=expected, b=actual, autojunk=False)
+    for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
+        if tag in ("delete", "replace"):
+            imported.missing_words.extend(expected[a_start:a_end])
+        if tag in ("insert", "replace"):
+            imported.extra_words.extend(actual[b_start:b_end])
+
+
+__all__ = ["ImportedCase", "case_yaml", "import_letter", "merge_into"]
+
+
+# --- --into: a drafter's edits brought back into the case file ---------------------------------
+
+KEPT_KEYS = {"link"}  # what a letter's words do not carry: kept from the case file as it is
+
+
+def merge_into(existing_text: str, imported: dict[str, Any]) -> str:
+    """The existing case file with the imported values where they differ. Each top-level field
+    that changed is written anew, every other line — comments, blank lines, the fields that did
+    not change — stays as it was; what a letter cannot show (links) and explicit defaults are kept."""
+    root = yaml.compose(existing_text, Loader=yaml.SafeLoader)
+    existing = yaml.safe_load(existing_text) or {}
+    if not isinstance(root, yaml.MappingNode) or not isinstance(existing, dict):
+        return case_yaml(imported, [], Path("the letter"))
+    imported = dict(imported)
+    _split_like(imported, existing)
+    lines = existing_text.splitlines(keepends=True)
+    pieces: list[str] = []
+    position = 0
+    for key_node, value_node in root.value:
+        key = key_node.value
+        start = key_node.start_mark.line
+        end = value_node.end_mark.line + (1 if value_node.end_mark.column > 0 else 0)
+        while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
+            end -= 1  # the blank lines and comments before the next field are not this one's
+        pieces.extend(lines[position:start])
+        position = end
+        old = existing.get(key)
+        if key not in imported:
+            default = Case.model_fields[key].default if key in Case.model_fields else None
+            if _same(old, default):
+                pieces.extend(lines[start:end])
+            continue
+        new = _with_kept(old, imported.pop(key))
+        pieces.extend(lines[start:end] if _same(old, new) else [_dumped({key: new})])
+    pieces.extend(lines[position:])
+    text = "".join(pieces)
+    if imported:
+        text = text.rstrip("\n") + "\n\n" + _dumped(imported)
+    return text
+
+
+def _dumped(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_CaseDumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+
+
+def _with_kept(old: Any, new: Any) -> Any:
+    """`new` with the keys a letter does not print (links) taken from `old` where they match up."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        kept = {key: value for key, value in old.items() if key in KEPT_KEYS and key not in new}
+        return {**{key: _with_kept(old.get(key), value) for key, value in new.items()}, **kept}
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [_with_kept(a, b) for a, b in zip(old, new, strict=True)]
+    return new
+
+
+def _split_like(imported: dict[str, Any], existing: Any) -> None:
+    """Facts and the case's own paragraphs print side by side, so the letter cannot tell where
+    one ends: split as the case file did."""
+    facts, paragraphs = existing.get("facts") or [], existing.get("paragraphs") or []
+    found = imported.get("facts") or []
+    if facts and paragraphs and not imported.get("paragraphs") and len(found) > len(facts):
+        imported["facts"], imported["paragraphs"] = found[: len(facts)], found[len(facts) :]
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, str) and isinstance(new, str):
+        return " ".join(old.split()) == " ".join(new.split())
+    if isinstance(old, dict) and isinstance(new, dict):
+        return set(old) == set(new) and all(_same(old[key], new[key]) for key in old)
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new, strict=True))
+    return bool(old == new)

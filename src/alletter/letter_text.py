@@ -1,0 +1,260 @@
+"""Import, stage 1 — read a letter (DOCX, PDF or plain text) into its running text.
+
+A letter's words come out of each format with the format's own debris: a DOCX keeps the address
+in page 1's footer and numbers its questions with Word's list numbering; a PDF is lines on pages,
+with the address and the page numbers set small at the foot of the page; a text extracted from a
+published PDF has the address and page breaks in the middle of sentences. Each reader here removes
+that debris and returns the same thing: the letter's paragraphs in reading order, questions with
+their numbers ("2. Please …"), and the address lines found apart from the text.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+
+LETTER_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
+_LIST_ITEM = re.compile(r"^(?:\d+\.|-)\s+")
+_SENTENCE_END = re.compile(r"[.:;?!”’\")»]$")
+_PLAIN_LINK = re.compile(r"\[([^\]]*)\]\((?:<([^>]*)>|([^)\s]*))\)")
+_RUNNING_TEXT = 60  # characters: shorter paragraphs are headings, references, signatures
+
+
+class LetterFileError(UserError):
+    """A letter that cannot be read: not there, not a letter format, or damaged."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+
+
+@dataclass
+class LetterText:
+    """A letter's running text: paragraphs in reading order, and the address block where the
+    format keeps it apart (page 1's footer); `removed` says what was taken out, for the report."""
+
+    paragraphs: list[str]
+    address: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def read_letter(path: Path) -> LetterText:
+    """The running text of a DOCX, PDF or plain-text letter, chosen by the file's suffix."""
+    suffix = path.suffix.lower()
+    if suffix not in LETTER_SUFFIXES:
+        raise LetterFileError(path, f"not a letter alletter can read (a {', '.join(LETTER_SUFFIXES)} file)")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise LetterFileError(path, error.strerror or str(error)) from None
+    try:
+        if suffix == ".docx":
+            return read_docx(data)
+        if suffix == ".pdf":
+            return read_pdf(data)
+        return read_plain_text(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise LetterFileError(path, "is not UTF-8 text") from None
+    except LetterFileError:
+        raise
+    except Exception as error:  # a damaged file: whatever the reading library raised
+        raise LetterFileError(path, f"cannot be read as a {suffix[1:].upper()} file ({error})") from None
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- DOCX -------------------------------------------------------------------------------------
+
+
+def read_docx(data: bytes) -> LetterText:
+    """Paragraphs as pandoc reads them (list items with the numbers Word draws), and the address
+    from the footer of page 1, where alletter's DOCX keeps it."""
+    import docx
+    import pypandoc
+
+    from .convert import pandoc_path  # noqa: F401 - pypandoc finds the pandoc of pypandoc-binary
+
+    plain = pypandoc.convert_text(data, "plain", format="docx", extra_args=["--wrap=none"])
+    paragraphs = _plain_paragraphs(plain)
+    document = docx.Document(io.BytesIO(data))
+    address: list[str] = []
+    for section in document.sections[:1]:
+        if section.different_first_page_header_footer:
+            address = [_clean(paragraph.text) for paragraph in section.first_page_footer.paragraphs if paragraph.text.strip()]
+    return LetterText(paragraphs, address)
+
+
+def _plain_paragraphs(plain: str) -> list[str]:
+    """pandoc's plain text as paragraphs: blocks between blank lines; a list item's continuation
+    lines (indented) belong to it."""
+    return [_clean(block) for block in re.split(r"\n\s*\n", plain) if block.strip()]
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    page: int
+    x: float
+    y: float
+    size: float
+    text: str
+
+
+def _page_runs(page: Any) -> list[tuple[float, float, float, str]]:
+    """A page's runs of text: baseline, left edge, size (scaled as drawn) and text."""
+    from pypdf import mult
+
+    runs: list[tuple[float, float, float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            matrix = mult(tm, cm)
+            runs.append((round(matrix[5], 1), matrix[4], size * abs(matrix[0]) if matrix[0] else size, text))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def _pdf_lines(data: bytes) -> list[list[_Line]]:
+    """Each page's lines, top to bottom: runs of text on the same baseline, left to right."""
+    from pypdf import PdfReader
+
+    pages: list[list[_Line]] = []
+    for number, page in enumerate(PdfReader(io.BytesIO(data)).pages):
+        by_baseline: dict[float, list[tuple[float, float, float, str]]] = {}
+        for run in _page_runs(page):
+            by_baseline.setdefault(run[0], []).append(run)
+        lines = []
+        for y in sorted(by_baseline, reverse=True):
+            pieces = sorted(by_baseline[y], key=lambda run: run[1])
+            text = "".join(piece[3] for piece in pieces)
+            lines.append(_Line(number, pieces[0][1], y, max(piece[2] for piece in pieces), _clean(text)))
+        pages.append(lines)
+    return pages
+
+
+def read_pdf(data: bytes) -> LetterText:
+    """Lines into paragraphs by the page's geometry: a paragraph begins where the gap above a line
+    is wider than the leading, or, at the top of a page, where its first line is indented. Below
+    the text, in a smaller size than the body's, page 1 has the address and later pages their number."""
+    pages = _pdf_lines(data)
+    body_size = statistics.mode([round(line.size, 1) for page in pages for line in page] or [12.0])
+    result = LetterText([])
+    current: list[str] = []
+    split = [_split_foot(page, body_size) for page in pages]
+    lowest = min((line.y for body, _ in split for line in body), default=0.0)
+    leading = _leading([body for body, _ in split])
+    previous: _Line | None = None
+    for page, (body, foot) in zip(pages, split, strict=True):
+        if page and page[0].page == 0:
+            result.address = [line.text for line in foot]
+        else:
+            result.removed.extend(f"page {line.page + 1}: {line.text!r} (page number)" for line in foot)
+        left = min((line.x for line in body), default=0.0)
+        for number, line in enumerate(body):
+            if number == 0:  # a paragraph runs on from the page before only if that page was full
+                full = previous is not None and previous.y < lowest + 1.5 * leading
+                starts = line.x > left + 1.0 or not full
+            else:
+                starts = line.y < body[number - 1].y - 1.2 * leading
+            if starts and current:
+                result.paragraphs.append(_joined(current))
+                current = []
+            current.append(line.text)
+        previous = body[-1] if body else previous
+    if current:
+        result.paragraphs.append(_joined(current))
+    return result
+
+
+def _split_foot(lines: list[_Line], body_size: float) -> tuple[list[_Line], list[_Line]]:
+    """The page's text, and the lines below it set smaller than the body (address or page number)."""
+    body_lines = [line for line in lines if round(line.size, 1) >= body_size]
+    if not body_lines:
+        return lines, []
+    lowest = min(line.y for line in body_lines)
+    foot = [line for line in lines if line.y < lowest and round(line.size, 1) < body_size]
+    return [line for line in lines if line not in foot], foot
+
+
+def _leading(pages: list[list[_Line]]) -> float:
+    """The distance between the baselines of a paragraph's lines: the most common gap in the letter."""
+    gaps = [
+        round(above.y - below.y) for lines in pages for above, below in zip(lines, lines[1:], strict=False) if above.y > below.y
+    ]
+    return float(statistics.mode(gaps)) if gaps else 14.0
+
+
+def _joined(lines: Iterable[str]) -> str:
+    """Lines of one paragraph as one line: a line ending in a hyphen ("China-") is continued
+    without a space (typst breaks after hyphens but never hyphenates a word itself)."""
+    text = ""
+    for line in lines:
+        text += line if (not text or text.endswith("-")) else " " + line
+    return _clean(text)
+
+
+# --- plain text -------------------------------------------------------------------------------
+
+
+def read_plain_text(text: str) -> LetterText:
+    """A letter as text, as extracted from a published PDF: paragraphs between blank lines, a list
+    item per line; Markdown links and bold kept as their text. A sentence cut by a blank line and
+    continued in lower case was cut by a page break, and the short lines that interrupt the first
+    such sentence are page 1's foot: the address."""
+    text = _PLAIN_LINK.sub(lambda match: match.group(1), text).replace("**", "")
+    blocks: list[list[str]] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if not lines:
+            continue
+        paragraph: list[str] = []
+        for line in lines:
+            if _LIST_ITEM.match(line) and paragraph:
+                blocks.append(paragraph)
+                paragraph = []
+            paragraph.append(re.sub(r"^-\s+", "", line))
+        blocks.append(paragraph)
+    paragraphs = [" ".join(block) for block in blocks]
+    return _mend_page_breaks([_clean(paragraph) for paragraph in paragraphs])
+
+
+def _mend_page_breaks(paragraphs: list[str]) -> LetterText:
+    result = LetterText([])
+    index = 0
+    while index < len(paragraphs):
+        paragraph = paragraphs[index]
+        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+        # A sentence cut by the page's foot: a line of running text (not a heading or a reference line).
+        if following is not None and len(paragraph) >= _RUNNING_TEXT and not _SENTENCE_END.search(paragraph):
+            if _continues(following):
+                paragraphs[index + 1] = paragraph + " " + following
+                index += 1
+                continue
+            after = paragraphs[index + 2] if index + 2 < len(paragraphs) else None
+            if after is not None and _continues(after) and len(following) < 120:
+                if not result.address:
+                    result.address = [following]
+                else:
+                    result.removed.append(f"{following!r} (a line interrupting a sentence)")
+                paragraphs[index + 2] = paragraph + " " + after
+                index += 2
+                continue
+        result.paragraphs.append(paragraph)
+        index += 1
+    return result
+
+
+def _continues(paragraph: str) -> bool:
+    """A paragraph that begins in the middle of a sentence."""
+    return bool(paragraph) and paragraph[0].islower()
