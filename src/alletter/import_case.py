@@ -13,6 +13,7 @@ import difflib
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import yaml
 
 from .errors import Problem
 from .letter_text import LetterText, read_letter
-from .model import NON_STATE, Case, Reference
+from .model import NON_STATE, Case, Recipient, Reference
 from .project import LetterProject
 from .recognise import (
     _PROBE_DATES,
@@ -65,8 +66,11 @@ def import_letter(path: Path, project: LetterProject) -> ImportedCase:
     """The case a letter file was made from, as far as its text tells."""
     letter = read_letter(path)
     words = LetterWords(letter.paragraphs)
-    head = letter_head(project, words)
-    recognition, base, sentinels = recognise(project, words, head)
+    try:
+        head = letter_head(project, words)
+        recognition, base, sentinels = recognise(project, words, head)
+    except RecognitionError as error:
+        raise RecognitionError(f"{path}: {error}") from None
     if recognition.missing_block:
         where = recognition.unplaced[-1]
         raise RecognitionError(
@@ -301,6 +305,8 @@ _FIELD_ORDER = list(Case.model_fields)
 
 def _in_schema_order(data: dict[str, Any]) -> dict[str, Any]:
     pruned = _pruned(data)
+    recipient = pruned["recipient"]
+    pruned["recipient"] = {key: recipient[key] for key in Recipient.model_fields if key in recipient}
     return {key: pruned[key] for key in _FIELD_ORDER if key in pruned}
 
 
@@ -318,18 +324,10 @@ def _pruned(value: Any) -> Any:
 
 
 class _CaseDumper(yaml.SafeDumper):
-    """Long texts folded (`>-`) and list items indented, as case files are written by hand."""
+    """List items indented, as case files are written by hand (long texts wrap as plain scalars)."""
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
-
-
-def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = ">" if len(text) > 80 and "\n" not in text and not text.startswith((" ", "\t")) and "  " not in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
-
-
-_CaseDumper.add_representer(str, _represent_text)
 
 
 def case_yaml(data: dict[str, Any], todos: list[str], source: Path) -> str:
@@ -406,12 +404,55 @@ def merge_into(existing_text: str, imported: dict[str, Any]) -> str:
                 pieces.extend(lines[start:end])
             continue
         new = _with_kept(old, imported.pop(key))
-        pieces.extend(lines[start:end] if _same(old, new) else [_dumped({key: new})])
+        if _same(old, new):
+            pieces.extend(lines[start:end])
+        elif isinstance(value_node, yaml.SequenceNode) and isinstance(old, list) and isinstance(new, list) and value_node.value:
+            pieces.extend(_merged_items(lines, key_node, value_node, old, new, end))
+        else:
+            pieces.append(_dumped({key: new}))
     pieces.extend(lines[position:])
     text = "".join(pieces)
     if imported:
         text = text.rstrip("\n") + "\n\n" + _dumped(imported)
     return text
+
+
+def _merged_items(
+    lines: list[str], key_node: yaml.Node, node: yaml.SequenceNode, old: list[Any], new: list[Any], end: int
+) -> list[str]:
+    """A list field with its unchanged items' lines kept and the others written anew, lined up
+    with the file's own indentation; items are paired by their place, where a word changed."""
+    dash = node.value[0].start_mark.column - 2
+    pieces = lines[key_node.start_mark.line : node.value[0].start_mark.line]
+    matcher = difflib.SequenceMatcher(a=[_key(item) for item in old], b=[_key(item) for item in new], autojunk=False)
+    for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
+        if tag == "equal":
+            first, last = node.value[a_start].start_mark.line, _item_end(node, a_end - 1, end, lines)
+            pieces.extend(lines[first:last])
+        else:
+            pieces.extend(_indented(_dumped({"x": new[b_start:b_end]}).split("\n", 1)[1], dash - 2) if b_end > b_start else [])
+    return pieces
+
+
+def _key(item: Any) -> str:
+    return " ".join(item.split()) if isinstance(item, str) else repr(item)
+
+
+def _item_end(node: yaml.SequenceNode, index: int, end: int, lines: list[str]) -> int:
+    if index + 1 < len(node.value):
+        return node.value[index + 1].start_mark.line
+    last = node.value[index].end_mark
+    stop = last.line + (1 if last.column > 0 else 0)
+    while stop > node.value[index].start_mark.line + 1 and not lines[stop - 1].strip():
+        stop -= 1
+    return min(stop, end)
+
+
+def _indented(text: str, shift: int) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    if shift >= 0:
+        return [" " * shift + line if line.strip() else line for line in lines]
+    return [line[-shift:] if line[:-shift].strip() == "" else line for line in lines]
 
 
 def _dumped(data: dict[str, Any]) -> str:
@@ -438,6 +479,8 @@ def _split_like(imported: dict[str, Any], existing: Any) -> None:
 
 
 def _same(old: Any, new: Any) -> bool:
+    """Equal as a case file means them: texts whatever their line folding, dates however quoted."""
+    old, new = (value.isoformat() if isinstance(value, date) else value for value in (old, new))
     if isinstance(old, str) and isinstance(new, str):
         return " ".join(old.split()) == " ".join(new.split())
     if isinstance(old, dict) and isinstance(new, dict):

@@ -88,7 +88,8 @@ def read_docx(data: bytes) -> LetterText:
     address: list[str] = []
     for section in document.sections[:1]:
         if section.different_first_page_header_footer:
-            address = [_clean(paragraph.text) for paragraph in section.first_page_footer.paragraphs if paragraph.text.strip()]
+            footer = section.first_page_footer.paragraphs
+            address = [_clean(line) for paragraph in footer for line in paragraph.text.splitlines() if line.strip()]
     return LetterText(paragraphs, address)
 
 
