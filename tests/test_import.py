@@ -11,11 +11,11 @@ from pathlib import Path
 import docx
 import pytest
 import yaml
+from conftest import FIXTURES, PUBLISHED, REPO, copy_project, run_alletter
+from textextract import compare_words, docx_text, reference_words
 
 from alletter.import_case import import_letter, merge_into
 from alletter.project import LetterProject
-from conftest import FIXTURES, PUBLISHED, REPO, copy_project, run_alletter
-from textextract import compare_words, docx_text, reference_words
 
 CASES = sorted((REPO / "cases").glob("*.yaml"))
 

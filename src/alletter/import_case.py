@@ -24,17 +24,17 @@ from .letter_text import LetterText, read_letter
 from .model import NON_STATE, Case, Recipient, Reference
 from .project import LetterProject
 from .recognise import (
-    _PROBE_DATES,
     CLOSING_BLOCKS,
+    PROBE_DATES,
     LetterHead,
     LetterWords,
     Probe,
     Recognition,
     RecognitionError,
     Sentinels,
-    _parse_long_date,
     letter_head,
     merged,
+    parse_long_date,
     plain_texts,
     recognise,
     tokenize,
@@ -174,13 +174,13 @@ def _fill_follow_up(data: dict[str, Any], values: dict[str, str], project: Lette
         prior["reference"] = f"TODO {reference}".strip()
         todos.append(f"follow_up.reference: {reference!r} is not a reference")
     for key, slot in (("date", "follow_up.date"), ("reply", "follow_up.reply.date")):
-        day = _parse_long_date(values.get(slot, ""))
+        day = parse_long_date(values.get(slot, ""))
         target = prior if key == "date" else prior.get("reply")
         if target is None:
             continue
         if day is None:
             todos.append(f"{slot}: {values.get(slot)!r} is not a date such as '13 March 2023'")
-        target["date"] = day or _PROBE_DATES[0]
+        target["date"] = day or PROBE_DATES[0]
     replies = prior.get("other_replies")
     if replies is not None:
         if "governments" in replies:

@@ -36,10 +36,9 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 _SAME_MARKS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 _BLOCK_SEPARATOR = "zqblockzq{}zq"
 _PROBE_REFERENCE = "JAL QQQ 9999/1999"  # a reference no letter has: where it prints is a slot
-_PROBE_DATES = [date(1901, 1, 1), date(1902, 2, 2), date(1903, 3, 3)]
+PROBE_DATES = [date(1901, 1, 1), date(1902, 2, 2)]  # dates no letter has: where they print is a slot
 _PROBE_STATE = "AFG"  # a State whose name marks where a list of replying Governments prints
 _LONG_DATE = re.compile(r"\b(\d{1,2}) ([A-Z][a-z]+) (\d{4})\b")
-_QUESTION_NUMBER = re.compile(r"^\d+\.\s+")
 
 
 @dataclass(frozen=True)
@@ -347,12 +346,12 @@ def _follow_up_probes(sentinels: Sentinels) -> list[Probe]:
     word = sentinels.word
     prior = {
         "reference": _PROBE_REFERENCE,
-        "date": _PROBE_DATES[0],
+        "date": PROBE_DATES[0],
         "subject": word("follow_up.subject", "inline"),
     }
     governments = {"governments": [{"code": _PROBE_STATE}]}
     others = {"others": [{"name": word("follow_up.other_replies.others", "names")}]}
-    replied = {**prior, "reply": {"date": _PROBE_DATES[1]}}
+    replied = {**prior, "reply": {"date": PROBE_DATES[1]}}
     not_replied = {**prior, "concern": word("follow_up.concern", "inline")}
     shapes = {
         "replied": replied,
@@ -377,8 +376,8 @@ def _probes(project: LetterProject, sentinels: Sentinels) -> list[Probe]:
         probes.append(Probe(f"annex {annex_id}", {"annexes": [annex_id]}))
         probes.append(Probe(f"annex {annex_id} alone", {"annex": None, "annexes": [annex_id]}))
     sentinels.printed(_PROBE_REFERENCE, "follow_up.reference", "reference")
-    sentinels.printed(_long(_PROBE_DATES[0]), "follow_up.date", "date")
-    sentinels.printed(_long(_PROBE_DATES[1]), "follow_up.reply.date", "date")
+    sentinels.printed(_long(PROBE_DATES[0]), "follow_up.date", "date")
+    sentinels.printed(_long(PROBE_DATES[1]), "follow_up.reply.date", "date")
     sentinels.printed(project.states[_PROBE_STATE].en, "follow_up.other_replies.governments", "names")
     return probes
 
@@ -485,13 +484,13 @@ def letter_head(project: LetterProject, words: LetterWords) -> LetterHead:
         raise RecognitionError("no reference such as 'Ref.: AL OTH 11/2023' in the letter")
     reference = Reference.parse(found.group(1))
     day_found = _LONG_DATE.search(words.text, found.end())
-    day = _parse_long_date(day_found.group()) if day_found else None
+    day = parse_long_date(day_found.group()) if day_found else None
     if day is None:
         raise RecognitionError(f"no date such as '13 March 2023' after the reference {reference}")
     return LetterHead(reference, day, _mandates_named(project, words.text[: found.start()], day))
 
 
-def _parse_long_date(text: str) -> date | None:
+def parse_long_date(text: str) -> date | None:
     try:
         return datetime.strptime(" ".join(text.split()), "%d %B %Y").date()
     except ValueError:
