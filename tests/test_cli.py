@@ -10,7 +10,7 @@ from conftest import REPO, run_alletter
 def test_help_explains_every_command() -> None:
     completed = run_alletter("--help")
     assert completed.returncode == 0
-    for command in ("render", "build"):
+    for command in ("render", "build", "import", "watch", "redline"):
         assert command in completed.stdout
         sub = run_alletter(command, "--help")
         assert sub.returncode == 0 and "Example:" in sub.stdout

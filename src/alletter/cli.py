@@ -539,8 +539,9 @@ def import_(
     case is then built again and its words compared with the letter's. What cannot be placed is
     reported with its paragraph and written into the case file as a TODO comment.
 
-    Examples: alletter import dist/UA-BRA-1-2023.docx --out cases/UA-BRA-1-2023.yaml;
-    alletter import edited.docx --into cases/UA-BRA-1-2023.yaml
+    Example: alletter import archive/UA-BRA-7-2021.pdf --out cases/UA-BRA-7-2021.yaml
+
+    Example: alletter import edited.docx --into cases/UA-BRA-1-2023.yaml
     """
     from .errors import UserError
     from .import_case import import_letter, merge_into
