@@ -14,7 +14,7 @@ import yaml
 from conftest import FIXTURES, PUBLISHED, REPO, copy_project, run_alletter
 from textextract import compare_words, docx_text, reference_words
 
-from alletter.import_case import import_letter, merge_into
+from alletter.import_case import import_letter, merge_into, rebuild
 from alletter.project import LetterProject
 
 CASES = sorted((REPO / "cases").glob("*.yaml"))
@@ -29,9 +29,10 @@ def built_cases(tmp_path_factory) -> Path:
     return out
 
 
-def _assert_gives_back(imported, case_file: Path) -> None:
+def _assert_gives_back(imported, case_file: Path, project: LetterProject) -> None:
     assert imported.todos == []
-    assert imported.word_for_word, (imported.problems, imported.missing_words[:20], imported.extra_words[:20])
+    checked = rebuild(imported, imported.yaml_text, case_file, project)
+    assert checked.word_for_word, (checked.problems, checked.missing_words[:20], checked.extra_words[:20])
     original = case_file.read_text(encoding="utf-8")
     assert merge_into(original, imported.data) == original, "the imported case differs from the case file"
 
@@ -40,7 +41,7 @@ def _assert_gives_back(imported, case_file: Path) -> None:
 @pytest.mark.parametrize("case_file", CASES, ids=lambda path: path.stem)
 def test_every_case_comes_back_from_its_letter(built_cases: Path, case_file: Path, fmt: str, project: LetterProject) -> None:
     imported = import_letter(built_cases / f"{case_file.stem}.{fmt}", project)
-    _assert_gives_back(imported, case_file)
+    _assert_gives_back(imported, case_file, project)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def test_synthetic_cases_come_back_from_their_letters(synthetic_archive: tuple[P
     directory, paths = synthetic_archive
     project = LetterProject(directory)
     for case_file in paths:
-        _assert_gives_back(import_letter(directory / "out" / f"{case_file.stem}.{fmt}", project), case_file)
+        _assert_gives_back(import_letter(directory / "out" / f"{case_file.stem}.{fmt}", project), case_file, project)
 
 
 @pytest.mark.parametrize("slug", PUBLISHED)

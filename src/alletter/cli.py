@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .archive import Archive, BuildReport
+    from .import_case import ImportedCase, Rebuild
     from .letter import LetterResult
     from .project import LetterProject
 
@@ -544,7 +545,7 @@ def import_(
     Example: alletter import edited.docx --into cases/UA-BRA-1-2023.yaml
     """
     from .errors import UserError
-    from .import_case import import_letter, merge_into
+    from .import_case import import_letter, merge_into, rebuild
     from .write import write_atomic, write_new
 
     if (out is None) == (into is None):
@@ -556,17 +557,19 @@ def import_(
         imported = import_letter(letter, project)
         if into is not None:
             before = into.read_text(encoding="utf-8")
-            after = merge_into(before, imported.data)
-            _print_change(before, after, into)
-            if after != before:
-                write_atomic(into, after.encode("utf-8"))
+            text = merge_into(before, imported.data)
+            _print_change(before, text, into)
+            if text != before:
+                write_atomic(into, text.encode("utf-8"))
         elif target.exists():
             raise UserError(f"{target}: already exists; use --into {target} to bring the letter's changes into it")
         else:
-            write_new(target, imported.yaml_text.encode("utf-8"))
+            text = imported.yaml_text
+            write_new(target, text.encode("utf-8"))
+        checked = rebuild(imported, text, target, project)
     except UserError as error:
         _fail(error)
-    _print_import_report(letter, target, imported)
+    _print_import_report(letter, target, imported, checked)
 
 
 def _print_change(before: str, after: str, path: Path) -> None:
@@ -581,21 +584,17 @@ def _print_change(before: str, after: str, path: Path) -> None:
         console.print(escape(line), style=style, highlight=False, soft_wrap=True)
 
 
-def _print_import_report(letter: Path, target: Path, imported: object) -> None:
-    from .import_case import ImportedCase
-
-    assert isinstance(imported, ImportedCase)
+def _print_import_report(letter: Path, target: Path, imported: ImportedCase, checked: Rebuild) -> None:
     for todo in imported.todos:
         errors.print(f"[yellow]TODO[/] {escape(todo)}", highlight=False, soft_wrap=True)
-    for problem in imported.problems:
+    for problem in checked.problems:
         errors.print(f"[yellow]check:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
-    if imported.word_for_word:
+    if checked.word_for_word:
         console.print(f"{target}: from {letter}; builds the letter again word for word", highlight=False, soft_wrap=True)
-        return
-    if imported.missing_words or imported.extra_words:
+    elif checked.built:
         errors.print(
             f"{target}: from {letter}; its letter differs from the imported one: "
-            f"lacks {' '.join(imported.missing_words[:30]) or 'nothing'}; adds {' '.join(imported.extra_words[:30]) or 'nothing'}",
+            f"lacks {' '.join(checked.missing_words[:30]) or 'nothing'}; adds {' '.join(checked.extra_words[:30]) or 'nothing'}",
             highlight=False,
             soft_wrap=True,
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,23 +22,26 @@ import yaml
 from .errors import Problem
 from .letter_text import LetterText, read_letter
 from .model import NON_STATE, Case, Recipient, Reference
-from .project import LetterProject
+from .project import ANNEXES_PREFIX, LetterProject
 from .recognise import (
     CLOSING_BLOCKS,
-    PROBE_DATES,
     LetterHead,
     LetterWords,
     Probe,
     Recognition,
     RecognitionError,
     Sentinels,
+    Token,
     letter_head,
     merged,
     parse_long_date,
     plain_texts,
+    probe_case,
     recognise,
     tokenize,
 )
+from .render import render_templates
+from .validate import PLACEHOLDER
 
 _QUESTION_NUMBER = re.compile(r"^\d+\.\s+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\*_\[\]`<])")
@@ -48,18 +51,27 @@ CASE_HEADER = "# yaml-language-server: $schema=../schema/case.schema.json\n"
 
 @dataclass
 class ImportedCase:
-    """A letter read back into a case: the file's text, and what the reading found."""
+    """A letter read back into a case: its data and file text, what could not be placed, and the
+    letter's own text, which the case's rebuild is compared with."""
 
     data: dict[str, Any]
     yaml_text: str
-    todos: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)  # check's, for the imported case
+    todos: list[str]
+    letter: LetterText
+
+
+@dataclass
+class Rebuild:
+    """An imported case file checked and rendered again, against the letter it came from."""
+
+    problems: list[Problem] = field(default_factory=list)  # check's, at the case file's own lines
+    built: bool = False
     missing_words: list[str] = field(default_factory=list)  # the letter's words its rebuild lacks
     extra_words: list[str] = field(default_factory=list)  # words the rebuild adds
 
     @property
     def word_for_word(self) -> bool:
-        return not self.problems and not self.missing_words and not self.extra_words
+        return self.built and not self.problems and not self.missing_words and not self.extra_words
 
 
 def import_letter(path: Path, project: LetterProject) -> ImportedCase:
@@ -79,9 +91,8 @@ def import_letter(path: Path, project: LetterProject) -> ImportedCase:
         )
     data, todos = case_data(project, head, recognition, base, sentinels, letter)
     todos[:0] = [f"paragraph {item.paragraph}, {item.why}: {item.text!r}" for item in recognition.unplaced]
-    imported = ImportedCase(data, case_yaml(data, todos, path), todos)
-    _compare_with_rebuild(imported, letter, project)
-    return imported
+    todos[:0] = [f"{line!r}: {why}" for line, why in letter.unplaced]
+    return ImportedCase(data, case_yaml(data, todos, path), todos, letter)
 
 
 # --- the probe's shape filled with the letter's values ---------------------------------------
@@ -110,12 +121,12 @@ def case_data(
     data = _filled(data, {word: slot.field for word, slot in sentinels.words.items()}, values)
     _fill_follow_up(data, values, project, todos)
     _fill_related(data, values, project, head, todos)
-    _fill_annex(data, project)
-    data["recipient"]["address"] = letter.address or ["TODO: the address (not found in the letter)"]
+    _fill_annex(data, values.get("annex.paragraphs", ""), project)
+    data["recipient"]["address"] = letter.address or [f"{PLACEHOLDER}: the address (not found in the letter)"]
     if not letter.address:
         todos.append("recipient.address: the letter's address block was not found; fill it in")
     if not data.get("questions"):
-        data["questions"] = ["TODO: no questions were found in the letter"]
+        data["questions"] = [f"{PLACEHOLDER}: no questions were found in the letter"]
         todos.append("questions: none found")
     return _in_schema_order(data), todos
 
@@ -171,16 +182,11 @@ def _fill_follow_up(data: dict[str, Any], values: dict[str, str], project: Lette
     try:
         prior["reference"] = str(Reference.parse(reference))
     except ValueError:
-        prior["reference"] = f"TODO {reference}".strip()
+        prior["reference"] = f"{PLACEHOLDER} {reference}".strip()
         todos.append(f"follow_up.reference: {reference!r} is not a reference")
-    for key, slot in (("date", "follow_up.date"), ("reply", "follow_up.reply.date")):
-        day = parse_long_date(values.get(slot, ""))
-        target = prior if key == "date" else prior.get("reply")
-        if target is None:
-            continue
-        if day is None:
-            todos.append(f"{slot}: {values.get(slot)!r} is not a date such as '13 March 2023'")
-        target["date"] = day or PROBE_DATES[0]
+    prior["date"] = _date_in(values, "follow_up.date", todos)
+    if "reply" in prior:
+        prior["reply"]["date"] = _date_in(values, "follow_up.reply.date", todos)
     replies = prior.get("other_replies")
     if replies is not None:
         if "governments" in replies:
@@ -190,6 +196,15 @@ def _fill_follow_up(data: dict[str, Any], values: dict[str, str], project: Lette
                 todos.append(f"follow_up.other_replies.governments: not a UN State name: {rest!r}")
         if "others" in replies:
             replies["others"] = [{"name": name} for name in _names(values.get("follow_up.other_replies.others", ""))]
+
+
+def _date_in(values: dict[str, str], slot: str, todos: list[str]) -> date | str:
+    """The date a slot took, or the placeholder (which `check` refuses) and a TODO saying why."""
+    day = parse_long_date(values.get(slot, ""))
+    if day is None:
+        todos.append(f"{slot}: {values.get(slot)!r} is not a date such as '13 March 2023'")
+        return PLACEHOLDER
+    return day
 
 
 def _state_codes(text: str, project: LetterProject) -> tuple[list[str], str]:
@@ -231,7 +246,7 @@ def _fill_related(
         found = _related_case(project, head, country, None if codes else name)
         if found is None:
             todos.append(f"related: the reference of the letter to {name} (not printed in the letter; not found in cases/)")
-            found = ("TODO", name)
+            found = (PLACEHOLDER, name)
         related.append({"reference": found[0]} if codes else {"reference": found[0], "name": found[1]})
     data["related"] = related
 
@@ -257,47 +272,37 @@ def _related_case(project: LetterProject, head: LetterHead, country: str, name: 
     return None
 
 
-def _fill_annex(data: dict[str, Any], project: LetterProject) -> None:
-    """The case's own annex: paragraphs that are a standard one of annexes/law/ as its id."""
-    annex = data.get("annex")
-    if not annex:
+def _fill_annex(data: dict[str, Any], text: str, project: LetterProject) -> None:
+    """The case's own annex from the words its slot took: the standard paragraphs of annexes/law/
+    it begins with (as the templates print them for this letter) by id, then its own paragraphs."""
+    if "annex" not in data:
         return
-    from .recognise import probe_case
-
-    paragraphs = annex.get("paragraphs", [])
+    tokens = tokenize(text)
     standards: list[str] = []
-    if paragraphs and project.law_standard_ids():
-        letter = {key: data[key] for key in ("reference", "date", "mandates", "recipient")}
-        probe = probe_case(project, {**letter, "questions": ["-"], "annex": {"standards": project.law_standard_ids()}})
-        texts = {standard: _words(text) for standard, text in _law_paragraph_texts(project, probe).items()}
-        body = "\n\n".join(paragraphs)
-        tokens = tokenize(body.replace("\\", ""))
-        position = 0
-        while found := next((s for s, words in texts.items() if _keys(tokens[position : position + len(words)]) == words), None):
-            standards.append(found)
-            position += len(texts[found])
-        if position:  # the case's own paragraphs are what follows the standard ones
-            rest = body.replace("\\", "")[tokens[position].start :] if position < len(tokens) else ""
-            paragraphs = _paragraphs(rest)
-    data["annex"] = {key: value for key, value in (("standards", standards), ("paragraphs", paragraphs)) if value}
+    position = 0
+    law = _law_paragraph_keys(project, data) if tokens else {}
+    while found := next(
+        (standard for standard, keys in law.items() if _keys(tokens[position : position + len(keys)]) == keys), None
+    ):
+        standards.append(found)
+        position += len(law[found])
+    own = _paragraphs(text[tokens[position].start :]) if position < len(tokens) else []
+    data["annex"] = {key: value for key, value in (("standards", standards), ("paragraphs", own)) if value}
 
 
-def _keys(tokens: list[Any]) -> list[str]:
-    return [token.key for token in tokens]
-
-
-def _law_paragraph_texts(project: LetterProject, probe: Any) -> dict[str, str]:
-    from .render import _letter_context, letter_environment
-
-    environment = letter_environment(project.templates_dir)
-    context = _letter_context(probe, project)
+def _law_paragraph_keys(project: LetterProject, data: dict[str, Any]) -> dict[str, list[str]]:
+    """Each standard paragraph of the law library, as this letter prints it, as tokens."""
     ids = project.law_standard_ids()
-    markdowns = [environment.get_template(f"annexes/law/{standard}.md.j2").render(context) for standard in ids]
-    return dict(zip(ids, plain_texts(markdowns), strict=True))
+    if not ids:
+        return {}
+    letter = {key: data[key] for key in ("reference", "date", "mandates", "recipient")}
+    probe = probe_case(project, {**letter, "questions": ["-"]})
+    markdowns = render_templates(probe, project, [f"{ANNEXES_PREFIX}law/{standard}.md.j2" for standard in ids])
+    return {standard: _keys(tokenize(text)) for standard, text in zip(ids, plain_texts(markdowns), strict=True)}
 
 
-def _words(text: str) -> list[str]:
-    return [token.key for token in tokenize(text.replace("\\", ""))]
+def _keys(tokens: list[Token]) -> list[str]:
+    return [token.key for token in tokens]
 
 
 _FIELD_ORDER = list(Case.model_fields)
@@ -333,42 +338,40 @@ class _CaseDumper(yaml.SafeDumper):
 def case_yaml(data: dict[str, Any], todos: list[str], source: Path) -> str:
     """The case file's text: the schema line, where it came from, its TODOs, then the case."""
     header = [CASE_HEADER, f"# Imported by `alletter import` from {source.name}.\n"]
-    header += [f"# TODO: {todo}\n" for todo in todos]
-    body = yaml.dump(data, Dumper=_CaseDumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-    return "".join(header) + "\n" + body
+    header += [f"# {PLACEHOLDER}: {todo}\n" for todo in todos]
+    return "".join(header) + "\n" + _dumped(data)
 
 
 # --- the check: the case built again ----------------------------------------------------------
 
 
-def _compare_with_rebuild(imported: ImportedCase, letter: LetterText, project: LetterProject) -> None:
-    """Check the case as `check` would and compare its letter's words with the imported letter's."""
+def rebuild(imported: ImportedCase, text: str, target: Path, project: LetterProject) -> Rebuild:
+    """Check `text` — the case file as it will be written at `target` — as `check` would, and
+    compare its letter's words with the imported letter's."""
     from .render import render
     from .validate import check_case
 
-    slug = Reference.parse(imported.data["reference"]).slug
+    result = Rebuild()
     with tempfile.TemporaryDirectory(prefix="alletter-import-") as directory:
-        path = Path(directory) / f"{slug}.yaml"
-        path.write_text(imported.yaml_text, encoding="utf-8")
+        path = Path(directory) / target.name
+        path.write_text(text, encoding="utf-8")
         checked = check_case(path, project)
-    imported.problems = [problem for problem in checked.problems if "TODO" not in problem.message]
+    result.problems = [replace(problem, location=replace(problem.location, path=target)) for problem in checked.problems]
     if checked.valid is None:
-        imported.problems = checked.problems
-        return
+        return result
+    result.built = True
     rebuilt = plain_texts([render(checked.valid, project).markdown])[0]
     for line in checked.valid.case.recipient.address:  # page 1's foot, which the letter's text leaves out
         rebuilt = rebuilt.replace(line, "", 1)
-    expected = [token.key for token in tokenize("\n\n".join(letter.paragraphs))]
+    expected = [token.key for token in tokenize("\n\n".join(imported.letter.paragraphs))]
     actual = [token.key for token in tokenize(rebuilt)]
     matcher = difflib.SequenceMatcher(a=expected, b=actual, autojunk=False)
     for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
         if tag in ("delete", "replace"):
-            imported.missing_words.extend(expected[a_start:a_end])
+            result.missing_words.extend(expected[a_start:a_end])
         if tag in ("insert", "replace"):
-            imported.extra_words.extend(actual[b_start:b_end])
-
-
-__all__ = ["ImportedCase", "case_yaml", "import_letter", "merge_into"]
+            result.extra_words.extend(actual[b_start:b_end])
+    return result
 
 
 # --- --into: a drafter's edits brought back into the case file ---------------------------------
@@ -488,3 +491,6 @@ def _same(old: Any, new: Any) -> bool:
     if isinstance(old, list) and isinstance(new, list):
         return len(old) == len(new) and all(_same(a, b) for a, b in zip(old, new, strict=True))
     return bool(old == new)
+
+
+__all__ = ["ImportedCase", "Rebuild", "case_yaml", "import_letter", "merge_into", "rebuild"]

@@ -23,7 +23,7 @@ from .errors import UserError
 LETTER_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
 _LIST_ITEM = re.compile(r"^(?:\d+\.|-)\s+")
 _SENTENCE_END = re.compile(r"[.:;?!”’\")»]$")
-_PLAIN_LINK = re.compile(r"\[([^\]]*)\]\((?:<([^>]*)>|([^)\s]*))\)")
+_PLAIN_LINK = re.compile(r"\[([^\]]*)\]\((?:<[^>]*>|[^)\s]*)\)")
 _RUNNING_TEXT = 60  # characters: shorter paragraphs are headings, references, signatures
 
 
@@ -36,12 +36,13 @@ class LetterFileError(UserError):
 
 @dataclass
 class LetterText:
-    """A letter's running text: paragraphs in reading order, and the address block where the
-    format keeps it apart (page 1's footer); `removed` says what was taken out, for the report."""
+    """A letter's running text: paragraphs in reading order, the address block where the format
+    keeps it apart (page 1's foot), and lines taken out of the text that are neither (`unplaced`,
+    each with why), which import reports rather than drops."""
 
     paragraphs: list[str]
     address: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    unplaced: list[tuple[str, str]] = field(default_factory=list)
 
 
 def read_letter(path: Path) -> LetterText:
@@ -61,8 +62,6 @@ def read_letter(path: Path) -> LetterText:
         return read_plain_text(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise LetterFileError(path, "is not UTF-8 text") from None
-    except LetterFileError:
-        raise
     except Exception as error:  # a damaged file: whatever the reading library raised
         raise LetterFileError(path, f"cannot be read as a {suffix[1:].upper()} file ({error})") from None
 
@@ -79,8 +78,6 @@ def read_docx(data: bytes) -> LetterText:
     from the footer of page 1, where alletter's DOCX keeps it."""
     import docx
     import pypandoc
-
-    from .convert import pandoc_path  # noqa: F401 - pypandoc finds the pandoc of pypandoc-binary
 
     plain = pypandoc.convert_text(data, "plain", format="docx", extra_args=["--wrap=none"])
     paragraphs = _plain_paragraphs(plain)
@@ -156,18 +153,16 @@ def read_pdf(data: bytes) -> LetterText:
     lowest = min((line.y for body, _ in split for line in body), default=0.0)
     leading = _leading([body for body, _ in split])
     previous: _Line | None = None
-    for page, (body, foot) in zip(pages, split, strict=True):
-        if page and page[0].page == 0:
+    for number, (body, foot) in enumerate(split):
+        if number == 0:  # later pages' feet hold their numbers
             result.address = [line.text for line in foot]
-        else:
-            result.removed.extend(f"page {line.page + 1}: {line.text!r} (page number)" for line in foot)
         left = min((line.x for line in body), default=0.0)
-        for number, line in enumerate(body):
-            if number == 0:  # a paragraph runs on from the page before only if that page was full
+        for index, line in enumerate(body):
+            if index == 0:  # a paragraph runs on from the page before only if that page was full
                 full = previous is not None and previous.y < lowest + 1.5 * leading
                 starts = line.x > left + 1.0 or not full
             else:
-                starts = line.y < body[number - 1].y - 1.2 * leading
+                starts = line.y < body[index - 1].y - 1.2 * leading
             if starts and current:
                 result.paragraphs.append(_joined(current))
                 current = []
@@ -247,7 +242,7 @@ def _mend_page_breaks(paragraphs: list[str]) -> LetterText:
                 if not result.address:
                     result.address = [following]
                 else:
-                    result.removed.append(f"{following!r} (a line interrupting a sentence)")
+                    result.unplaced.append((following, "a line interrupting a sentence, after the address"))
                 paragraphs[index + 2] = paragraph + " " + after
                 index += 2
                 continue

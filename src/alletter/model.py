@@ -14,7 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-REFERENCE_PATTERN = r"^(AL|UA|OL|JAL|JUA|JOL) ([A-Z]{3}) ([1-9][0-9]{0,3})/((?:19|20)[0-9]{2})$"
+REFERENCE_TEXT = r"(AL|UA|OL|JAL|JUA|JOL) ([A-Z]{3}) ([1-9][0-9]{0,3})/((?:19|20)[0-9]{2})"
+REFERENCE_PATTERN = f"^{REFERENCE_TEXT}$"
 URL_PATTERN = r"^https?://[^\s<>\"\\]+$"
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Private-use characters mean nothing outside one font (and alletter uses some internally).

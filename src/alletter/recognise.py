@@ -22,20 +22,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from .errors import SourceLocation, UserError
-from .model import NON_STATE, Case, Reference, Signatory
+from .model import NON_STATE, REFERENCE_TEXT, Case, Reference, Signatory
 from .project import LetterProject
-from .render import render_blocks
+from .render import long_date, render_templates
 from .validate import ValidCase
 from .wording import Block
 
-SlotKind = Literal["paragraphs", "inline", "line", "date", "reference", "names"]
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _SAME_MARKS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 _BLOCK_SEPARATOR = "zqblockzq{}zq"
 _PROBE_REFERENCE = "JAL QQQ 9999/1999"  # a reference no letter has: where it prints is a slot
+_PROBE_RELATED = "AL OTH 9999/1999"  # a related letter to a non-State actor, so that its name prints
 PROBE_DATES = [date(1901, 1, 1), date(1902, 2, 2)]  # dates no letter has: where they print is a slot
 _PROBE_STATE = "AFG"  # a State whose name marks where a list of replying Governments prints
 _LONG_DATE = re.compile(r"\b(\d{1,2}) ([A-Z][a-z]+) (\d{4})\b")
@@ -43,10 +43,9 @@ _LONG_DATE = re.compile(r"\b(\d{1,2}) ([A-Z][a-z]+) (\d{4})\b")
 
 @dataclass(frozen=True)
 class Slot:
-    """Where a case's own value prints in a block."""
+    """Where a case's own value prints in a block: the field (dotted path) it stands for."""
 
     field: str
-    kind: SlotKind
 
 
 Item = str | Slot
@@ -75,14 +74,14 @@ class Sentinels:
         self.words: dict[str, Slot] = {}
         self.runs: list[tuple[tuple[str, ...], Slot]] = []
 
-    def word(self, field_name: str, kind: SlotKind) -> str:
+    def word(self, field_name: str) -> str:
         word = f"zqslot{len(self.words)}zq"
-        self.words[word] = Slot(field_name, kind)
+        self.words[word] = Slot(field_name)
         return word
 
-    def printed(self, text: str, field_name: str, kind: SlotKind) -> None:
+    def printed(self, text: str, field_name: str) -> None:
         """A value that prints as `text` (a date, a reference, a State's name) stands for a slot."""
-        self.runs.append((tuple(token.key for token in tokenize(text)), Slot(field_name, kind)))
+        self.runs.append((tuple(token.key for token in tokenize(text)), Slot(field_name)))
 
     def pattern(self, text: str) -> list[Item]:
         keys = [token.key for token in tokenize(text)]
@@ -149,7 +148,6 @@ class _Match:
 class Recognition:
     """What matching a letter against one kind found."""
 
-    kind: str  # the recipient kind tried: state, company or organization
     blocks: dict[str, Variant] = field(default_factory=dict)
     captures: dict[str, list[str]] = field(default_factory=dict)
     unplaced: list[Unplaced] = field(default_factory=list)
@@ -273,9 +271,9 @@ def _best_match(
     return min(found, key=lambda pair: (pair[1].first_literal, -pair[1].literal_count))
 
 
-def match_blocks(words: LetterWords, blocks: list[BlockPatterns], kind: str) -> Recognition:
+def match_blocks(words: LetterWords, blocks: list[BlockPatterns]) -> Recognition:
     """The blocks found in the letter, in order, with what each slot took."""
-    recognition = Recognition(kind)
+    recognition = Recognition()
     position, open_slot = 0, None
     spans: list[tuple[Slot, int, int]] = []
     for index, block in enumerate(blocks):
@@ -325,18 +323,18 @@ def _probe_base(reference: str, day: date, mandates: list[str], recipient: str, 
     word = sentinels.word
     person: dict[str, Any] = {"kind": recipient, "address": ["zqaddresszq"]}
     if recipient != "state":
-        person |= {"name": word("recipient.name", "line"), "salutation": word("recipient.salutation", "line")}
+        person |= {"name": word("recipient.name"), "salutation": word("recipient.salutation")}
     return {
         "reference": reference,
         "date": day,
         "mandates": mandates,
         "recipient": person,
-        "summary": word("summary", "inline"),
-        "facts": [word("facts", "paragraphs")],
-        "paragraphs": [word("paragraphs", "paragraphs")],
-        "related": [{"reference": "AL OTH 9999/1999", "name": word("related", "names")}],
-        "questions": [word("questions", "paragraphs")],
-        "annex": {"paragraphs": [word("annex.paragraphs", "paragraphs")]},
+        "summary": word("summary"),
+        "facts": [word("facts")],
+        "paragraphs": [word("paragraphs")],
+        "related": [{"reference": _PROBE_RELATED, "name": word("related")}],
+        "questions": [word("questions")],
+        "annex": {"paragraphs": [word("annex.paragraphs")]},
         "closing_paragraphs": list(CLOSING_BLOCKS),
     }
 
@@ -347,12 +345,12 @@ def _follow_up_probes(sentinels: Sentinels) -> list[Probe]:
     prior = {
         "reference": _PROBE_REFERENCE,
         "date": PROBE_DATES[0],
-        "subject": word("follow_up.subject", "inline"),
+        "subject": word("follow_up.subject"),
     }
     governments = {"governments": [{"code": _PROBE_STATE}]}
-    others = {"others": [{"name": word("follow_up.other_replies.others", "names")}]}
+    others = {"others": [{"name": word("follow_up.other_replies.others")}]}
     replied = {**prior, "reply": {"date": PROBE_DATES[1]}}
-    not_replied = {**prior, "concern": word("follow_up.concern", "inline")}
+    not_replied = {**prior, "concern": word("follow_up.concern")}
     shapes = {
         "replied": replied,
         "replied, other Governments": {**replied, "other_replies": governments},
@@ -375,17 +373,11 @@ def _probes(project: LetterProject, sentinels: Sentinels) -> list[Probe]:
     for annex_id in project.annex_ids():
         probes.append(Probe(f"annex {annex_id}", {"annexes": [annex_id]}))
         probes.append(Probe(f"annex {annex_id} alone", {"annex": None, "annexes": [annex_id]}))
-    sentinels.printed(_PROBE_REFERENCE, "follow_up.reference", "reference")
-    sentinels.printed(_long(PROBE_DATES[0]), "follow_up.date", "date")
-    sentinels.printed(_long(PROBE_DATES[1]), "follow_up.reply.date", "date")
-    sentinels.printed(project.states[_PROBE_STATE].en, "follow_up.other_replies.governments", "names")
+    sentinels.printed(_PROBE_REFERENCE, "follow_up.reference")
+    sentinels.printed(long_date(PROBE_DATES[0]), "follow_up.date")
+    sentinels.printed(long_date(PROBE_DATES[1]), "follow_up.reply.date")
+    sentinels.printed(project.states[_PROBE_STATE].en, "follow_up.other_replies.governments")
     return probes
-
-
-def _long(day: date) -> str:
-    from .render import long_date
-
-    return long_date(day)
 
 
 def merged(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -439,19 +431,21 @@ def block_patterns(
     project: LetterProject, base: dict[str, Any], probes: list[Probe], sentinels: Sentinels
 ) -> list[BlockPatterns]:
     """Each block of the probe's kind, as each probe prints it."""
-    kind_blocks: list[Block] | None = project.kinds.blocks(Case.model_validate(base).kind)
+    kind = Case.model_validate(base).kind
+    kind_blocks: list[Block] | None = project.kinds.blocks(kind)
     if kind_blocks is None:
-        raise RecognitionError(f"kinds.yaml has no {Case.model_validate(base).kind}")
+        raise RecognitionError(f"kinds.yaml has no {kind}")
     rendered: list[tuple[str, Probe, str]] = []
     for probe in probes:
         valid = probe_case(project, merged(base, probe.patch))
         applying = [block.block for block in kind_blocks if block.applies_to(valid.case)]
-        rendered.extend((name, probe, text) for name, text in render_blocks(valid, project, applying).items())
-    texts = plain_texts([text for _, _, text in rendered])
+        texts = render_templates(valid, project, [f"blocks/{name}.md.j2" for name in applying])
+        rendered.extend((name, probe, text) for name, text in zip(applying, texts, strict=True))
+    plain = plain_texts([text for _, _, text in rendered])
     patterns: dict[str, BlockPatterns] = {
         block.block: BlockPatterns(block.block, block.when is not None, []) for block in kind_blocks
     }
-    for (name, probe, _), text in zip(rendered, texts, strict=True):
+    for (name, probe, _), text in zip(rendered, plain, strict=True):
         items = [item for item in sentinels.pattern(text) if item != "zqaddresszq"]
         variants = patterns[name].variants
         same = next((variant for variant in variants if variant.items == items), None)
@@ -472,7 +466,7 @@ class LetterHead:
     mandates: list[str]
 
 
-_REFERENCE_IN_TEXT = re.compile(r"Ref\.?:\s*((?:AL|UA|OL|JAL|JUA|JOL) [A-Z]{3} [1-9][0-9]{0,3}/(?:19|20)[0-9]{2})")
+_REFERENCE_IN_TEXT = re.compile(rf"Ref\.?:\s*({REFERENCE_TEXT})")
 
 
 def letter_head(project: LetterProject, words: LetterWords) -> LetterHead:
@@ -522,7 +516,7 @@ def recognise(project: LetterProject, words: LetterWords, head: LetterHead) -> t
         base = _probe_base(str(head.reference), head.day, head.mandates, recipient, sentinels)
         probes = _probes(project, sentinels)
         patterns = block_patterns(project, base, probes, sentinels)
-        results.append((match_blocks(words, patterns, recipient), base, sentinels))
+        results.append((match_blocks(words, patterns), base, sentinels))
     return min(results, key=lambda result: result[0].score)
 
 

@@ -273,14 +273,15 @@ def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
     return RenderedLetter(re.sub(r"\n{3,}", "\n\n", markdown).rstrip("\n") + "\n", frozenset(loaded))
 
 
-def render_blocks(valid: ValidCase, project: LetterProject, blocks: Iterable[str]) -> dict[str, str]:
-    """Each named block of templates/blocks/ rendered alone for this case, as Markdown: how
-    `import` learns what a kind's boilerplate looks like, from the templates themselves."""
+def render_templates(valid: ValidCase, project: LetterProject, names: Iterable[str]) -> list[str]:
+    """Templates (`blocks/questions.md.j2`, `annexes/law/iccpr-19.md.j2`) each rendered alone for
+    this case, as Markdown, in the letter's context: how `import` learns what a kind's boilerplate
+    and the law library's paragraphs look like, from the templates themselves."""
 
-    def each_block(environment: jinja2.Environment, context: dict[str, object]) -> dict[str, str]:
-        return {block: environment.get_template(f"blocks/{block}.md.j2").render(context).strip() for block in blocks}
+    def each(environment: jinja2.Environment, context: dict[str, object]) -> list[str]:
+        return [environment.get_template(name).render(context).strip() for name in names]
 
-    return _rendered(valid, project, each_block)
+    return _rendered(valid, project, each)
 
 
 def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[jinja2.Environment, dict[str, object]], T]) -> T:
