@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
+from typing import Any
 
 from .letter import LetterBuilder, LetterResult
 from .project import LetterProject
@@ -114,25 +116,61 @@ def build_in_parallel(
         finally:
             builder.close()
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(project.root, out_dir, formats)) as pool:
+    with (
+        _StopRequests() as stop,
+        ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(project.root, out_dir, formats)) as pool,
+    ):
         pending: set[Future[list[LetterResult]]] = {pool.submit(_build_in_worker, batch) for batch in batches}
         try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            while pending and not stop.requested:
+                done, pending = wait(pending, timeout=STOP_POLL_SECONDS, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield from _reported(future.result(), on_result)
-        except KeyboardInterrupt:
-            # The batches not started never will; those in the workers' hands finish (a second or so).
-            for future in pending:
-                future.cancel()
-            for future in pending:
-                if not future.cancelled() and future.exception() is None:  # waits for the batch
-                    yield from _reported(future.result(), on_result)
-            raise
+            if stop.requested:
+                # The batches not started never will; those in the workers' hands finish (a second
+                # or so) and are reported like the others, so that the caller records them.
+                for future in pending:
+                    future.cancel()
+                for future in pending:
+                    if not future.cancelled() and future.exception() is None:  # waits for the batch
+                        yield from _reported(future.result(), on_result)
+                raise KeyboardInterrupt
         finally:
-            # Also when the caller stops early (Ctrl-C while it records a letter): leaving the pool
-            # would otherwise wait for every batch submitted.
+            # Also when the caller stops early: leaving the pool would otherwise wait for every
+            # batch submitted.
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+STOP_POLL_SECONDS = 0.1  # how soon a stop request is seen while every worker is busy
+
+
+class _StopRequests:
+    """Ctrl-C and SIGTERM, while the pool runs, as a request the loop sees between letters.
+
+    Raised as an exception wherever the main process happens to be, a stop could land while a
+    finished batch is being reported or recorded, and that batch's letters — written, but not yet
+    in the build state — would be lost from the archive. A second request stops at once. Signal
+    handlers belong to the main thread: elsewhere (a test's thread) signals keep their handlers.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, Any] = {}
+
+    def _request(self, signal_number: int, frame: object) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> _StopRequests:
+        if threading.current_thread() is threading.main_thread():
+            for stop in STOP_SIGNALS:
+                self._previous[stop] = signal.signal(stop, self._request)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for stop, handler in self._previous.items():
+            signal.signal(stop, handler)
 
 
 def _reported(results: list[LetterResult], on_result: Callable[[LetterResult], None] | None) -> Iterator[LetterResult]:
