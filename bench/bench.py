@@ -156,11 +156,11 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
     import pypandoc
     import typst
 
-    from alletter.letter import LetterBuilder
-    from alletter.convert import PANDOC_READER, PDF_STANDARDS, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER
-    from alletter.project import LetterProject
-    from alletter.render import render_letter
-    from alletter.validate import load_case
+    from alletter.letter.builder import LetterBuilder
+    from alletter.letter.convert import PANDOC_READER, PDF_STANDARDS, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER
+    from alletter.project.letter_project import LetterProject
+    from alletter.letter.render import render_letter
+    from alletter.letter.validate import load_case
 
     letter_project = LetterProject(project)
     templates = letter_project.templates_dir

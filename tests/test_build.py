@@ -169,8 +169,8 @@ def test_pack_refuses_a_directory_that_is_not_an_archive(tmp_path: Path) -> None
 def test_a_letter_is_the_same_bytes_alone_in_a_batch_or_from_converted_chunks(project_copy: Path, tmp_path: Path) -> None:
     # Each process converts a chunk (top-level block) once and reuses its DOCX and typst:
     # what was converted before, or with it, must not change a letter.
-    from alletter.letter import LetterBuilder
-    from alletter.project import LetterProject
+    from alletter.letter.builder import LetterBuilder
+    from alletter.project.letter_project import LetterProject
 
     project = LetterProject(project_copy)
     cases = [project_copy / "cases" / f"AL-OTH-{number}-2023.yaml" for number in (10, 11)]
@@ -196,7 +196,7 @@ def test_a_letter_is_the_same_bytes_alone_in_a_batch_or_from_converted_chunks(pr
 def test_a_build_leaves_no_temporary_typst_root_behind(project_copy: Path) -> None:
     # Each process compiles in a temporary folder of its own (in /dev/shm where there is one:
     # memory); pool workers exit past atexit, and a killed build cannot clean up at all.
-    from alletter.convert import TYPST_ROOT_PREFIX
+    from alletter.letter.convert import TYPST_ROOT_PREFIX
     from alletter.system import MEMORY_BACKED_TEMPORARY
 
     parents = [MEMORY_BACKED_TEMPORARY, Path(tempfile.gettempdir())]

@@ -212,7 +212,7 @@ def test_a_filled_in_skeleton_becomes_a_letter(project_copy: Path) -> None:
 
 def test_new_never_overwrites(project_copy: Path) -> None:
     from alletter.errors import UsageError
-    from alletter.write import write_new
+    from alletter.files import write_new
 
     existing = project_copy / "cases" / "AL-OTH-11-2023.yaml"
     with pytest.raises(UsageError, match="already exists"):
@@ -295,7 +295,7 @@ def test_every_command_explains_itself_with_an_example() -> None:
 
 
 def test_the_authors_guide_names_every_field_of_a_case() -> None:
-    from alletter.model import Case
+    from alletter.project.schema import Case
 
     guide = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from alletter.errors import CaseFileError
-from alletter.fonts import clusters, unshowable
-from alletter.validate import load_case
+from alletter.letter.glyphs import clusters, unshowable
+from alletter.letter.validate import load_case
 
 
 @pytest.mark.parametrize("text", [

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from alletter.errors import CaseFileError
-from alletter.load import MAX_FILE_BYTES
-from alletter.validate import load_case
+from alletter.project.load import MAX_FILE_BYTES
+from alletter.letter.validate import load_case
 from conftest import REPO, run_alletter
 from textextract import docx_footer_text, docx_text, pdf_text
 

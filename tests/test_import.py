@@ -14,8 +14,8 @@ import yaml
 from conftest import FIXTURES, PUBLISHED, REPO, copy_project, run_alletter
 from textextract import compare_words, docx_text, reference_words
 
-from alletter.import_case import import_letter, merge_into, rebuild
-from alletter.project import LetterProject
+from alletter.importer.case_file import import_letter, merge_into, rebuild
+from alletter.project.letter_project import LetterProject
 
 CASES = sorted((REPO / "cases").glob("*.yaml"))
 

@@ -137,8 +137,8 @@ def test_the_kinds_sentences_come_in_order_and_no_other_kinds(example_letters: P
 
 def test_the_published_wording_of_the_time_is_chosen_by_the_letters_date(write_case, project) -> None:
     """A letter dated before the 2021 wording took effect says "Passed this delay" (issue 12)."""
-    from alletter.render import render_letter
-    from alletter.validate import load_case
+    from alletter.letter.render import render_letter
+    from alletter.letter.validate import load_case
 
     old = render_letter(load_case(write_case({"date": "2020-11-02", "follow_up": None, "mandates": ["slavery"],
                                               "questions_intro": "standard", "closing_paragraphs": []}), project), project)
@@ -171,7 +171,7 @@ def test_the_published_wording_of_the_time_is_chosen_by_the_letters_date(write_c
 ])
 def test_check_refuses_kinds_that_do_not_exist(write_case, project, changes: dict, field: str, message: str) -> None:
     from alletter.errors import CaseFileError
-    from alletter.validate import load_case
+    from alletter.letter.validate import load_case
 
     data = dict(changes)
     name = data.get("reference", "AL OTH 11/2023").replace(" ", "-").replace("/", "-")
@@ -198,8 +198,8 @@ def test_a_sentence_without_published_wording_is_reported_by_check_not_guessed(p
 
 
 def test_one_mandate_speaks_as_i_throughout_and_a_company_can_get_an_urgent_appeal(write_case, project) -> None:
-    from alletter.render import render_letter
-    from alletter.validate import load_case
+    from alletter.letter.render import render_letter
+    from alletter.letter.validate import load_case
 
     case = write_case({"reference": "UA OTH 12/2023", "mandates": ["slavery"]}, name="UA-OTH-12-2023")
     markdown = render_letter(load_case(case, project), project)
@@ -239,7 +239,7 @@ def test_new_writes_a_state_skeleton_and_a_non_state_one(project_copy: Path) -> 
 
 
 def test_choose_wording_takes_the_latest_variant_in_force_and_the_recipients_own() -> None:
-    from alletter.wording import LetterVoice, MissingWording, Phrasebook, choose_wording
+    from alletter.project.wording import LetterVoice, MissingWording, Phrasebook, choose_wording
 
     book = Phrasebook.model_validate({
         "recipients": {"state": {"you": "a", "your": "b", "attention": "c"}},
@@ -256,8 +256,8 @@ def test_choose_wording_takes_the_latest_variant_in_force_and_the_recipients_own
 
 def test_governments_that_replied_are_named_by_code_and_printed_by_their_un_name(write_case, project) -> None:
     from alletter.errors import CaseFileError
-    from alletter.render import render_letter
-    from alletter.validate import load_case
+    from alletter.letter.render import render_letter
+    from alletter.letter.validate import load_case
     from conftest import published_case
 
     follow_up = published_case("AL-OTH-11-2023")["follow_up"]

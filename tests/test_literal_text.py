@@ -43,8 +43,8 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from alletter.letter import LetterBuilder
-from alletter.render import _narrative_parser
+from alletter.letter.builder import LetterBuilder
+from alletter.letter.render import _narrative_parser
 from conftest import published_case
 from textextract import docx_paragraphs, pdf_text
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from alletter.errors import CaseFileError
-from alletter.load import load_yaml
+from alletter.project.load import load_yaml
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alletter.model import Reference
+from alletter.project.schema import Reference
 
 
 @pytest.mark.parametrize(

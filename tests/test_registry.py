@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from alletter.model import Holder, Mandate, Registry, Resolution
-from alletter.project import LetterProject
-from alletter.registry import RegistryOnDates, in_office
+from alletter.project.schema import Holder, Mandate, Registry, Resolution
+from alletter.project.letter_project import LetterProject
+from alletter.project.registry import RegistryOnDates, in_office
 from conftest import REPO, run_alletter
 
 PUBLISHED_DAY = date(2023, 3, 13)
@@ -139,8 +139,8 @@ def test_a_mandate_is_named_as_it_was_on_the_letters_date(registry: RegistryOnDa
 
 
 def test_a_rebuilt_2021_letter_cites_what_was_in_force_in_2021(write_case, project) -> None:
-    from alletter.render import render_letter
-    from alletter.validate import load_case
+    from alletter.letter.render import render_letter
+    from alletter.letter.validate import load_case
 
     case = write_case({"date": "2021-06-01", "follow_up": None, "questions_intro": "standard",
                        "mandates": ["education", "freedom-of-expression", "violence-against-women"],
@@ -155,7 +155,7 @@ def test_a_rebuilt_2021_letter_cites_what_was_in_force_in_2021(write_case, proje
 
 def test_check_refuses_a_mandate_before_it_existed(write_case, project) -> None:
     from alletter.errors import CaseFileError
-    from alletter.validate import load_case
+    from alletter.letter.validate import load_case
 
     with pytest.raises(CaseFileError, match="`climate-change` was established on 2021-10-08, after 2020-06-01"):
         load_case(write_case({"date": "2020-06-01", "mandates": ["climate-change"], "follow_up": None,

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from alletter.render import escape_markdown, join_phrases, linked, long_date, narrative, render_letter
-from alletter.validate import load_case
+from alletter.letter.render import escape_markdown, join_phrases, linked, long_date, narrative, render_letter
+from alletter.letter.validate import load_case
 
 ALL_MANDATES = [
     "sale-of-children", "business-and-human-rights", "education", "freedom-of-expression",
@@ -114,8 +114,8 @@ def test_follow_up_forms_differ_by_reply(published_letters) -> None:
 
 
 def test_a_published_reply_is_linked(write_case, project) -> None:
-    from alletter.render import render_letter
-    from alletter.validate import load_case
+    from alletter.letter.render import render_letter
+    from alletter.letter.validate import load_case
 
     path = write_case(base="AL-OTH-10-2023")
     text = path.read_text(encoding="utf-8").replace("    date: 2021-05-28", "    date: 2021-05-28\n    link: https://spcommreports.ohchr.org/reply")
@@ -130,7 +130,7 @@ def test_a_published_reply_is_linked(write_case, project) -> None:
 ])
 def test_a_broken_template_fails_the_letter_naming_the_template_and_line(project_copy, added: str, where: str) -> None:
     from alletter.errors import TemplateError
-    from alletter.project import LetterProject
+    from alletter.project.letter_project import LetterProject
 
     closing = project_copy / "templates" / "blocks" / "closing.md.j2"
     closing.write_text(closing.read_text(encoding="utf-8") + added + "\n", encoding="utf-8")

@@ -64,8 +64,8 @@ def test_without_user_ids_a_temporary_folder_is_ours(monkeypatch: pytest.MonkeyP
 
 
 def test_a_whole_build_without_any_of_them(elsewhere: None, project_copy: Path) -> None:
-    from alletter.archive import Archive
-    from alletter.project import LetterProject
+    from alletter.archive.build import Archive
+    from alletter.project.letter_project import LetterProject
 
     project = LetterProject(project_copy)
     cases = sorted((project_copy / "cases").glob("*.yaml"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from alletter.convert import BATCH_SEPARATOR
+from alletter.letter.convert import BATCH_SEPARATOR
 from alletter.errors import CaseFileError
-from alletter.validate import load_case
+from alletter.letter.validate import load_case
 from conftest import PUBLISHED
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from alletter.watch import LetterWatcher
+from alletter.drafting.watch import LetterWatcher
 from conftest import REPO, alletter_command
 
 CASE = "UA-BRA-1-2023.yaml"

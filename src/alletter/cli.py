@@ -18,10 +18,10 @@ from rich.markup import escape
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from .archive import Archive, BuildReport
-    from .import_case import ImportedCase, Rebuild
-    from .letter import LetterResult
-    from .project import LetterProject
+    from .archive.build import Archive, BuildReport
+    from .importer.case_file import ImportedCase, Rebuild
+    from .letter.builder import LetterResult
+    from .project.letter_project import LetterProject
 
 app = typer.Typer(
     help=(
@@ -64,7 +64,7 @@ def _as_typed(paths: list[Path]) -> list[Path]:
 
 
 def _project(root: Path | None, near: Path) -> LetterProject:
-    from .project import LetterProject
+    from .project.letter_project import LetterProject
 
     return LetterProject(root.resolve()) if root is not None else LetterProject.find(near)
 
@@ -112,9 +112,9 @@ def render(
 
     Example: alletter render cases/AL-OTH-11-2023.yaml --out letters --format pdf,md
     """
+    from .archive.pool import build_letters
     from .errors import UserError
-    from .letter import find_case_files, parse_formats
-    from .pool import build_letters
+    from .letter.builder import find_case_files, parse_formats
 
     try:
         project = _project(root, cases[0].parent)
@@ -161,10 +161,10 @@ def build(
 
     Example: alletter build --out dist --jobs 2
     """
-    from .archive import Archive
+    from .archive.build import Archive
+    from .archive.pool import default_jobs
     from .errors import UserError
-    from .letter import find_case_files, parse_formats
-    from .pool import default_jobs
+    from .letter.builder import find_case_files, parse_formats
 
     try:
         project = _project(root, cases[0].parent if cases else Path.cwd())
@@ -214,8 +214,8 @@ def pack(
 
     Example: alletter pack dist --output letters.zip
     """
-    from .archive import MANIFEST_FILE
-    from .archive import pack as pack_archive
+    from .archive.build import MANIFEST_FILE
+    from .archive.build import pack as pack_archive
     from .errors import UsageError, UserError
 
     if not (archive / MANIFEST_FILE).is_file():
@@ -256,9 +256,9 @@ def check(
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
     from .errors import UsageError, UserError
-    from .letter import find_case_files
-    from .render import wording_problems
-    from .validate import check_cases
+    from .letter.builder import find_case_files
+    from .letter.render import wording_problems
+    from .letter.validate import check_cases
 
     if output_format not in ("text", "json"):
         _fail(UsageError(f"--format {output_format}: choose text or json"))
@@ -347,8 +347,8 @@ def new(
     """
     from datetime import date
 
+    from .drafting.new import new_case
     from .errors import UserError
-    from .scaffold import new_case
 
     today = date.today()
     try:
@@ -392,7 +392,7 @@ def mandates(
     from datetime import date
 
     from .errors import UsageError, UserError
-    from .registry_report import GAPS_FROM, gap_rows, mandates_on
+    from .project.mandates_report import GAPS_FROM, gap_rows, mandates_on
 
     if output_format not in ("table", "json"):
         _fail(UsageError(f"--format {output_format}: choose table or json"))
@@ -455,16 +455,16 @@ def watch(
 
     Example: alletter watch cases/UA-BRA-1-2023.yaml --out preview
     """
+    from .drafting.watch import LetterWatcher
+    from .drafting.watch import watch as watch_letters
     from .errors import UserError
-    from .letter import find_case_files, parse_formats
-    from .watch import LetterWatcher
-    from .watch import watch as watch_letters
+    from .letter.builder import find_case_files, parse_formats
 
     try:
         project = _project(root, cases[0] if cases and cases[0].is_dir() else (cases[0].parent if cases else Path.cwd()))
         chosen = parse_formats(formats)
         files = find_case_files(cases or [project.cases_dir])
-        from .write import ensure_directory
+        from .files import ensure_directory
 
         ensure_directory(out)
     except UserError as error:
@@ -502,8 +502,8 @@ def redline(
 
     Example: alletter redline HEAD~1:cases/UA-BRA-1-2023.yaml cases/UA-BRA-1-2023.yaml --out changes.docx
     """
+    from .drafting.redline import redline_cases
     from .errors import UserError
-    from .redline import redline_cases
 
     try:
         written = redline_cases(old, new, out, root, Path.cwd())
@@ -545,8 +545,8 @@ def import_(
     Example: alletter import edited.docx --into cases/UA-BRA-1-2023.yaml
     """
     from .errors import UserError
-    from .import_case import import_letter, merge_into, rebuild
-    from .write import write_atomic, write_new
+    from .files import write_atomic, write_new
+    from .importer.case_file import import_letter, merge_into, rebuild
 
     if (out is None) == (into is None):
         _fail(UserError("give one of --out (a new case file) or --into (an existing one)"))
@@ -612,7 +612,7 @@ def schema() -> None:
 
     Example: alletter schema > schema/case.schema.json
     """
-    from .model import case_json_schema
+    from .project.schema import case_json_schema
 
     sys.stdout.write(case_json_schema())
 

@@ -15,10 +15,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from .convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE
-from .errors import UserError
-from .letter import LetterBuilder, LetterResult
-from .project import LetterProject
+from ..errors import UserError
+from ..letter.builder import LetterBuilder, LetterResult
+from ..letter.convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE
+from ..project.letter_project import LetterProject
 
 # Files whose change restarts the converters (they read them when they start).
 PAGE_DESIGN = frozenset({TYPST_TEMPLATE, TYPST_BLOCKS, TYPST_FILTER, REFERENCE_DOCX})

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from .errors import CaseFileError, Problem, SourceLocation
-from .fonts import describe, unshowable
-from .load import FieldPath, LoadedYaml, dotted_path, load_yaml, parse_yaml
-from .model import MANDATE_ID_PATTERN, NON_STATE, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Reference, Signatory
-from .project import LetterProject
+from ..errors import CaseFileError, Problem, SourceLocation
+from ..project.letter_project import LetterProject
+from ..project.load import FieldPath, LoadedYaml, dotted_path, load_yaml, parse_yaml
+from ..project.schema import MANDATE_ID_PATTERN, NON_STATE, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Reference, Signatory
+from .glyphs import describe, unshowable
 
 if TYPE_CHECKING:
-    from .registry import MandateInForce
+    from ..project.registry import MandateInForce
 
 
 NARRATIVE_FIELDS = frozenset({"paragraphs", "questions", "subject", "concern"})  # Text in the model
@@ -390,7 +390,7 @@ def _kind_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
                     f"is required for a letter to a {recipient.kind} (e.g. `name: Ms. Pappas`, `salutation: Dear Ms. Pappas,`)",
                     f"recipient.{field}",
                 )
-    from .wording import letter_blocks  # here: a no-op build never validates (start-up time)
+    from ..project.wording import letter_blocks  # here: a no-op build never validates (start-up time)
 
     blocks = letter_blocks(project.kinds, case)
     if blocks is None:

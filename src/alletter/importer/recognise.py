@@ -24,12 +24,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceLocation, UserError
-from .model import NON_STATE, REFERENCE_TEXT, Case, Reference, Signatory
-from .project import LetterProject
-from .render import long_date, render_templates
-from .validate import ValidCase
-from .wording import Block
+from ..errors import SourceLocation, UserError
+from ..letter.render import long_date, render_templates
+from ..letter.validate import ValidCase
+from ..project.letter_project import LetterProject
+from ..project.schema import NON_STATE, REFERENCE_TEXT, Case, Reference, Signatory
+from ..project.wording import Block
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _SAME_MARKS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})

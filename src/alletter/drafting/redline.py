@@ -22,9 +22,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from .docx_package import DOCUMENT, W, package_bytes, read_package, xml_bytes
-from .errors import UsageError, UserError
-from .project import LetterProject
+from ..errors import UsageError, UserError
+from ..letter.docx_package import DOCUMENT, W, package_bytes, read_package, xml_bytes
+from ..project.letter_project import LetterProject
 
 AUTHOR = "alletter"
 _WORDS = re.compile(r"\s+|[^\s]+")
@@ -58,7 +58,7 @@ def read_version(spec: str, cwd: Path) -> CaseVersion:
 def build_docx(version: CaseVersion, project: LetterProject) -> tuple[bytes, date]:
     """The version's letter as a DOCX, and its date; built in a folder of its own (a version's file
     is named as it was)."""
-    from .letter import LetterBuilder
+    from ..letter.builder import LetterBuilder
 
     with tempfile.TemporaryDirectory(prefix="alletter-redline-") as folder:
         case = Path(folder) / "cases" / version.file_name
@@ -206,7 +206,7 @@ def _insert_deleted(before: etree._Element, anchor: etree._Element | None, body:
 
 def redline_cases(old_spec: str, new_spec: str, out: Path, root: Path | None, cwd: Path) -> Path:
     """Build OLD and NEW, and write NEW with its changes against OLD tracked, to `out`."""
-    from .write import write_atomic
+    from ..files import write_atomic
 
     old, new = read_version(old_spec, cwd), read_version(new_spec, cwd)
     project = LetterProject(root) if root else LetterProject.find(Path(new_spec).parent if Path(new_spec).exists() else cwd)

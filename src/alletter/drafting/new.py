@@ -15,11 +15,11 @@ from typing import Any
 
 import jinja2
 
-from .errors import ProjectFileError, UsageError
-from .model import LETTER_TYPES, NON_STATE, REFERENCE_PATTERN, LetterKind, Reference
-from .project import LetterProject
-from .validate import PLACEHOLDER, load_case
-from .write import write_new
+from ..errors import ProjectFileError, UsageError
+from ..files import write_new
+from ..letter.validate import PLACEHOLDER, load_case
+from ..project.letter_project import LetterProject
+from ..project.schema import LETTER_TYPES, NON_STATE, REFERENCE_PATTERN, LetterKind, Reference
 
 SKELETON_TEMPLATE = "new/case.yaml.j2"
 

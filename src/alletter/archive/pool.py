@@ -15,10 +15,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from pathlib import Path
 from typing import Any
 
-from .letter import LetterBuilder, LetterResult
-from .project import LetterProject
-from .system import die_with_parent, malloc_trim
-from .write import ensure_directory
+from ..files import ensure_directory
+from ..letter.builder import LetterBuilder, LetterResult
+from ..project.letter_project import LetterProject
+from ..system import die_with_parent, malloc_trim
 
 BATCH_SIZE = 16  # letters per pandoc request at most: 32 was as fast (64.9 vs 64.2 letters/s, bench
 # project, same run) but held ≈25–60 MB more at the build's peak, close to the 500 MB budget

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import CaseFileError, Problem, SourceLocation
+from ..errors import CaseFileError, Problem, SourceLocation
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000

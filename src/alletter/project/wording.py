@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .model import Case, LetterKind, RecipientKind
+from .schema import Case, LetterKind, RecipientKind
 
 Condition = Literal["first", "follow-up", "replied", "not-replied", "facts", "related", "annex", "chosen"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .project import LetterProject
+from .letter_project import LetterProject
 
 # The registry covers the mandates in force from this day on (issue 13).
 GAPS_FROM = date(2019, 1, 1)

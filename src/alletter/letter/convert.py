@@ -29,10 +29,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import ConversionError
+from ..system import is_mine, is_running, memory_backed_temporary
 from .chunks import ChunkCache, top_level_chunks
 from .docx_package import EMU_PER_INCH, DocumentProperties, DocxAssembler, LetterheadImage, finish
-from .errors import ConversionError
-from .system import is_mine, is_running, memory_backed_temporary
 
 PANDOC_READER = "markdown-smart-raw_html-raw_tex-raw_attribute-tex_math_dollars-citations-implicit_figures-emoji"
 TYPST_WRITER = "typst-smart"  # "-smart": keep curly quotes as typed instead of straightening them for typst

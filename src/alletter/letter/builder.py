@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConversionError, UsageError, UserError
+from ..files import write_atomic
+from ..project.letter_project import ANNEXES_PREFIX, SHARED_FILES, LetterProject
+from ..project.schema import Reference
 from .convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, Converter, LetterMetadata
-from .errors import ConversionError, UsageError, UserError
-from .model import Reference
-from .project import ANNEXES_PREFIX, SHARED_FILES, LetterProject
 from .validate import ValidCase, load_case
-from .write import write_atomic
 
 FORMATS = ("docx", "pdf", "md", "png")
 DEFAULT_FORMATS = ("docx", "pdf")

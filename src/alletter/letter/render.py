@@ -24,11 +24,11 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
-from .errors import CaseFileError, Problem, TemplateError
-from .model import NON_STATE, Annex, Party, Reference, RelatedLetter
-from .project import ANNEXES_PREFIX, PHRASES_FILE, LetterProject
+from ..errors import CaseFileError, Problem, TemplateError
+from ..project.letter_project import ANNEXES_PREFIX, PHRASES_FILE, LetterProject
+from ..project.schema import NON_STATE, Annex, Party, Reference, RelatedLetter
+from ..project.wording import LetterVoice, MissingWording, choose_wording, letter_blocks
 from .validate import ValidCase
-from .wording import LetterVoice, MissingWording, choose_wording, letter_blocks
 
 LETTER_TEMPLATE = "letter.md.j2"
 T = TypeVar("T")

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .model import Holder, Mandate, Resolution, Session
+from .schema import Holder, Mandate, Resolution, Session
 
 MAX_TENURE_YEARS = 6  # HRC resolution 5/1, annex, para. 45
 DEFAULT_TERM_YEARS = {"thematic": 3, "country": 1}

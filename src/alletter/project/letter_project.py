@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ProjectFileError, ProjectNotFoundError
+from ..errors import ProjectFileError, ProjectNotFoundError
 from .load import load_front_matter, load_yaml
-from .model import Annex, Mandate, Registry, Settings, State, StateList
+from .schema import Annex, Mandate, Registry, Settings, State, StateList
 
 if TYPE_CHECKING:  # imported where used: a no-op build reads none of them (start-up time)
     from .registry import RegistryOnDates

@@ -23,11 +23,11 @@ from typing import Any
 
 import jinja2
 
-from . import __version__
-from .letter import DEFAULT_FORMATS, LetterResult, sha256_hex
+from .. import __version__
+from ..files import directory_lock, ensure_directory, remove_temporary_files, write_atomic
+from ..letter.builder import DEFAULT_FORMATS, LetterResult, sha256_hex
+from ..project.letter_project import LetterProject
 from .pool import build_in_parallel
-from .project import LetterProject
-from .write import directory_lock, ensure_directory, remove_temporary_files, write_atomic
 
 STATE_FILE = ".alletter-state.json"
 STATE_VERSION = 2  # a state file of another version is ignored: every letter is rebuilt

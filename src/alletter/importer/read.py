@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import UserError
+from ..errors import UserError
 
 LETTER_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
 _LIST_ITEM = re.compile(r"^(?:\d+\.|-)\s+")

@@ -19,10 +19,12 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
-from .letter_text import LetterText, read_letter
-from .model import NON_STATE, Case, Recipient, Reference
-from .project import ANNEXES_PREFIX, LetterProject
+from ..errors import Problem
+from ..letter.render import render_templates
+from ..letter.validate import PLACEHOLDER
+from ..project.letter_project import ANNEXES_PREFIX, LetterProject
+from ..project.schema import NON_STATE, Case, Recipient, Reference
+from .read import LetterText, read_letter
 from .recognise import (
     CLOSING_BLOCKS,
     LetterHead,
@@ -40,8 +42,6 @@ from .recognise import (
     recognise,
     tokenize,
 )
-from .render import render_templates
-from .validate import PLACEHOLDER
 
 _QUESTION_NUMBER = re.compile(r"^\d+\.\s+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\*_\[\]`<])")
@@ -348,8 +348,8 @@ def case_yaml(data: dict[str, Any], todos: list[str], source: Path) -> str:
 def rebuild(imported: ImportedCase, text: str, target: Path, project: LetterProject) -> Rebuild:
     """Check `text` — the case file as it will be written at `target` — as `check` would, and
     compare its letter's words with the imported letter's."""
-    from .render import render
-    from .validate import check_case
+    from ..letter.render import render
+    from ..letter.validate import check_case
 
     result = Rebuild()
     with tempfile.TemporaryDirectory(prefix="alletter-import-") as directory:
