@@ -41,10 +41,12 @@ archive: letters
 bench: $(RUNTIME_STAMP)
 	$(BIN)/python bench/bench.py --cases $(CASES) --json bench/last-results.json
 
-## Lint (ruff: rules and format) and type-check (mypy) the code in src/.
+LINTED := src tests bench scripts
+
+## Lint (ruff: rules and format) src/, tests/, bench/ and scripts/; type-check src/ (mypy, every function typed).
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check src/
-	$(BIN)/ruff format --check src/
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 
 ## Run the checks and the test suite.

@@ -70,12 +70,16 @@ def synthetic_case(template: dict, number: int, rng: random.Random) -> dict:
     case.pop("related", None)  # a synthetic letter's related letter is not in the archive
     questions = case["questions"]
     keep = rng.randint(max(1, len(questions) - 3), len(questions))
-    case["questions"] = [f"{question} (case {number})" if index == 0 else question
-                         for index, question in enumerate(questions[:keep])]
+    case["questions"] = [
+        f"{question} (case {number})" if index == 0 else question for index, question in enumerate(questions[:keep])
+    ]
     case["paragraphs"] = [f"This synthetic letter, number {number}, tests the archive."] + case.get("paragraphs", [])
     # One mandate speaks as "I": only the closing paragraphs with a published singular.
-    closings = ["press-release"] if len(case["mandates"]) == 1 else \
-        ["technical-support", "press-release"] + (["engagement-offer"] if country == "OTH" else [])
+    closings = (
+        ["press-release"]
+        if len(case["mandates"]) == 1
+        else ["technical-support", "press-release"] + (["engagement-offer"] if country == "OTH" else [])
+    )
     case["closing_paragraphs"] = rng.sample(closings, rng.randint(0, min(2, len(closings))))
     if rng.random() < 0.5:
         case["annexes"] = []
@@ -108,8 +112,14 @@ def watch_seconds_per_save(project: Path, saves: int = 5) -> list[float]:
     case = project / "cases" / "UA-BRA-1-2023.yaml"
     shutil.copy(REPO / "cases" / case.name, case)
     pdf = project / "watched" / "UA-BRA-1-2023.pdf"
-    process = subprocess.Popen([str(ALLETTER), "watch", str(case), "--out", str(pdf.parent)], cwd=project,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [str(ALLETTER), "watch", str(case), "--out", str(pdf.parent)],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     times = []
     try:
         assert process.stdout is not None
@@ -158,17 +168,21 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
 
     from alletter.letter.builder import LetterBuilder
     from alletter.letter.convert import PANDOC_READER, PDF_STANDARDS, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER
-    from alletter.project.letter_project import LetterProject
     from alletter.letter.render import render_letter
     from alletter.letter.validate import load_case
+    from alletter.project.letter_project import LetterProject
 
     letter_project = LetterProject(project)
     templates = letter_project.templates_dir
     builder = LetterBuilder(letter_project, project / "baseline", ("docx", "pdf"))
     reference_doc = templates / "reference.docx"
     docx_arguments = ["--sandbox", f"--reference-doc={reference_doc}"] if reference_doc.is_file() else ["--sandbox"]
-    typst_arguments = ["--sandbox", f"--template={templates / TYPST_TEMPLATE}", f"--lua-filter={templates / TYPST_FILTER}",
-                       "--wrap=none"]
+    typst_arguments = [
+        "--sandbox",
+        f"--template={templates / TYPST_TEMPLATE}",
+        f"--lua-filter={templates / TYPST_FILTER}",
+        "--wrap=none",
+    ]
     times = []
     with tempfile.TemporaryDirectory() as scratch:
         shutil.copyfile(templates / TYPST_BLOCKS, Path(scratch, TYPST_BLOCKS))  # the page imports it
@@ -180,12 +194,18 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
             fields = builder.converter._typst_variables(metadata)
             variables = [f"--metadata={key}={value}" for key, value in fields["metadata"].items()]
             variables += [f"--variable={key}={value}" for key, value in fields["variables"].items()]
-            pypandoc.convert_text(markdown, "docx", format=PANDOC_READER, outputfile=f"{scratch}/letter.docx",
-                                  extra_args=docx_arguments)
+            pypandoc.convert_text(
+                markdown, "docx", format=PANDOC_READER, outputfile=f"{scratch}/letter.docx", extra_args=docx_arguments
+            )
             source = pypandoc.convert_text(markdown, TYPST_WRITER, format=PANDOC_READER, extra_args=typst_arguments + variables)
             Path(scratch, "letter.typ").write_text(source, encoding="utf-8")
-            typst.compile(f"{scratch}/letter.typ", output=f"{scratch}/letter.pdf", root=scratch, ignore_system_fonts=True,
-                          pdf_standards=list(PDF_STANDARDS))
+            typst.compile(
+                f"{scratch}/letter.typ",
+                output=f"{scratch}/letter.pdf",
+                root=scratch,
+                ignore_system_fonts=True,
+                pdf_standards=list(PDF_STANDARDS),
+            )
             times.append(time.perf_counter() - started)
     builder.close()
     return statistics.median(times)
@@ -245,8 +265,12 @@ class TreeMemory:
 def run_build(project: Path, out: Path, jobs: int, measure_memory: bool = False) -> tuple[int, int]:
     """`alletter build` of the whole project; with `measure_memory`, the peak memory (RSS, PSS) of its
     process tree, else (0, 0)."""
-    process = subprocess.Popen([str(ALLETTER), "build", "--out", str(out), "--jobs", str(jobs)], cwd=project,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [str(ALLETTER), "build", "--out", str(out), "--jobs", str(jobs)],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     memory = TreeMemory(process.pid) if measure_memory else None
     _, stderr = process.communicate()
     peak = memory.stop() if memory else (0, 0)
@@ -290,8 +314,9 @@ def main() -> None:
         highest_pss = max(pss for _, pss in peaks)
 
         noop = median_of(options.repeat, lambda: run_build(project, out, options.jobs))
-        startup = median_of(max(options.repeat, 5), lambda: subprocess.run([str(ALLETTER), "--help"], check=True,
-                                                                         stdout=subprocess.DEVNULL))
+        startup = median_of(
+            max(options.repeat, 5), lambda: subprocess.run([str(ALLETTER), "--help"], check=True, stdout=subprocess.DEVNULL)
+        )
         watch_saves = watch_seconds_per_save(project)
         print(f"(f) watch: {', '.join(f'{t * 1000:.0f}' for t in watch_saves)} ms per save", flush=True)
     results = {
@@ -319,17 +344,32 @@ def main() -> None:
 def report(results: dict) -> None:
     """A table of medians with the targets of the archive issue."""
     rows = [
-        ("(a) baseline, one process per output", f"{results['baseline_letters_per_s']} letters/s",
-         f"{results['baseline_ms_per_letter']} ms per letter", ""),
-        (f"(b) alletter build --jobs {results['jobs']}, DOCX+PDF", f"{results['build_letters_per_s']} letters/s",
-         f"{results['speed_up']}× baseline", "≥ 8× and ≥ 40 letters/s"),
+        (
+            "(a) baseline, one process per output",
+            f"{results['baseline_letters_per_s']} letters/s",
+            f"{results['baseline_ms_per_letter']} ms per letter",
+            "",
+        ),
+        (
+            f"(b) alletter build --jobs {results['jobs']}, DOCX+PDF",
+            f"{results['build_letters_per_s']} letters/s",
+            f"{results['speed_up']}× baseline",
+            "≥ 8× and ≥ 40 letters/s",
+        ),
         (f"(c) no-op rebuild of {results['cases']} cases", f"{results['noop_rebuild_s']} s", "", "< 1 s"),
         ("(d) alletter --help", f"{results['help_s']} s", "", "< 0.3 s"),
-        ("(e) peak memory of the build's processes (PSS)", f"{results['peak_pss_mb']} MB",
-         f"highest of the runs: {results['highest_peak_pss_mb']} MB; RSS summed: {results['peak_rss_sum_mb']} MB",
-         "< 500 MB"),
-        ("(f) alletter watch: a save to the new PDF", f"{results['watch_save_to_pdf_ms']} ms",
-         f"5 saves: {', '.join(map(str, results['watch_save_to_pdf_ms_all']))} ms", "< 300 ms"),
+        (
+            "(e) peak memory of the build's processes (PSS)",
+            f"{results['peak_pss_mb']} MB",
+            f"highest of the runs: {results['highest_peak_pss_mb']} MB; RSS summed: {results['peak_rss_sum_mb']} MB",
+            "< 500 MB",
+        ),
+        (
+            "(f) alletter watch: a save to the new PDF",
+            f"{results['watch_save_to_pdf_ms']} ms",
+            f"5 saves: {', '.join(map(str, results['watch_save_to_pdf_ms_all']))} ms",
+            "< 300 ms",
+        ),
     ]
     print()
     print("| measurement (median) | result | ratio | target |")

@@ -43,9 +43,7 @@ def twips(centimetres: float) -> str:
 
 def default_reference() -> bytes:
     """pandoc's own reference.docx, from the pandoc that alletter runs."""
-    return subprocess.run(
-        [pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True, check=True
-    ).stdout
+    return subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True, check=True).stdout
 
 
 def paragraph_properties(settings: dict[str, Any]) -> etree._Element:
@@ -68,9 +66,7 @@ def paragraph_properties(settings: dict[str, Any]) -> etree._Element:
 def run_properties(settings: dict[str, Any]) -> etree._Element:
     found: dict[str, etree._Element] = {}
     if "font" in settings:
-        found["rFonts"] = etree.Element(
-            w("rFonts"), {w(key): settings["font"] for key in ("ascii", "hAnsi", "eastAsia", "cs")}
-        )
+        found["rFonts"] = etree.Element(w("rFonts"), {w(key): settings["font"] for key in ("ascii", "hAnsi", "eastAsia", "cs")})
     if settings.get("bold"):
         found["b"], found["bCs"] = etree.Element(w("b")), etree.Element(w("bCs"))
     if "size" in settings:
@@ -153,9 +149,12 @@ def sample_body(document: etree._Element, spec: dict[str, Any]) -> None:
     section = etree.SubElement(body, w("sectPr"))
     width, height = page["paper"]
     etree.SubElement(section, w("pgSz"), {w("w"): twips(width), w("h"): twips(height)})
-    etree.SubElement(section, w("pgMar"), {
-        w(side): twips(page["margins"][side]) for side in ("top", "right", "bottom", "left", "header", "footer")
-    } | {w("gutter"): "0"})
+    etree.SubElement(
+        section,
+        w("pgMar"),
+        {w(side): twips(page["margins"][side]) for side in ("top", "right", "bottom", "left", "header", "footer")}
+        | {w("gutter"): "0"},
+    )
 
 
 def build_reference_docx(spec: dict[str, Any], default: bytes) -> bytes:

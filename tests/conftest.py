@@ -3,12 +3,11 @@ and the two published letters built once per test session through the real CLI."
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
-
-import os
 
 import pytest
 import yaml
@@ -20,7 +19,7 @@ settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
-from alletter.project.letter_project import LetterProject
+from alletter.project.letter_project import LetterProject  # noqa: E402 -- after the Hypothesis profile is loaded
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -59,15 +58,15 @@ def published_case(slug: str) -> dict[str, Any]:
 def write_case(tmp_path: Path):
     """Write a case file derived from AL OTH 11/2023 with some fields changed; returns its path."""
 
-    def write(changes: dict[str, Any] | None = None, *, base: str = "AL-OTH-11-2023", name: str | None = None,
-              text: str | None = None) -> Path:
+    def write(
+        changes: dict[str, Any] | None = None, *, base: str = "AL-OTH-11-2023", name: str | None = None, text: str | None = None
+    ) -> Path:
         data = published_case(base)
         data.update(changes or {})
         slug = name or data["reference"].replace(" ", "-").replace("/", "-")
         path = tmp_path / "cases" / f"{slug}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text if text is not None else yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
+        path.write_text(text if text is not None else yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         return path
 
     return write

@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import yaml
-
 from conftest import run_alletter
 
 
@@ -39,8 +38,7 @@ def add_case(project: Path, number: int, **changes) -> Path:
 
 
 def digests(directory: Path) -> dict[str, str]:
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(directory.iterdir()) if path.is_file()}
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(directory.iterdir()) if path.is_file()}
 
 
 def test_a_second_build_rebuilds_nothing(project_copy: Path) -> None:
@@ -136,10 +134,20 @@ def test_manifest_lists_every_file_with_size_and_hash(project_copy: Path) -> Non
 
 
 def test_index_links_letters_and_their_prior_communication(project_copy: Path) -> None:
-    follow_up = {"reference": "AL OTH 11/2023", "date": "2023-03-13", "subject": "regarding the same matter",
-                 "reply": {"date": "2023-04-01"}}
-    add_case(project_copy, 40, date="2023-05-02", follow_up=follow_up, mandates=["sale-of-children", "education"],
-             closing_paragraphs=["press-release"])
+    follow_up = {
+        "reference": "AL OTH 11/2023",
+        "date": "2023-03-13",
+        "subject": "regarding the same matter",
+        "reply": {"date": "2023-04-01"},
+    }
+    add_case(
+        project_copy,
+        40,
+        date="2023-05-02",
+        follow_up=follow_up,
+        mandates=["sale-of-children", "education"],
+        closing_paragraphs=["press-release"],
+    )
     assert build(project_copy, "--format", "pdf").returncode == 0
     index = (project_copy / "dist" / "index.html").read_text()
     assert '<h2 id="y2023">2023</h2>' in index

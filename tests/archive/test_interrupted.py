@@ -15,14 +15,15 @@ from pathlib import Path
 import docx
 import pytest
 import yaml
-from pypdf import PdfReader
-
 from conftest import PUBLISHED, alletter_command
+from pypdf import PdfReader
 
 CASES = 24
 SHIPPED = len(PUBLISHED)
 # Process groups, SIGKILL and SIGTERM to a group are POSIX: on Windows a build is stopped otherwise.
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="process groups and POSIX signals")  # the project copy's own cases, built too
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32", reason="process groups and POSIX signals"
+)  # the project copy's own cases, built too
 
 
 def add_cases(project: Path, count: int) -> Path:
@@ -30,8 +31,7 @@ def add_cases(project: Path, count: int) -> Path:
     data = yaml.safe_load((project / "cases" / "AL-OTH-11-2023.yaml").read_text(encoding="utf-8"))
     for number in range(100, 100 + count):
         data["reference"] = f"AL OTH {number}/2023"
-        (project / "cases" / f"AL-OTH-{number}-2023.yaml").write_text(yaml.safe_dump(data, sort_keys=False),
-                                                                     encoding="utf-8")
+        (project / "cases" / f"AL-OTH-{number}-2023.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return project
 
 
@@ -46,9 +46,15 @@ def start_build(project: Path) -> subprocess.Popen:
     Ctrl-C is restored to its default: a shell that starts a job in the background (as CI may run
     the tests) leaves it ignored, and an ignored signal stays ignored in every child.
     """
-    return subprocess.Popen([*alletter_command(), "build", "--out", "dist", "--jobs", "2"], cwd=project,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen(
+        [*alletter_command(), "build", "--out", "dist", "--jobs", "2"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def wait_for_first_letter(process: subprocess.Popen, out: Path) -> None:
@@ -85,8 +91,7 @@ def test_a_killed_build_leaves_only_whole_files_and_the_next_build_finishes(big_
     assert list(out.glob("*.pdf")), "killed before writing anything"
     assert_every_file_opens(out)  # whatever was renamed into place is whole; only .part files may be partial
 
-    completed = subprocess.run([*alletter_command(), "build", "--out", "dist"], cwd=big_project,
-                               capture_output=True, text=True)
+    completed = subprocess.run([*alletter_command(), "build", "--out", "dist"], cwd=big_project, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
     assert not list(out.glob(".*.part")), "temporary files of the killed build were left behind"
     assert_every_file_opens(out)
@@ -102,7 +107,8 @@ def test_two_builds_at_once_leave_a_consistent_archive(big_project: Path) -> Non
     assert any("waiting for another build" in stderr for _, stderr in results)
     summaries = [stdout.strip().splitlines()[-1] for stdout, _ in results]
     assert sorted(summary.split(" in ")[0] for summary in summaries) == sorted(
-        [f"0 built, {CASES + SHIPPED} up to date, 0 failed", f"{CASES + SHIPPED} built, 0 up to date, 0 failed"])
+        [f"0 built, {CASES + SHIPPED} up to date, 0 failed", f"{CASES + SHIPPED} built, 0 up to date, 0 failed"]
+    )
     assert_every_file_opens(out)
     assert_manifest_matches_files(out)
 
@@ -119,10 +125,14 @@ def group_is_gone(group: int, seconds: float = 10) -> bool:
     return False
 
 
-@pytest.mark.parametrize("stop", [
-    lambda process: os.killpg(process.pid, signal.SIGINT),  # Ctrl-C in a terminal: the whole job
-    lambda process: process.send_signal(signal.SIGTERM),  # `timeout`, a CI runner: the main process
-], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize(
+    "stop",
+    [
+        lambda process: os.killpg(process.pid, signal.SIGINT),  # Ctrl-C in a terminal: the whole job
+        lambda process: process.send_signal(signal.SIGTERM),  # `timeout`, a CI runner: the main process
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
 def test_a_stopped_build_ends_promptly_and_keeps_what_it_built(project_copy: Path, stop) -> None:
     total = 120 + SHIPPED
     project, out = add_cases(project_copy, 120), project_copy / "dist"
@@ -151,8 +161,9 @@ def test_workers_end_with_a_killed_main_process_and_free_the_archive(big_project
     process.kill()  # the main process alone: its workers must not live on holding the lock
     process.wait()
     assert group_is_gone(process.pid), "the workers outlived the build"
-    completed = subprocess.run([*alletter_command(), "build", "--out", "dist"], cwd=big_project, capture_output=True,
-                               text=True, timeout=120)
+    completed = subprocess.run(
+        [*alletter_command(), "build", "--out", "dist"], cwd=big_project, capture_output=True, text=True, timeout=120
+    )
     assert completed.returncode == 0, completed.stderr
     assert "waiting for another build" not in completed.stderr
     assert_every_file_opens(out)

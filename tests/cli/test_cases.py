@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 MIN_WORDS = 6
@@ -14,8 +13,12 @@ MIN_WORDS = 6
 
 def boilerplate_sentences() -> set[str]:
     """Every sentence of the templates and annexes, without Jinja tags and expressions."""
-    sources = [*(REPO / "templates").rglob("*.j2"), REPO / "templates" / "phrases.yaml",
-               *(REPO / "annexes").rglob("*.md"), *(REPO / "annexes").rglob("*.md.j2")]
+    sources = [
+        *(REPO / "templates").rglob("*.j2"),
+        REPO / "templates" / "phrases.yaml",
+        *(REPO / "annexes").rglob("*.md"),
+        *(REPO / "annexes").rglob("*.md.j2"),
+    ]
     sentences: set[str] = set()
     for source in sources:
         text = source.read_text(encoding="utf-8")
@@ -52,7 +55,9 @@ def _yaml_texts(path: Path) -> list[str]:
 
 def test_the_boilerplate_has_sentences_to_look_for() -> None:
     sentences = boilerplate_sentences()
-    assert "The press release will indicate that we have been in contact with you to clarify the issue/s in question." in sentences
+    assert (
+        "The press release will indicate that we have been in contact with you to clarify the issue/s in question." in sentences
+    )
     assert len(sentences) > 40
 
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from alletter.errors import CaseFileError
-from alletter.project.load import MAX_FILE_BYTES
-from alletter.letter.validate import load_case
 from conftest import REPO, run_alletter
 from textextract import docx_footer_text, docx_text, pdf_text
 
-HOSTILE = Path(__file__).resolve().parent / "hostile"
+from alletter.errors import CaseFileError
+from alletter.letter.validate import load_case
+from alletter.project.load import MAX_FILE_BYTES
+
+HOSTILE = Path(__file__).resolve().parents[1] / "hostile"
 EXPECTED: dict[str, dict] = yaml.safe_load((HOSTILE / "expected.yaml").read_text(encoding="utf-8"))
 OVERSIZE = "oversize.yaml"
 EXPECTED[OVERSIZE] = {"error": f"file is {MAX_FILE_BYTES + 1:,} bytes; the limit is {MAX_FILE_BYTES:,}", "at": None}
@@ -57,8 +57,9 @@ def test_load_case_refuses_it_naming_file_and_line(name: str, hostile_cases: Pat
 
 
 def snapshot(directory: Path) -> dict[str, tuple[int, int]]:
-    return {str(path.relative_to(directory)): (path.stat().st_size, path.stat().st_mtime_ns)
-            for path in sorted(directory.rglob("*"))}
+    return {
+        str(path.relative_to(directory)): (path.stat().st_size, path.stat().st_mtime_ns) for path in sorted(directory.rglob("*"))
+    }
 
 
 @pytest.fixture(scope="module", params=["render", "build"])
@@ -67,10 +68,23 @@ def cli_run(request, hostile_cases: Path, tmp_path_factory):
     work = tmp_path_factory.mktemp(f"work-{request.param}")
     out = work / "out"
     before = {"cases": snapshot(hostile_cases), "repo": snapshot(REPO / "cases"), "work": snapshot(work)}
-    completed = run_alletter(request.param, hostile_cases, "--out", out, "--root", REPO, "--format", "docx,pdf",
-                             *(["--jobs", "2"] if request.param == "build" else []), cwd=work)
-    after = {"cases": snapshot(hostile_cases), "repo": snapshot(REPO / "cases"),
-             "work": {name: stat for name, stat in snapshot(work).items() if not name.startswith("out")}}
+    completed = run_alletter(
+        request.param,
+        hostile_cases,
+        "--out",
+        out,
+        "--root",
+        REPO,
+        "--format",
+        "docx,pdf",
+        *(["--jobs", "2"] if request.param == "build" else []),
+        cwd=work,
+    )
+    after = {
+        "cases": snapshot(hostile_cases),
+        "repo": snapshot(REPO / "cases"),
+        "work": {name: stat for name, stat in snapshot(work).items() if not name.startswith("out")},
+    }
     return completed, out, before, after
 
 

@@ -7,9 +7,8 @@ import zipfile
 from pathlib import Path
 
 import docx
-from lxml import etree
-
 from conftest import REPO, run_alletter
+from lxml import etree
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CASE = "UA-BRA-1-2023.yaml"
@@ -33,8 +32,11 @@ def rejected(root: etree._Element) -> str:
     for paragraph in root.iter(f"{W}p"):
         if paragraph.find(f"{W}pPr/{W}rPr/{W}ins") is not None:
             continue  # a paragraph the new version added
-        words = [node.text or "" for node in paragraph.iter(f"{W}t", f"{W}delText")
-                 if not any(ancestor.tag == f"{W}ins" for ancestor in node.iterancestors())]
+        words = [
+            node.text or ""
+            for node in paragraph.iter(f"{W}t", f"{W}delText")
+            if not any(ancestor.tag == f"{W}ins" for ancestor in node.iterancestors())
+        ]
         paragraphs.append("".join(words))
     return " ".join(paragraphs)
 
@@ -60,8 +62,10 @@ def test_a_changed_question_is_tracked_word_by_word(tmp_path: Path) -> None:
         assert word in inserted
     for word in ("physical", "integrity."):
         assert word in deleted
-    assert all(mark.get(f"{W}author") == "alletter" and mark.get(f"{W}date") == "2023-03-14T00:00:00Z"
-               for mark in [*root.iter(f"{W}ins"), *root.iter(f"{W}del")])
+    assert all(
+        mark.get(f"{W}author") == "alletter" and mark.get(f"{W}date") == "2023-03-14T00:00:00Z"
+        for mark in [*root.iter(f"{W}ins"), *root.iter(f"{W}del")]
+    )
     assert NEW_QUESTION in accepted(root) and OLD_QUESTION not in accepted(root)
     assert OLD_QUESTION in rejected(root)
     assert len(docx.Document(str(out)).paragraphs) > 20  # a DOCX reader opens it
@@ -76,8 +80,10 @@ def test_the_same_letter_twice_has_no_changes(tmp_path: Path) -> None:
 
 
 def test_a_removed_paragraph_is_kept_struck_through(tmp_path: Path) -> None:
-    removed = "    Ms. A reported both incidents to the civil police on 9 February 2023. According to the source,\n" \
-              "    no protective measure has been granted to her to date.\n"
+    removed = (
+        "    Ms. A reported both incidents to the civil police on 9 February 2023. According to the source,\n"
+        "    no protective measure has been granted to her to date.\n"
+    )
     new = changed_copy(tmp_path, (f"  - >-\n{removed}", ""))
     out = tmp_path / "removed.docx"
     assert run_alletter("redline", REPO / "cases" / CASE, new, "--out", out, "--root", REPO).returncode == 0

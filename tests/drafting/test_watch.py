@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO, alletter_command
 
 from alletter.drafting.watch import LetterWatcher
-from conftest import REPO, alletter_command
 
 CASE = "UA-BRA-1-2023.yaml"
 
@@ -51,10 +51,13 @@ def test_a_broken_case_keeps_the_last_good_letter(watcher: LetterWatcher) -> Non
 
 def test_a_shared_file_rebuilds_every_letter_with_the_data_read_anew(watcher: LetterWatcher) -> None:
     phrases = watcher.root / "templates" / "phrases.yaml"
-    phrases.write_text(phrases.read_text(encoding="utf-8").replace(
-        "Please accept, {{ addressee.closing_name }}, the assurances of our highest consideration.",
-        "Please accept, {{ addressee.closing_name }}, the renewed assurances of our highest consideration."),
-        encoding="utf-8")
+    phrases.write_text(
+        phrases.read_text(encoding="utf-8").replace(
+            "Please accept, {{ addressee.closing_name }}, the assurances of our highest consideration.",
+            "Please accept, {{ addressee.closing_name }}, the renewed assurances of our highest consideration.",
+        ),
+        encoding="utf-8",
+    )
     results = watcher.changed([phrases])
     assert [result.status for result in results] == ["built", "built"]
     from textextract import docx_text
@@ -74,9 +77,14 @@ def test_the_page_design_restarts_the_converters(watcher: LetterWatcher) -> None
 def test_the_command_rebuilds_on_save_and_stops_on_sigterm(project_copy: Path) -> None:
     shutil.copy(REPO / "cases" / CASE, project_copy / "cases" / CASE)
     case, pdf = project_copy / "cases" / CASE, project_copy / "preview" / "UA-BRA-1-2023.pdf"
-    process = subprocess.Popen([*alletter_command(), "watch", case, "--out", project_copy / "preview"],
-                               cwd=project_copy, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [*alletter_command(), "watch", case, "--out", project_copy / "preview"],
+        cwd=project_copy,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert "watching 1 letter" in _line_with(process, "watching")
         before = pdf.stat().st_mtime_ns

@@ -136,7 +136,9 @@ def test_what_cannot_be_placed_is_reported_with_its_paragraph_and_kept_as_a_todo
     text = (FIXTURES / "AL-OTH-11-2023.txt").read_text(encoding="utf-8")
     honour_end = text.index("\n\nWe are independent human rights experts")
     letter = tmp_path / "AL-OTH-11-2023.txt"
-    letter.write_text(text[:honour_end] + "\n\nA stray sentence nobody wrote in a template." + text[honour_end:], encoding="utf-8")
+    letter.write_text(
+        text[:honour_end] + "\n\nA stray sentence nobody wrote in a template." + text[honour_end:], encoding="utf-8"
+    )
     out_case = tmp_path / "AL-OTH-11-2023.yaml"
 
     completed = run_alletter("import", letter, "--out", out_case, "--root", project)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, run_alletter
 
 PUBLISHED_TEXT = (REPO / "cases" / "AL-OTH-11-2023.yaml").read_text(encoding="utf-8")
@@ -35,31 +33,65 @@ def check(project: Path, *arguments: str | Path):
 # at (after the change), and what the message must say.
 MISTAKES = {
     "YAML syntax": (("mandates:\n", "mandates: [oops\n"), "mandates: [oops", "YAML syntax error"),
-    "duplicate key": (("date: 2023-03-13\n", "date: 2023-03-13\ndate: 2023-03-14\n"), "date: 2023-03-14",
-                      "duplicate key `date` (first given at line 3)"),
+    "duplicate key": (
+        ("date: 2023-03-13\n", "date: 2023-03-13\ndate: 2023-03-14\n"),
+        "date: 2023-03-14",
+        "duplicate key `date` (first given at line 3)",
+    ),
     "misspelled key": (("recipient:\n", "recipent:\n"), "recipent:", "did you mean `recipient`?"),
     "unknown key in a nested field": (("  salutation:", "  salutaton:"), "salutaton:", "did you mean `salutation`?"),
     "missing field": (("date: 2023-03-13\n", ""), "reference:", "date: is required but missing"),
-    "malformed reference": (("reference: AL OTH 11/2023", "reference: AL OTH 11-2023"), "reference:",
-                            "is not a reference such as `AL OTH 11/2023`"),
+    "malformed reference": (
+        ("reference: AL OTH 11/2023", "reference: AL OTH 11-2023"),
+        "reference:",
+        "is not a reference such as `AL OTH 11/2023`",
+    ),
     "impossible date": (("date: 2023-03-13", "date: 2023-02-30"), "date: 2023-02-30", "`2023-02-30` is not a date"),
-    "unknown mandate": (("  - education\n", "  - educaton\n"), "  - educaton", "unknown mandate `educaton`; did you mean `education`?"),
-    "prior communication after the letter": (("  date: 2021-03-30", "  date: 2023-04-30"), "  date: 2023-04-30",
-                                             "must be dated before this letter"),
-    "text cut short by a ` #` comment": (("questions:\n", "questions:\n  - Please explain issue #5 of your policy.\n"),
-                                         "issue #5", "YAML reads ` #` and what follows as a comment"),
-    "text holding `: `": (("questions:\n", "questions:\n  - Please explain the following: what you did.\n"),
-                          "Please explain the following:", "YAML read the `: ` in it as a field name; put the whole text in quotes"),
-    "unknown field with no close match": (("recipient:\n", "recipient:\n  title: CEO\n"), "title: CEO",
-                                          "is not a known field (the fields here: kind, name, salutation, address)"),
-    "line indented unlike its neighbours": (("  salutation:", "   salutation:"), "   salutation:",
-                                            "check this line's indentation against the line above"),
-    "list item without a space after its dash": (("  - education\n", "  -education\n"), "  -education",
-                                                 "a list item needs a space after its `-`"),
-    "mandate named twice": (("  - slavery\n", "  - slavery\n  - slavery  # again\n"), "slavery  # again",
-                            "`slavery` is named twice (first at line 9); remove one"),
-    "unknown closing paragraph": (("closing_paragraphs:\n", "closing_paragraphs:\n  - press-releas\n"), "  - press-releas",
-                                  "did you mean `press-release`?"),
+    "unknown mandate": (
+        ("  - education\n", "  - educaton\n"),
+        "  - educaton",
+        "unknown mandate `educaton`; did you mean `education`?",
+    ),
+    "prior communication after the letter": (
+        ("  date: 2021-03-30", "  date: 2023-04-30"),
+        "  date: 2023-04-30",
+        "must be dated before this letter",
+    ),
+    "text cut short by a ` #` comment": (
+        ("questions:\n", "questions:\n  - Please explain issue #5 of your policy.\n"),
+        "issue #5",
+        "YAML reads ` #` and what follows as a comment",
+    ),
+    "text holding `: `": (
+        ("questions:\n", "questions:\n  - Please explain the following: what you did.\n"),
+        "Please explain the following:",
+        "YAML read the `: ` in it as a field name; put the whole text in quotes",
+    ),
+    "unknown field with no close match": (
+        ("recipient:\n", "recipient:\n  title: CEO\n"),
+        "title: CEO",
+        "is not a known field (the fields here: kind, name, salutation, address)",
+    ),
+    "line indented unlike its neighbours": (
+        ("  salutation:", "   salutation:"),
+        "   salutation:",
+        "check this line's indentation against the line above",
+    ),
+    "list item without a space after its dash": (
+        ("  - education\n", "  -education\n"),
+        "  -education",
+        "a list item needs a space after its `-`",
+    ),
+    "mandate named twice": (
+        ("  - slavery\n", "  - slavery\n  - slavery  # again\n"),
+        "slavery  # again",
+        "`slavery` is named twice (first at line 9); remove one",
+    ),
+    "unknown closing paragraph": (
+        ("closing_paragraphs:\n", "closing_paragraphs:\n  - press-releas\n"),
+        "  - press-releas",
+        "did you mean `press-release`?",
+    ),
 }
 
 
@@ -97,7 +129,11 @@ def test_a_mandate_with_no_holder_on_the_letters_date(project_copy: Path) -> Non
 
 
 def test_a_reply_before_the_letter_it_answers(project_copy: Path) -> None:
-    text = (REPO / "cases" / "AL-OTH-10-2023.yaml").read_text(encoding="utf-8").replace("    date: 2021-05-28", "    date: 2021-01-28")
+    text = (
+        (REPO / "cases" / "AL-OTH-10-2023.yaml")
+        .read_text(encoding="utf-8")
+        .replace("    date: 2021-05-28", "    date: 2021-01-28")
+    )
     write(project_copy, text, "AL-OTH-10-2023.yaml")
     completed = check(project_copy, "cases/AL-OTH-10-2023.yaml")
     assert completed.returncode == 1
@@ -152,7 +188,11 @@ def test_json_format_for_ci_annotations(project_copy: Path) -> None:
     assert completed.returncode == 1
     [record] = json.loads(completed.stdout)
     assert record == {
-        "path": "cases/AL-OTH-11-2023.yaml", "line": 3, "column": 7, "field": "date", "severity": "error",
+        "path": "cases/AL-OTH-11-2023.yaml",
+        "line": 3,
+        "column": 7,
+        "field": "date",
+        "severity": "error",
         "message": "`2023-02-30` is not a date (day value is outside expected range); write it as year-month-day, e.g. 2023-03-13",
     }
 
@@ -255,11 +295,16 @@ BROKEN_INVOCATIONS = {
     "build with an unknown format": (["build", "--format", "odt"], "unknown format odt"),
     "mandates on a non-date": (["mandates", "--on", "13/03/2023"], "not a date"),
     "new with a bad country": (["new", "--type", "AL", "--country", "Omegle"], "ISO 3166 alpha-3 code"),
-    "new following up a broken case": (["new", "--type", "AL", "--country", "OTH", "--follow-up", "cases/broken.yaml"], "broken.yaml:"),
+    "new following up a broken case": (
+        ["new", "--type", "AL", "--country", "OTH", "--follow-up", "cases/broken.yaml"],
+        "broken.yaml:",
+    ),
     "pack a directory that is no archive": (["pack", "cases"], "not a letter archive"),
     "build into a file": (["build", "--out", "mandates.yaml"], "mandates.yaml: cannot write: it is a file, not a directory"),
-    "render into a file": (["render", "cases/AL-OTH-11-2023.yaml", "--out", "mandates.yaml/letters"],
-                           "mandates.yaml/letters: cannot write"),
+    "render into a file": (
+        ["render", "cases/AL-OTH-11-2023.yaml", "--out", "mandates.yaml/letters"],
+        "mandates.yaml/letters: cannot write",
+    ),
 }
 
 
@@ -302,8 +347,14 @@ def test_the_authors_guide_names_every_field_of_a_case() -> None:
     def fields(model, prefix: str = ""):
         for name, info in model.model_fields.items():
             yield prefix + name
-            nested = next((arg for arg in (info.annotation, *getattr(info.annotation, "__args__", ()))
-                           if isinstance(arg, type) and hasattr(arg, "model_fields")), None)
+            nested = next(
+                (
+                    arg
+                    for arg in (info.annotation, *getattr(info.annotation, "__args__", ()))
+                    if isinstance(arg, type) and hasattr(arg, "model_fields")
+                ),
+                None,
+            )
             if nested is not None and name != "other_replies":
                 yield from fields(nested, f"{prefix}{name}.")
 

@@ -11,21 +11,33 @@ from alletter.letter.glyphs import clusters, unshowable
 from alletter.letter.validate import load_case
 
 
-@pytest.mark.parametrize("text", [
-    "Mr. Müller-Lüdenscheidt", "Ωμέγα Ἀθῆναι", "Привет, Ёжик", "محمد عبد الله", "דוד בן־גוריון",
-    "“quoted” ‘single’ – — … € £ ß ǅ ﬁ", "e\u0301 (decomposed é)", "Łódź Çağlayan Ørsted Þór",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr. Müller-Lüdenscheidt",
+        "Ωμέγα Ἀθῆναι",
+        "Привет, Ёжик",
+        "محمد عبد الله",
+        "דוד בן־גוריון",
+        "“quoted” ‘single’ – — … € £ ß ǅ ﬁ",
+        "e\u0301 (decomposed é)",
+        "Łódź Çağlayan Ørsted Þór",
+    ],
+)
 def test_scripts_the_fonts_have_pass(text: str) -> None:
     assert unshowable([text]) == [[]]
 
 
-@pytest.mark.parametrize(("text", "missing"), [
-    ("李小龍", ["李", "小", "龍"]),
-    ("smile 😀", ["😀"]),
-    ("CJK punctuation 〕", ["〕"]),
-    ("a Latin a with an Arabic mark a\u0610", ["a\u0610"]),
-    ("℟ response", ["℟"]),
-])
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ("李小龍", ["李", "小", "龍"]),
+        ("smile 😀", ["😀"]),
+        ("CJK punctuation 〕", ["〕"]),
+        ("a Latin a with an Arabic mark a\u0610", ["a\u0610"]),
+        ("℟ response", ["℟"]),
+    ],
+)
 def test_characters_no_font_has_are_found(text: str, missing: list[str]) -> None:
     assert unshowable([text]) == [missing]
 
@@ -35,7 +47,9 @@ def test_marks_stay_with_their_base() -> None:
 
 
 def test_validation_refuses_them_naming_field_line_and_characters(write_case, project) -> None:
-    path = write_case({"recipient": {"kind": "company", "name": "Mr. 李小龍", "salutation": "Dear Mr. Lee,", "address": ["Omegle LCC 😀"]}})
+    path = write_case(
+        {"recipient": {"kind": "company", "name": "Mr. 李小龍", "salutation": "Dear Mr. Lee,", "address": ["Omegle LCC 😀"]}}
+    )
     with pytest.raises(CaseFileError) as raised:
         load_case(path, project)
     message = str(raised.value)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, PUBLISHED
 from textextract import compare_words, docx_text, pdf_text, reference_words
 

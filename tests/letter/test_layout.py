@@ -14,15 +14,22 @@ from pathlib import Path
 import docx
 import pytest
 import yaml
+from conftest import FIXTURES, PUBLISHED, REPO, published_case, run_alletter
 from docx.oxml.ns import qn
 from pypdf import PdfReader
-
-from conftest import FIXTURES, PUBLISHED, REPO, published_case, run_alletter
 from textextract import pdf_pages, reference_words
 
 STYLES_IN_EVERY_LETTER = {
-    "Letter Header", "Reference", "Date", "Salutation", "Body Text", "Question",
-    "Signature Name", "Signature Title", "Annex Label", "Annex Title",
+    "Letter Header",
+    "Reference",
+    "Date",
+    "Salutation",
+    "Body Text",
+    "Question",
+    "Signature Name",
+    "Signature Title",
+    "Annex Label",
+    "Annex Title",
 }
 MAX_PAGE_BREAK_DRIFT = 30  # words (about two lines) between a published page break and ours
 
@@ -164,8 +171,10 @@ def test_pdf_links_the_reporting_website(published_letters: Path, slug: str) -> 
 
 
 def test_pdf_links_every_url_the_case_gives(write_case, tmp_path: Path) -> None:
-    links = {"CHN": "https://spcommreports.ohchr.org/TMResultsBase/DownLoadFile?gId=36290",
-             "MEX": "https://spcommreports.ohchr.org/TMResultsBase/DownLoadFile?gId=36291"}
+    links = {
+        "CHN": "https://spcommreports.ohchr.org/TMResultsBase/DownLoadFile?gId=36290",
+        "MEX": "https://spcommreports.ohchr.org/TMResultsBase/DownLoadFile?gId=36291",
+    }
     follow_up = published_case("AL-OTH-11-2023")["follow_up"]
     follow_up["link"] = "https://spcommreports.ohchr.org/TMResultsBase/DownLoadPublicCommunicationFile?gId=26183"
     follow_up["other_replies"]["governments"] = [{"code": code, "link": url} for code, url in links.items()]
@@ -179,7 +188,7 @@ def test_pdf_links_every_url_the_case_gives(write_case, tmp_path: Path) -> None:
 @pytest.mark.parametrize("slug", sorted(PUBLISHED))
 def test_pdf_pages_address_numbers_and_annex(published_letters: Path, slug: str) -> None:
     pages = pdf_pages(published_letters / f"{slug}.pdf")
-    assert pages[0].split()[-len(PUBLISHED[slug][0].split()):] == PUBLISHED[slug][0].split(), "address at the foot of page 1"
+    assert pages[0].split()[-len(PUBLISHED[slug][0].split()) :] == PUBLISHED[slug][0].split(), "address at the foot of page 1"
     for number, text in enumerate(pages[1:], start=2):
         assert text.split()[-1] == str(number)
     annex = [number for number, text in enumerate(pages, start=1) if text.split()[0] == "Annex"]
@@ -222,11 +231,22 @@ def test_pdf_pages_break_close_to_the_published_ones(published_letters: Path, sl
     assert len(breaks) >= 4
     for index in breaks:
         drift = min(abs(start - position[index]) for start in page_starts)
-        assert drift <= MAX_PAGE_BREAK_DRIFT, f"page break before {' '.join(words[index:index + 4])!r} is {drift} words off"
+        assert drift <= MAX_PAGE_BREAK_DRIFT, f"page break before {' '.join(words[index : index + 4])!r} is {drift} words off"
 
 
-HYPHENATED_WORDS = ["self-generated", "Łódź-based", "non-State(s)", "(K-Brooks),", "co-operation", "x-ray",
-                    "mandate-holder(s)", "#a-b", "child-friendly", "Ωμέγα-πρόσωπο", "well-known-and-long-standing"]
+HYPHENATED_WORDS = [
+    "self-generated",
+    "Łódź-based",
+    "non-State(s)",
+    "(K-Brooks),",
+    "co-operation",
+    "x-ray",
+    "mandate-holder(s)",
+    "#a-b",
+    "child-friendly",
+    "Ωμέγα-πρόσωπο",
+    "well-known-and-long-standing",
+]
 
 
 def test_pdf_never_breaks_a_hyphenated_word_across_lines(write_case, tmp_path: Path) -> None:
@@ -268,8 +288,9 @@ def use_letterhead(project: Path, name: str, image: bytes | None) -> None:
 def test_letterhead_from_settings_heads_page_one(project_copy: Path, tmp_path: Path) -> None:
     import typst
 
-    use_letterhead(project_copy, "letterhead.png",
-                   typst.compile(b"#set page(width: 4cm, height: 1cm, fill: blue)\n", format="png", ppi=72.0))
+    use_letterhead(
+        project_copy, "letterhead.png", typst.compile(b"#set page(width: 4cm, height: 1cm, fill: blue)\n", format="png", ppi=72.0)
+    )
     completed = run_alletter("render", project_copy / "cases" / "AL-OTH-11-2023.yaml", "--out", tmp_path, "--format", "pdf")
     assert completed.returncode == 0, completed.stderr
     pages = PdfReader(str(tmp_path / "AL-OTH-11-2023.pdf")).pages
@@ -277,12 +298,19 @@ def test_letterhead_from_settings_heads_page_one(project_copy: Path, tmp_path: P
     assert "/XObject" not in pages[1]["/Resources"]
 
 
-@pytest.mark.parametrize("name, image", [
-    ("letterhead.svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="20"><rect width="80" height="20" fill="blue"/></svg>'),
-    ("emblem.png", None),  # made by typst in the test
-])
-def test_letterhead_heads_page_one_of_the_docx_at_the_pdfs_size(project_copy: Path, tmp_path: Path, name: str,
-                                                                   image: bytes | None) -> None:
+@pytest.mark.parametrize(
+    "name, image",
+    [
+        (
+            "letterhead.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="80" height="20"><rect width="80" height="20" fill="blue"/></svg>',
+        ),
+        ("emblem.png", None),  # made by typst in the test
+    ],
+)
+def test_letterhead_heads_page_one_of_the_docx_at_the_pdfs_size(
+    project_copy: Path, tmp_path: Path, name: str, image: bytes | None
+) -> None:
     import typst
 
     image = image or typst.compile(b"#set page(width: 4cm, height: 1cm, fill: blue)\n", format="png", ppi=72.0)

@@ -40,19 +40,40 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import published_case
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from textextract import docx_paragraphs, pdf_text
 
 from alletter.letter.builder import LetterBuilder
 from alletter.letter.render import _narrative_parser
-from conftest import published_case
-from textextract import docx_paragraphs, pdf_text
 
 SPECIAL = list("#$@<>\\*_`[]{}&~^|\"'%!=+:;/-.()")
-FRAGMENTS = ["...", "--", "---", "-1", "-?", "{{ 7*7 }}", "{% for x in y %}", '#read("/etc/passwd")', "#image(", "<b>",
-             "</w:t>", "&amp;", "[@doe]", "[^1]", "![x](y)", "$x$", "\\input{x}", "[x](https://example.org)", "\\*", "**"]
-SCRIPTS = list("محمدعبدالله") + list("דודבןגוריון") + list("Ωμέγαπρόσωπο") + list("Ёжикпривет") + list("ÆØÅßŁźçğı") \
-    + list("中文字😀")  # the last four: no font has them
+FRAGMENTS = [
+    "...",
+    "--",
+    "---",
+    "-1",
+    "-?",
+    "{{ 7*7 }}",
+    "{% for x in y %}",
+    '#read("/etc/passwd")',
+    "#image(",
+    "<b>",
+    "</w:t>",
+    "&amp;",
+    "[@doe]",
+    "[^1]",
+    "![x](y)",
+    "$x$",
+    "\\input{x}",
+    "[x](https://example.org)",
+    "\\*",
+    "**",
+]
+SCRIPTS = (
+    list("محمدعبدالله") + list("דודבןגוריון") + list("Ωμέγαπρόσωπο") + list("Ёжикпривет") + list("ÆØÅßŁźçğı") + list("中文字😀")
+)  # the last four: no font has them
 # Combining marks, each on a Latin or Greek base letter of its own (see the module docstring for why).
 MARKED = ["e\u0301", "a\u0308", "c\u0327", "\u03b1\u0301"]
 COMMON = [st.sampled_from(SPECIAL), st.sampled_from(FRAGMENTS), st.sampled_from(["a", "b", "Z", "0", " "])]
@@ -65,10 +86,17 @@ def _left_to_right(character: str) -> bool:
 
 # A text mixes scripts, right-to-left ones included, or holds combining marks: not both (see above).
 MIXED_SCRIPTS = st.one_of(*COMMON, st.sampled_from(SCRIPTS), ANY_CHARACTER)
-MARKED_LEFT_TO_RIGHT = st.one_of(*COMMON, st.sampled_from([c for c in SCRIPTS if _left_to_right(c)]),
-                                 st.sampled_from(MARKED), ANY_CHARACTER.filter(_left_to_right))
-TEXT = st.one_of(*(st.lists(alphabet, min_size=1, max_size=10) for alphabet in (MIXED_SCRIPTS, MARKED_LEFT_TO_RIGHT))) \
-    .map("".join).filter(lambda text: text.strip() != "")
+MARKED_LEFT_TO_RIGHT = st.one_of(
+    *COMMON,
+    st.sampled_from([c for c in SCRIPTS if _left_to_right(c)]),
+    st.sampled_from(MARKED),
+    ANY_CHARACTER.filter(_left_to_right),
+)
+TEXT = (
+    st.one_of(*(st.lists(alphabet, min_size=1, max_size=10) for alphabet in (MIXED_SCRIPTS, MARKED_LEFT_TO_RIGHT)))
+    .map("".join)
+    .filter(lambda text: text.strip() != "")
+)
 LETTERS = st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=6)
 
 ADDRESS = "OmegleLCCFooter"  # one word: the same in the PDF text once whitespace is gone
@@ -88,8 +116,9 @@ def narrative_text(text: str) -> str:
     words = []
     for token in _narrative_parser().parse(text):
         if token.type == "inline":
-            words.append("".join(" " if child.type in ("softbreak", "hardbreak") else child.content
-                                 for child in token.children or []))
+            words.append(
+                "".join(" " if child.type in ("softbreak", "hardbreak") else child.content for child in token.children or [])
+            )
     return " ".join(words)
 
 
@@ -127,7 +156,7 @@ def assert_pdf_shows(pdf: str, start: str, text: str, end: str) -> None:
     if RTL.search(expected):
         # punctuation between right-to-left text and what follows is drawn on either side of it
         lead = re.match(r"[^\w]*", end).group()
-        shown, expected = between(pdf, start, end[len(lead):]), expected + lead
+        shown, expected = between(pdf, start, end[len(lead) :]), expected + lead
         assert Counter(map(unmirrored, shown)) == Counter(map(unmirrored, expected)), (shown, expected)
         return
     assert between(pdf, start, end) == expected
@@ -148,23 +177,34 @@ def write_cases(directory: Path, letters: list[tuple[str, str]]) -> list[Path]:
     paths = []
     for number, (name, question) in enumerate(letters, start=1):
         data = published_case("AL-OTH-11-2023")
-        data.update(reference=f"AL OTH {number}/2023", follow_up=None, annexes=[], questions=[question],
-                    recipient={"kind": "company", "name": name, "salutation": "Dear Sir,", "address": [ADDRESS]})
+        data.update(
+            reference=f"AL OTH {number}/2023",
+            follow_up=None,
+            annexes=[],
+            questions=[question],
+            recipient={"kind": "company", "name": name, "salutation": "Dear Sir,", "address": [ADDRESS]},
+        )
         path = directory / f"AL-OTH-{number}-2023.yaml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         paths.append(path)
     return paths
 
 
-@settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking re-converts: slow
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking re-converts: slow
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(letters=LETTERS)
 def test_names_and_questions_come_out_as_typed_or_are_refused(builder, letters) -> None:
     paths = write_cases(builder.out_dir.parent / "cases", letters)
-    for (name, question), path, result in zip(letters, paths, builder.build_batch(paths)):
+    for (name, question), result in zip(letters, builder.build_batch(paths), strict=True):
         if result.status == "failed":
             # only for glyphs the fonts lack, naming the field and the characters, each in the text
-            refused = re.findall(r": (recipient\.name|questions\[0\]): the PDF's fonts have no glyphs for (.*?); write", result.error)
+            refused = re.findall(
+                r": (recipient\.name|questions\[0\]): the PDF's fonts have no glyphs for (.*?); write", result.error
+            )
             assert refused, result.error
             for field, characters in refused:
                 text = name if field == "recipient.name" else question
@@ -180,8 +220,11 @@ def test_names_and_questions_come_out_as_typed_or_are_refused(builder, letters) 
         assert_pdf_shows(pdf, "followingmatters:", f"1.{expected_question}", "Thiscommunicationandanyresponse")
 
 
-@pytest.mark.xfail(strict=True, reason="typst's PDF text layer repeats or adds a letter around a combining mark on a "
-                   "precomposed letter or in right-to-left text; the drawn glyphs are right (module docstring)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="typst's PDF text layer repeats or adds a letter around a combining mark on a "
+    "precomposed letter or in right-to-left text; the drawn glyphs are right (module docstring)",
+)
 @pytest.mark.parametrize("name", ["Mr. \u1e29\u0302 name", "</w:t>\u0438\u0628\u064e", "o\u0301\u0308 name"])
 def test_known_pdf_text_layer_limitation(builder, name: str) -> None:
     [path] = write_cases(builder.out_dir.parent / "known", [(name, "Is it shown?")])
@@ -197,6 +240,6 @@ LINE_START_MARKERS = ["/ term: x", "/", "+ /", "= heading", "- item", "1. first"
 def test_a_question_starting_with_a_typst_line_marker_is_literal(builder) -> None:
     """Found by the property above: "/ x" in a list item was a typst term list (or a compile error)."""
     paths = write_cases(builder.out_dir.parent / "markers", [("Name", text) for text in LINE_START_MARKERS])
-    for text, result in zip(LINE_START_MARKERS, builder.build_batch(paths)):
+    for text, result in zip(LINE_START_MARKERS, builder.build_batch(paths), strict=True):
         assert result.status == "built", result.error
         assert_pdf_shows(pdf_form(pdf_text(result.outputs[1])), "followingmatters:", f"1.{text}", "Thiscommunication")

@@ -10,8 +10,14 @@ from alletter.letter.render import escape_markdown, join_phrases, linked, long_d
 from alletter.letter.validate import load_case
 
 ALL_MANDATES = [
-    "sale-of-children", "business-and-human-rights", "education", "freedom-of-expression",
-    "slavery", "trafficking", "violence-against-women", "discrimination-against-women",
+    "sale-of-children",
+    "business-and-human-rights",
+    "education",
+    "freedom-of-expression",
+    "slavery",
+    "trafficking",
+    "violence-against-women",
+    "discrimination-against-women",
 ]
 
 
@@ -32,32 +38,39 @@ def test_join_phrases_joins_one_two_or_many(phrases: list[str], expected: str) -
 @pytest.mark.parametrize(
     ("count", "header", "capacity", "resolutions"),
     [
-        (1,
-         "Mandate of the Special Rapporteur on the sale and sexual exploitation of children",
-         "in my capacity as Special Rapporteur on the sale",
-         "pursuant to Human Rights Council resolution 43\\/22."),
-        (2,
-         "Mandates of the Special Rapporteur on the sale and sexual exploitation of children\\, including child "
-         "prostitution\\, child pornography and other child sexual abuse material and the Working Group on the issue",
-         "material and Working Group on the issue",
-         "resolutions 43\\/22 and 44\\/15."),
-        (3,
-         "abuse material; the Working Group on the issue of human rights and transnational corporations and other "
-         "business enterprises and the Special Rapporteur on the right to education\n",
-         "enterprises and Special Rapporteur on the right to education, pursuant",
-         "resolutions 43\\/22, 44\\/15 and 44\\/3."),
-        (8,
-         "its causes and consequences and the Working Group on discrimination against women and girls\n",
-         "consequences and Working Group on discrimination against women and girls, pursuant",
-         "resolutions 43\\/22, 44\\/15, 44\\/3, 43\\/4, 51\\/15, 44\\/4, 50\\/7 and 50\\/18."),
+        (
+            1,
+            "Mandate of the Special Rapporteur on the sale and sexual exploitation of children",
+            "in my capacity as Special Rapporteur on the sale",
+            "pursuant to Human Rights Council resolution 43\\/22.",
+        ),
+        (
+            2,
+            "Mandates of the Special Rapporteur on the sale and sexual exploitation of children\\, including child "
+            "prostitution\\, child pornography and other child sexual abuse material and the Working Group on the issue",
+            "material and Working Group on the issue",
+            "resolutions 43\\/22 and 44\\/15.",
+        ),
+        (
+            3,
+            "abuse material; the Working Group on the issue of human rights and transnational corporations and other "
+            "business enterprises and the Special Rapporteur on the right to education\n",
+            "enterprises and Special Rapporteur on the right to education, pursuant",
+            "resolutions 43\\/22, 44\\/15 and 44\\/3.",
+        ),
+        (
+            8,
+            "its causes and consequences and the Working Group on discrimination against women and girls\n",
+            "consequences and Working Group on discrimination against women and girls, pursuant",
+            "resolutions 43\\/22, 44\\/15, 44\\/3, 43\\/4, 51\\/15, 44\\/4, 50\\/7 and 50\\/18.",
+        ),
     ],
 )
 def test_header_capacities_and_resolutions_follow_the_joining_rules(
     write_case, project, count: int, header: str, capacity: str, resolutions: str
 ) -> None:
     # A first letter: a follow-up has no published singular wording (check says so; see test_kinds.py).
-    first_letter = {"mandates": ALL_MANDATES[:count], "follow_up": None, "questions_intro": "standard",
-                    "closing_paragraphs": []}
+    first_letter = {"mandates": ALL_MANDATES[:count], "follow_up": None, "questions_intro": "standard", "closing_paragraphs": []}
     markdown = render_letter(load_case(write_case(first_letter), project), project)
     assert header in markdown
     assert capacity in markdown
@@ -118,16 +131,21 @@ def test_a_published_reply_is_linked(write_case, project) -> None:
     from alletter.letter.validate import load_case
 
     path = write_case(base="AL-OTH-10-2023")
-    text = path.read_text(encoding="utf-8").replace("    date: 2021-05-28", "    date: 2021-05-28\n    link: https://spcommreports.ohchr.org/reply")
+    text = path.read_text(encoding="utf-8").replace(
+        "    date: 2021-05-28", "    date: 2021-05-28\n    link: https://spcommreports.ohchr.org/reply"
+    )
     path.write_text(text, encoding="utf-8")
     markdown = render_letter(load_case(path, project), project)
     assert "your comprehensive [reply](<https://spcommreports.ohchr.org/reply>) dated 28 May 2021" in markdown
 
 
-@pytest.mark.parametrize(("added", "where"), [
-    ("{{ case.recipient.nickname }}", "blocks/closing.md.j2:2:"),  # a value the case does not have
-    ("{% if %}", "blocks/closing.md.j2:2:"),  # a template that does not parse
-])
+@pytest.mark.parametrize(
+    ("added", "where"),
+    [
+        ("{{ case.recipient.nickname }}", "blocks/closing.md.j2:2:"),  # a value the case does not have
+        ("{% if %}", "blocks/closing.md.j2:2:"),  # a template that does not parse
+    ],
+)
 def test_a_broken_template_fails_the_letter_naming_the_template_and_line(project_copy, added: str, where: str) -> None:
     from alletter.errors import TemplateError
     from alletter.project.letter_project import LetterProject

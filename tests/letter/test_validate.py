@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from alletter.letter.convert import BATCH_SEPARATOR
-from alletter.errors import CaseFileError
-from alletter.letter.validate import load_case
 from conftest import PUBLISHED
+
+from alletter.errors import CaseFileError
+from alletter.letter.convert import BATCH_SEPARATOR
+from alletter.letter.validate import load_case
 
 
 def problems(path, project) -> str:

@@ -8,12 +8,10 @@ templates/phrases.yaml: a change to the phrasebook that alters a published sente
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_alletter
 from textextract import docx_text, pdf_text
 
@@ -22,41 +20,62 @@ EXTRACTORS = {"docx": docx_text, "pdf": pdf_text}
 EXCELLENCY = "Excellency,"
 HONOUR_MANY = "We have the honour to address you in our capacities as"
 HONOUR_ONE = "I have the honour to address you in my capacity as"
-BRING_MANY = ("In this connection, we would like to bring to the attention of your Excellency’s Government "
-              "information we have received concerning")
-BRING_ONE = ("In this connection, I would like to bring to the attention of your Excellency’s Government "
-             "information I have received concerning")
+BRING_MANY = (
+    "In this connection, we would like to bring to the attention of your Excellency’s Government "
+    "information we have received concerning"
+)
+BRING_ONE = (
+    "In this connection, I would like to bring to the attention of your Excellency’s Government "
+    "information I have received concerning"
+)
 ACCORDING = "According to the information received:"
-ANNEX_REFERENCE = ("In connection with the above alleged facts and concerns, please refer to the Annex on Reference to "
-                   "international human rights law attached to this letter which cites international human rights "
-                   "instruments and standards relevant to these allegations.")
-URGENCY = ("In view of the urgency of the matter, we would appreciate a response on the initial steps taken by your "
-           "Excellency’s Government to safeguard the rights of the above-mentioned person(s) in compliance with "
-           "international instruments.")
-QUESTIONS_MANY = ("As it is our responsibility, under the mandates provided to us by the Human Rights Council, to seek "
-                  "to clarify all cases brought to our attention, we would be grateful for your observations on the "
-                  "following matters:")
-QUESTIONS_ONE = ("As it is my responsibility, under the mandate provided to me by the Human Rights Council, to seek to "
-                 "clarify all cases brought to my attention, I would be grateful for your observations on the "
-                 "following matters:")
-STANDARD_QUESTION = ("Please provide any additional information and/or comment(s) you may have on the above-mentioned "
-                     "allegations.")
-PUBLICATION_STATE = ("This communication and any response received from your Excellency’s Government will be made public "
-                     "via the communications reporting website within 60 days. They will also subsequently be made "
-                     "available in the usual report to be presented to the Human Rights Council.")
-PUBLICATION_LEGISLATION = ("This communication, as a comment on pending or recently adopted legislation, regulations or "
-                           "policies, and any response received from your Excellency’s Government will be made public "
-                           "via the communications reporting website after 48 hours. They will also subsequently be "
-                           "made available in the usual report to be presented to the Human Rights Council.")
-PUBLICATION_NON_STATE = ("This communication and any response received from you will be made public via the "
-                         "communications reporting website within 60 days.")
-INTERIM_MANY = ("While awaiting a reply, we urge that all necessary interim measures be taken to halt the alleged "
-                "violations and prevent their re-occurrence and in the event that the investigations support or suggest "
-                "the allegations to be correct, to ensure the accountability of any person(s) responsible for the "
-                "alleged violations.")
+ANNEX_REFERENCE = (
+    "In connection with the above alleged facts and concerns, please refer to the Annex on Reference to "
+    "international human rights law attached to this letter which cites international human rights "
+    "instruments and standards relevant to these allegations."
+)
+URGENCY = (
+    "In view of the urgency of the matter, we would appreciate a response on the initial steps taken by your "
+    "Excellency’s Government to safeguard the rights of the above-mentioned person(s) in compliance with "
+    "international instruments."
+)
+QUESTIONS_MANY = (
+    "As it is our responsibility, under the mandates provided to us by the Human Rights Council, to seek "
+    "to clarify all cases brought to our attention, we would be grateful for your observations on the "
+    "following matters:"
+)
+QUESTIONS_ONE = (
+    "As it is my responsibility, under the mandate provided to me by the Human Rights Council, to seek to "
+    "clarify all cases brought to my attention, I would be grateful for your observations on the "
+    "following matters:"
+)
+STANDARD_QUESTION = "Please provide any additional information and/or comment(s) you may have on the above-mentioned allegations."
+PUBLICATION_STATE = (
+    "This communication and any response received from your Excellency’s Government will be made public "
+    "via the communications reporting website within 60 days. They will also subsequently be made "
+    "available in the usual report to be presented to the Human Rights Council."
+)
+PUBLICATION_LEGISLATION = (
+    "This communication, as a comment on pending or recently adopted legislation, regulations or "
+    "policies, and any response received from your Excellency’s Government will be made public "
+    "via the communications reporting website after 48 hours. They will also subsequently be "
+    "made available in the usual report to be presented to the Human Rights Council."
+)
+PUBLICATION_NON_STATE = (
+    "This communication and any response received from you will be made public via the "
+    "communications reporting website within 60 days."
+)
+INTERIM_MANY = (
+    "While awaiting a reply, we urge that all necessary interim measures be taken to halt the alleged "
+    "violations and prevent their re-occurrence and in the event that the investigations support or suggest "
+    "the allegations to be correct, to ensure the accountability of any person(s) responsible for the "
+    "alleged violations."
+)
 INTERIM_ONE = INTERIM_MANY.replace("we urge", "I urge")
-PRESS_STATE = ("The press release will indicate that we have been in contact with your Excellency’s Government’s to "
-               "clarify the issue/s in question.")
+PRESS_STATE = (
+    "The press release will indicate that we have been in contact with your Excellency’s Government’s to "
+    "clarify the issue/s in question."
+)
 CLOSING_STATE_MANY = "Please accept, Excellency, the assurances of our highest consideration."
 CLOSING_STATE_ONE = "Please accept, Excellency, the assurances of my highest consideration."
 EXPLANATORY = "We are independent human rights experts appointed and mandated by the United Nations Human Rights Council"
@@ -64,27 +83,74 @@ COMPANIES = "(including companies)"
 FOLLOW_UP_STATE = "In this connection, we write in reference to the joint communication of 10 June 2022 addressed to your Excellency’s Government"
 NO_REPLY_STATE = "We regret that we have not received a response from your Excellency’s Government to our letter as requested."
 
-STATE_ONLY = [EXCELLENCY, BRING_MANY, BRING_ONE, URGENCY, STANDARD_QUESTION, "your Excellency’s Government",
-              INTERIM_MANY, INTERIM_ONE, CLOSING_STATE_MANY, CLOSING_STATE_ONE]
+STATE_ONLY = [
+    EXCELLENCY,
+    BRING_MANY,
+    BRING_ONE,
+    URGENCY,
+    STANDARD_QUESTION,
+    "your Excellency’s Government",
+    INTERIM_MANY,
+    INTERIM_ONE,
+    CLOSING_STATE_MANY,
+    CLOSING_STATE_ONE,
+]
 NON_STATE_ONLY = [EXPLANATORY, COMPANIES, PUBLICATION_NON_STATE, "your company"]
 
 # Per example case: its kind's sentences in the order the letter has them; and sentences it must not have.
 EXPECTED: dict[str, tuple[list[str], list[str]]] = {
     "UA-BRA-1-2023": (
-        [EXCELLENCY, HONOUR_MANY, BRING_MANY, ACCORDING, "Please note that a letter on the same subject has also been "
-         "sent to Exemplo Mineração S.A.", ANNEX_REFERENCE, URGENCY, QUESTIONS_MANY, STANDARD_QUESTION,
-         PUBLICATION_STATE, INTERIM_MANY, PRESS_STATE, CLOSING_STATE_MANY, "Annex", "Reference to international human "
-         "rights law", "Article 19 of the International Covenant on Civil and Political Rights"],
+        [
+            EXCELLENCY,
+            HONOUR_MANY,
+            BRING_MANY,
+            ACCORDING,
+            "Please note that a letter on the same subject has also been sent to Exemplo Mineração S.A.",
+            ANNEX_REFERENCE,
+            URGENCY,
+            QUESTIONS_MANY,
+            STANDARD_QUESTION,
+            PUBLICATION_STATE,
+            INTERIM_MANY,
+            PRESS_STATE,
+            CLOSING_STATE_MANY,
+            "Annex",
+            "Reference to international human rights law",
+            "Article 19 of the International Covenant on Civil and Political Rights",
+        ],
         [*NON_STATE_ONLY, HONOUR_ONE, PUBLICATION_LEGISLATION, INTERIM_ONE],
     ),
     "AL-PAK-1-2023": (
-        [EXCELLENCY, HONOUR_ONE, BRING_ONE, ACCORDING, "I am concerned", ANNEX_REFERENCE, QUESTIONS_ONE,
-         STANDARD_QUESTION, PUBLICATION_STATE, INTERIM_ONE, CLOSING_STATE_ONE],
+        [
+            EXCELLENCY,
+            HONOUR_ONE,
+            BRING_ONE,
+            ACCORDING,
+            "I am concerned",
+            ANNEX_REFERENCE,
+            QUESTIONS_ONE,
+            STANDARD_QUESTION,
+            PUBLICATION_STATE,
+            INTERIM_ONE,
+            CLOSING_STATE_ONE,
+        ],
         [*NON_STATE_ONLY, URGENCY, HONOUR_MANY, QUESTIONS_MANY, INTERIM_MANY, CLOSING_STATE_MANY, "our highest"],
     ),
     "AL-IND-1-2023": (
-        [EXCELLENCY, HONOUR_MANY, FOLLOW_UP_STATE, "(Ref: AL IND 9/2022).", NO_REPLY_STATE, ACCORDING,
-         QUESTIONS_MANY, STANDARD_QUESTION, PUBLICATION_STATE, INTERIM_MANY, PRESS_STATE, CLOSING_STATE_MANY],
+        [
+            EXCELLENCY,
+            HONOUR_MANY,
+            FOLLOW_UP_STATE,
+            "(Ref: AL IND 9/2022).",
+            NO_REPLY_STATE,
+            ACCORDING,
+            QUESTIONS_MANY,
+            STANDARD_QUESTION,
+            PUBLICATION_STATE,
+            INTERIM_MANY,
+            PRESS_STATE,
+            CLOSING_STATE_MANY,
+        ],
         [*NON_STATE_ONLY, BRING_MANY, URGENCY, PUBLICATION_LEGISLATION, "Annex"],
     ),
     "OL-KEN-1-2023": (
@@ -92,10 +158,20 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
         [*NON_STATE_ONLY, URGENCY, INTERIM_MANY, PUBLICATION_STATE, STANDARD_QUESTION],
     ),
     "AL-OTH-1-2023": (
-        ["Dear Mr. F,", HONOUR_MANY, EXPLANATORY, "which has 59 thematic and country mandates", COMPANIES,
-         ACCORDING, "Please note that a letter on the same subject has also been sent to the Government of Brazil.",
-         ANNEX_REFERENCE, QUESTIONS_MANY, "We stand ready to provide you with any technical support",
-         PUBLICATION_NON_STATE, "Please accept, Mr. F, the assurances of our highest consideration."],
+        [
+            "Dear Mr. F,",
+            HONOUR_MANY,
+            EXPLANATORY,
+            "which has 59 thematic and country mandates",
+            COMPANIES,
+            ACCORDING,
+            "Please note that a letter on the same subject has also been sent to the Government of Brazil.",
+            ANNEX_REFERENCE,
+            QUESTIONS_MANY,
+            "We stand ready to provide you with any technical support",
+            PUBLICATION_NON_STATE,
+            "Please accept, Mr. F, the assurances of our highest consideration.",
+        ],
         [*STATE_ONLY, PUBLICATION_LEGISLATION],
     ),
     "AL-OTH-10-2023": ([EXPLANATORY, PUBLICATION_NON_STATE], [*STATE_ONLY]),
@@ -111,8 +187,9 @@ def normalized(text: str) -> str:
 @pytest.fixture(scope="module")
 def example_letters(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("kinds")
-    completed = run_alletter("render", *(REPO / "cases" / f"{slug}.yaml" for slug in EXPECTED), "--out", out,
-                             "--format", "docx,pdf")
+    completed = run_alletter(
+        "render", *(REPO / "cases" / f"{slug}.yaml" for slug in EXPECTED), "--out", out, "--format", "docx,pdf"
+    )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     return out
 
@@ -140,8 +217,21 @@ def test_the_published_wording_of_the_time_is_chosen_by_the_letters_date(write_c
     from alletter.letter.render import render_letter
     from alletter.letter.validate import load_case
 
-    old = render_letter(load_case(write_case({"date": "2020-11-02", "follow_up": None, "mandates": ["slavery"],
-                                              "questions_intro": "standard", "closing_paragraphs": []}), project), project)
+    old = render_letter(
+        load_case(
+            write_case(
+                {
+                    "date": "2020-11-02",
+                    "follow_up": None,
+                    "mandates": ["slavery"],
+                    "questions_intro": "standard",
+                    "closing_paragraphs": [],
+                }
+            ),
+            project,
+        ),
+        project,
+    )
     new = render_letter(load_case(write_case(), project), project)
     assert "Passed this delay, this communication and any response received from you will be made public" in old
     assert "within 60 days" not in old.split("Passed this delay")[1].split("\n")[0]
@@ -149,26 +239,51 @@ def test_the_published_wording_of_the_time_is_chosen_by_the_letters_date(write_c
     assert "which has 56 thematic and country mandates" in old  # settings.yaml's count of that date
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"recipient": {"kind": "state", "address": ["Permanent Mission"]}}, "recipient.kind",
-     "a letter to a State carries the State's ISO 3166 alpha-3 code in its reference"),
-    ({"reference": "AL BRA 11/2023"}, "recipient.kind", "a letter to a company has OTH as its reference's country"),
-    ({"reference": "AL XYZ 11/2023", "recipient": {"kind": "state", "address": ["x"]}}, "reference",
-     "`XYZ` is not an ISO 3166 alpha-3 country code"),
-    ({"reference": "AL ATA 11/2023", "recipient": {"kind": "state", "address": ["x"]}}, "reference",
-     "`ATA` is not a UN Member or Observer State in states.yaml"),
-    ({"reference": "AL BRA 11/2023", "recipient": {"kind": "state", "name": "Mr. X", "address": ["x"]}},
-     "recipient.name", "a letter to a State opens “Excellency,”"),
-    ({"recipient": {"kind": "company", "address": ["x"]}}, "recipient.name", "is required for a letter to a company"),
-    ({"reference": "AL BRA 11/2023", "recipient": {"kind": "state", "address": ["x"]}, "follow_up": None}, "summary",
-     "`summary:` is required: a first letter to a State says what it is about"),
-    ({"summary": "a subject"}, "summary", "is not printed in an AL to a non-State actor that follows up"),
-    ({"related": [{"reference": "AL OTH 3/2023"}]}, "related[0].name", "`name:` is required for a letter to a non-State actor"),
-    ({"related": [{"reference": "AL QQQ 3/2023"}]}, "related[0].reference", "`QQQ` is not an ISO 3166 alpha-3 country code"),
-    ({"annex": {"standards": ["iccpr-99"]}}, "annex.standards[0]", "unknown standard paragraph `iccpr-99`"),
-    ({"reference": "OL OTH 11/2023", "publication": "after-48-hours"}, "publication",
-     "an OL to a non-State actor has its own publication paragraph"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"recipient": {"kind": "state", "address": ["Permanent Mission"]}},
+            "recipient.kind",
+            "a letter to a State carries the State's ISO 3166 alpha-3 code in its reference",
+        ),
+        ({"reference": "AL BRA 11/2023"}, "recipient.kind", "a letter to a company has OTH as its reference's country"),
+        (
+            {"reference": "AL XYZ 11/2023", "recipient": {"kind": "state", "address": ["x"]}},
+            "reference",
+            "`XYZ` is not an ISO 3166 alpha-3 country code",
+        ),
+        (
+            {"reference": "AL ATA 11/2023", "recipient": {"kind": "state", "address": ["x"]}},
+            "reference",
+            "`ATA` is not a UN Member or Observer State in states.yaml",
+        ),
+        (
+            {"reference": "AL BRA 11/2023", "recipient": {"kind": "state", "name": "Mr. X", "address": ["x"]}},
+            "recipient.name",
+            "a letter to a State opens “Excellency,”",
+        ),
+        ({"recipient": {"kind": "company", "address": ["x"]}}, "recipient.name", "is required for a letter to a company"),
+        (
+            {"reference": "AL BRA 11/2023", "recipient": {"kind": "state", "address": ["x"]}, "follow_up": None},
+            "summary",
+            "`summary:` is required: a first letter to a State says what it is about",
+        ),
+        ({"summary": "a subject"}, "summary", "is not printed in an AL to a non-State actor that follows up"),
+        (
+            {"related": [{"reference": "AL OTH 3/2023"}]},
+            "related[0].name",
+            "`name:` is required for a letter to a non-State actor",
+        ),
+        ({"related": [{"reference": "AL QQQ 3/2023"}]}, "related[0].reference", "`QQQ` is not an ISO 3166 alpha-3 country code"),
+        ({"annex": {"standards": ["iccpr-99"]}}, "annex.standards[0]", "unknown standard paragraph `iccpr-99`"),
+        (
+            {"reference": "OL OTH 11/2023", "publication": "after-48-hours"},
+            "publication",
+            "an OL to a non-State actor has its own publication paragraph",
+        ),
+    ],
+)
 def test_check_refuses_kinds_that_do_not_exist(write_case, project, changes: dict, field: str, message: str) -> None:
     from alletter.errors import CaseFileError
     from alletter.letter.validate import load_case
@@ -190,8 +305,10 @@ def test_a_sentence_without_published_wording_is_reported_by_check_not_guessed(p
     case.write_text(text.replace("date: 2023-02-27", "date: 2020-11-02"), encoding="utf-8")
     completed = run_alletter("check", case, cwd=project_copy)
     assert completed.returncode == 1
-    assert "recipient.kind: templates/phrases.yaml has no wording of `publication-legislation` for a letter from " \
-           "several mandates (we) to a State dated 2020-11-02" in completed.stdout
+    assert (
+        "recipient.kind: templates/phrases.yaml has no wording of `publication-legislation` for a letter from "
+        "several mandates (we) to a State dated 2020-11-02" in completed.stdout
+    )
     built = run_alletter("render", case, "--out", project_copy / "out", cwd=project_copy)
     assert built.returncode == 1 and "publication-legislation" in built.stdout + built.stderr
     assert not (project_copy / "out").exists() or not list((project_copy / "out").iterdir())
@@ -203,8 +320,10 @@ def test_one_mandate_speaks_as_i_throughout_and_a_company_can_get_an_urgent_appe
 
     case = write_case({"reference": "UA OTH 12/2023", "mandates": ["slavery"]}, name="UA-OTH-12-2023")
     markdown = render_letter(load_case(case, project), project)
-    assert "In view of the urgency of the matter, I would appreciate a response on the initial steps taken by " \
-           "your company" in markdown
+    assert (
+        "In view of the urgency of the matter, I would appreciate a response on the initial steps taken by "
+        "your company" in markdown
+    )
     assert "In this connection, I write in reference to the communication of 30 March 2021" in markdown
     assert "I regret that I have not received a response from you to my letter as requested." in markdown
     assert "meeting with me to explain the work of my mandate" in markdown
@@ -228,8 +347,18 @@ def test_new_writes_a_state_skeleton_and_a_non_state_one(project_copy: Path) -> 
     other = run_alletter("new", "--type", "AL", "--country", "OTH", "--year", "2024", cwd=project_copy)
     data = yaml.safe_load((project_copy / "cases" / "AL-OTH-1-2024.yaml").read_text(encoding="utf-8"))
     assert other.returncode == 0 and data["recipient"]["kind"] == "company" and "salutation" in data["recipient"]
-    follow = run_alletter("new", "--type", "AL", "--country", "BRA", "--year", "2024", "--follow-up",
-                          project_copy / "cases" / "AL-OTH-11-2023.yaml", cwd=project_copy)
+    follow = run_alletter(
+        "new",
+        "--type",
+        "AL",
+        "--country",
+        "BRA",
+        "--year",
+        "2024",
+        "--follow-up",
+        project_copy / "cases" / "AL-OTH-11-2023.yaml",
+        cwd=project_copy,
+    )
     assert follow.returncode == 1 and "it was sent to a company" in follow.stderr
     # A kind templates/kinds.yaml does not have (here: with only the State's AL kept) is refused.
     kinds = project_copy / "templates" / "kinds.yaml"
@@ -241,11 +370,18 @@ def test_new_writes_a_state_skeleton_and_a_non_state_one(project_copy: Path) -> 
 def test_choose_wording_takes_the_latest_variant_in_force_and_the_recipients_own() -> None:
     from alletter.project.wording import LetterVoice, MissingWording, Phrasebook, choose_wording
 
-    book = Phrasebook.model_validate({
-        "recipients": {"state": {"you": "a", "your": "b", "attention": "c"}},
-        "phrases": {"p": [{"text": "old"}, {"since": "2021-01-01", "many": "new", "one": "new-one"},
-                          {"since": "2021-01-01", "recipient": "state", "many": "new-state"}]},
-    })
+    book = Phrasebook.model_validate(
+        {
+            "recipients": {"state": {"you": "a", "your": "b", "attention": "c"}},
+            "phrases": {
+                "p": [
+                    {"text": "old"},
+                    {"since": "2021-01-01", "many": "new", "one": "new-one"},
+                    {"since": "2021-01-01", "recipient": "state", "many": "new-state"},
+                ]
+            },
+        }
+    )
     assert choose_wording(book, "p", LetterVoice(2, "non-state", date(2020, 12, 31))) == "old"
     assert choose_wording(book, "p", LetterVoice(2, "non-state", date(2021, 1, 1))) == "new"
     assert choose_wording(book, "p", LetterVoice(1, "non-state", date(2022, 1, 1))) == "new-one"
@@ -255,10 +391,11 @@ def test_choose_wording_takes_the_latest_variant_in_force_and_the_recipients_own
 
 
 def test_governments_that_replied_are_named_by_code_and_printed_by_their_un_name(write_case, project) -> None:
+    from conftest import published_case
+
     from alletter.errors import CaseFileError
     from alletter.letter.render import render_letter
     from alletter.letter.validate import load_case
-    from conftest import published_case
 
     follow_up = published_case("AL-OTH-11-2023")["follow_up"]
     follow_up["other_replies"]["governments"] = [{"code": "BOL"}, {"code": "TUR"}]

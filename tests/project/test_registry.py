@@ -4,14 +4,14 @@ holder in office, name), what it does not know, and `alletter mandates`."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
+from conftest import REPO, run_alletter
 
-from alletter.project.schema import Holder, Mandate, Registry, Resolution
 from alletter.project.letter_project import LetterProject
 from alletter.project.registry import RegistryOnDates, in_office
-from conftest import REPO, run_alletter
+from alletter.project.schema import Holder, Mandate, Registry, Resolution
 
 PUBLISHED_DAY = date(2023, 3, 13)
 # What the two published letters of 13 March 2023 cite and who signs them (tests/fixtures/).
@@ -43,8 +43,12 @@ def test_every_mandate_and_fact_has_a_source(registry: RegistryOnDates) -> None:
 
 
 def test_ids_are_unique_and_country_mandates_name_their_state(registry: RegistryOnDates) -> None:
-    ids = [mandate.id for mandate in Registry.model_validate(
-        __import__("yaml").safe_load((REPO / "mandates.yaml").read_text(encoding="utf-8"))).mandates]
+    ids = [
+        mandate.id
+        for mandate in Registry.model_validate(
+            __import__("yaml").safe_load((REPO / "mandates.yaml").read_text(encoding="utf-8"))
+        ).mandates
+    ]
     assert len(ids) == len(set(ids))
     states = LetterProject(REPO).states
     for mandate in registry.mandates.values():
@@ -106,15 +110,27 @@ def test_a_working_group_chair_only_where_the_sources_place_them() -> None:
 
 
 def _mandate(*resolutions: Resolution, kind: str = "thematic") -> Mandate:
-    return Mandate(id="x", kind=kind, name="Special Rapporteur on x", resolutions=list(resolutions),
-                   holders=[Holder(name="H", since=date(2015, 1, 1), until=date(2030, 1, 1))], sources=["s"])
+    return Mandate(
+        id="x",
+        kind=kind,
+        name="Special Rapporteur on x",
+        resolutions=list(resolutions),
+        holders=[Holder(name="H", since=date(2015, 1, 1), until=date(2030, 1, 1))],
+        sources=["s"],
+    )
 
 
 def test_an_undated_resolution_lies_between_the_dated_ones_around_it() -> None:
     """43/4 was adopted after 42/22 and before 44/3 (the Council numbers in order of adoption)."""
     dated = _mandate(Resolution(number="42/22", adopted=date(2019, 9, 26)), Resolution(number="44/3", adopted=date(2020, 7, 16)))
-    registry = RegistryOnDates([dated, _mandate(Resolution(number="34/18", adopted=date(2017, 3, 24)),
-                                               Resolution(number="43/4")).model_copy(update={"id": "y"})])
+    registry = RegistryOnDates(
+        [
+            dated,
+            _mandate(Resolution(number="34/18", adopted=date(2017, 3, 24)), Resolution(number="43/4")).model_copy(
+                update={"id": "y"}
+            ),
+        ]
+    )
     undated = registry.mandates["y"]
     assert registry.resolution_on(undated, date(2019, 9, 1)) == ("34/18", None)
     number, why = registry.resolution_on(undated, date(2020, 3, 1))
@@ -123,8 +139,9 @@ def test_an_undated_resolution_lies_between_the_dated_ones_around_it() -> None:
 
 
 def test_a_renewal_without_a_number_or_a_stale_resolution_is_not_cited() -> None:
-    registry = RegistryOnDates([_mandate(Resolution(number="43/4", adopted=date(2020, 6, 19)),
-                                         Resolution(adopted=date(2023, 4, 3)))])
+    registry = RegistryOnDates(
+        [_mandate(Resolution(number="43/4", adopted=date(2020, 6, 19)), Resolution(adopted=date(2023, 4, 3)))]
+    )
     mandate = registry.mandates["x"]
     assert registry.resolution_on(mandate, date(2023, 4, 2)) == ("43/4", None)
     assert "has no number" in registry.resolution_on(mandate, date(2023, 4, 3))[1]
@@ -135,16 +152,25 @@ def test_a_renewal_without_a_number_or_a_stale_resolution_is_not_cited() -> None
 def test_a_mandate_is_named_as_it_was_on_the_letters_date(registry: RegistryOnDates) -> None:
     sale = registry.mandates["sale-of-children"]  # renamed by 52/26 on 4 April 2023
     assert "child sexual abuse material" in registry.name_on(sale, PUBLISHED_DAY)
-    assert registry.name_on(sale, date(2023, 6, 1)) == "Special Rapporteur on the sale, sexual exploitation and sexual abuse of children"
+    assert (
+        registry.name_on(sale, date(2023, 6, 1))
+        == "Special Rapporteur on the sale, sexual exploitation and sexual abuse of children"
+    )
 
 
 def test_a_rebuilt_2021_letter_cites_what_was_in_force_in_2021(write_case, project) -> None:
     from alletter.letter.render import render_letter
     from alletter.letter.validate import load_case
 
-    case = write_case({"date": "2021-06-01", "follow_up": None, "questions_intro": "standard",
-                       "mandates": ["education", "freedom-of-expression", "violence-against-women"],
-                       "closing_paragraphs": []})
+    case = write_case(
+        {
+            "date": "2021-06-01",
+            "follow_up": None,
+            "questions_intro": "standard",
+            "mandates": ["education", "freedom-of-expression", "violence-against-women"],
+            "closing_paragraphs": [],
+        }
+    )
     markdown = render_letter(load_case(case, project), project)
     # Education: 44/3 (16 July 2020), Koumbou Boly Barry until July 2022; violence against women:
     # 41/17 (2019), Dubravka Šimonović until 31 July 2021, under its name before "and girls" (2022).
@@ -158,8 +184,18 @@ def test_check_refuses_a_mandate_before_it_existed(write_case, project) -> None:
     from alletter.letter.validate import load_case
 
     with pytest.raises(CaseFileError, match="`climate-change` was established on 2021-10-08, after 2020-06-01"):
-        load_case(write_case({"date": "2020-06-01", "mandates": ["climate-change"], "follow_up": None,
-                              "questions_intro": "standard", "closing_paragraphs": []}), project)
+        load_case(
+            write_case(
+                {
+                    "date": "2020-06-01",
+                    "mandates": ["climate-change"],
+                    "follow_up": None,
+                    "questions_intro": "standard",
+                    "closing_paragraphs": [],
+                }
+            ),
+            project,
+        )
 
 
 def test_mandates_lists_a_days_mandates_as_json() -> None:

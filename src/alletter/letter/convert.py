@@ -185,7 +185,7 @@ class Converter:
             self.__dict__.pop("_typst_compiler", None)
 
     @cached_property
-    def _typst_compiler(self):
+    def _typst_compiler(self) -> Any:  # typst.Compiler, imported when first needed (start-up time)
         import typst
 
         return typst.Compiler(root=str(self._typst_root), ignore_system_fonts=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -137,7 +137,7 @@ _templates_loaded: ContextVar[set[str] | None] = ContextVar("templates_loaded", 
 class _LetterEnvironment(SandboxedEnvironment):
     """Records the templates each render loads (includes too), so a build knows what a letter depends on."""
 
-    def get_template(self, name, parent=None, globals=None):  # type: ignore[override]
+    def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> Any:  # type: ignore[override]
         loaded = _templates_loaded.get()
         if loaded is not None and isinstance(name, str):
             loaded.add(name)

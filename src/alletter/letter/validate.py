@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -218,7 +219,7 @@ def _in_file_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda problem: (problem.location.line or 0, problem.location.column or 0))
 
 
-def _placeholder_problems(loaded: LoadedYaml):
+def _placeholder_problems(loaded: LoadedYaml) -> Iterator[Problem]:
     """Text still reading TODO, as `alletter new` writes it: a skeleton never becomes a letter."""
     for field_path, text in _texts(loaded.data, ()):
         if text.lstrip().startswith(PLACEHOLDER):
@@ -229,7 +230,7 @@ def _placeholder_problems(loaded: LoadedYaml):
             )
 
 
-def _comment_cut_problems(loaded: LoadedYaml):
+def _comment_cut_problems(loaded: LoadedYaml) -> Iterator[Problem]:
     """Narrative text cut short by ` #`: YAML reads the rest of the line as a comment, and the
     letter would go out without it (`issue #5`, `#MeToo`). A comment after a name is left alone."""
     for field_path, where in loaded.comment_cuts.items():
@@ -243,7 +244,7 @@ def _comment_cut_problems(loaded: LoadedYaml):
             )
 
 
-def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject):
+def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject) -> Iterator[Problem]:
     """The registry's rules on a case whose schema failed, where the fields they need are sound."""
     data = loaded.data
     reference = data.get("reference")
@@ -300,7 +301,7 @@ def _did_you_mean(word: object, choices: list[str]) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
-def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
+def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
     """Rules that need the registry, the annexes folder or the letter's own date."""
     at = loaded.locate
     if loaded.path.stem != case.ref.slug:
@@ -350,7 +351,7 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
             )
 
 
-def _kind_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
+def _kind_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
     """A State is written to under its ISO code, a non-State actor under OTH; each kind has its own
     fields, and only the kinds templates/kinds.yaml describes can be written."""
     at = loaded.locate
@@ -438,7 +439,7 @@ def _kind_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
         )
 
 
-def _state_code_problems(where: SourceLocation, code: str, project: LetterProject, field: str):
+def _state_code_problems(where: SourceLocation, code: str, project: LetterProject, field: str) -> Iterator[Problem]:
     """A State is named by its ISO 3166 alpha-3 code, and only UN Member and Observer States are
     written to (states.yaml holds their UN names)."""
     import pycountry
@@ -453,7 +454,7 @@ def _state_code_problems(where: SourceLocation, code: str, project: LetterProjec
         yield Problem(where, f"`{code}` is not a UN Member or Observer State in states.yaml", field)
 
 
-def _related_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
+def _related_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
     for index, related in enumerate(case.related):
         at = loaded.locate
         country = Reference.parse(related.reference).country
@@ -481,7 +482,7 @@ def _related_problems(loaded: LoadedYaml, case: Case, project: LetterProject):
                 )
 
 
-def _follow_up_problems(loaded: LoadedYaml, case: Case):
+def _follow_up_problems(loaded: LoadedYaml, case: Case) -> Iterator[Problem]:
     prior = case.follow_up
     if prior is None:
         return
@@ -513,7 +514,7 @@ def _follow_up_problems(loaded: LoadedYaml, case: Case):
         )
 
 
-def _glyph_problems(loaded: LoadedYaml):
+def _glyph_problems(loaded: LoadedYaml) -> Iterator[Problem]:
     """Text the PDF's fonts cannot show would print as empty boxes: refuse it, naming the characters."""
     texts = list(_texts(loaded.data, ()))
     for (field_path, _), missing in zip(texts, unshowable(text for _, text in texts), strict=True):
@@ -525,7 +526,7 @@ def _glyph_problems(loaded: LoadedYaml):
             )
 
 
-def _texts(data: object, field_path: FieldPath):
+def _texts(data: object, field_path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
     """Every text value of a loaded file, with its field path."""
     if isinstance(data, str):
         yield field_path, data
@@ -537,7 +538,7 @@ def _texts(data: object, field_path: FieldPath):
             yield from _texts(value, (*field_path, index))
 
 
-def _in_force(project: LetterProject, mandate_id: str, day) -> MandateInForce:
+def _in_force(project: LetterProject, mandate_id: str, day: date) -> MandateInForce:
     mandate, missing = project.registry.in_force(project.mandates[mandate_id], day)
     assert mandate is not None, missing  # reported by _registry_problems
     return mandate
