@@ -165,10 +165,18 @@ class LetterBuilder:
         return self.build_batch([case_path])[0]
 
 
+CASE_SUFFIXES = (".yaml", ".yml")
+
+
 def find_case_files(paths: Iterable[Path]) -> list[Path]:
-    """Case files named on the command line: files as given, directories searched for *.yaml."""
+    """Case files named on the command line: files as given, directories searched for *.yaml.
+
+    A directory named like a case file (`X.yaml/`) is refused: searched, it would report "0 case
+    files checked: no problems" for what the user meant as one letter."""
     found: list[Path] = []
     for path in paths:
+        if path.is_dir() and path.suffix in CASE_SUFFIXES:
+            raise UsageError(f"{path}: is a folder, not a case file; name the YAML file itself, or the folder that holds it")
         if path.is_dir():
             found.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
         elif path.is_file():
