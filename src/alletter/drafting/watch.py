@@ -17,7 +17,8 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..letter.builder import LetterBuilder, LetterResult
-from ..letter.convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE
+from ..letter.convert import REFERENCE_DOCX
+from ..letter.typst import TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE
 from ..project.letter_project import LetterProject
 
 # Files whose change restarts the converters (they read them when they start).

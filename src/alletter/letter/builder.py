@@ -18,7 +18,8 @@ from ..errors import ConversionError, UsageError, UserError
 from ..files import write_atomic
 from ..project.letter_project import ANNEXES_PREFIX, SHARED_FILES, LetterProject
 from ..project.schema import Reference
-from .convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, Converter, LetterMetadata
+from .convert import REFERENCE_DOCX, Converter, LetterMetadata
+from .typst import TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE
 from .validate import ValidCase, load_case
 
 FORMATS = ("docx", "pdf", "md", "png")

@@ -322,8 +322,3 @@ def _template_place(error: Exception, templates_dir: Path) -> tuple[str, int | N
         if path.is_relative_to(templates_dir):
             return path.relative_to(templates_dir).as_posix(), frame.lineno
     return LETTER_TEMPLATE, None
-
-
-def render_letter(valid: ValidCase, project: LetterProject) -> str:
-    """The letter as pandoc Markdown."""
-    return render(valid, project).markdown
