@@ -169,9 +169,9 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
     from alletter.letter.builder import LetterBuilder
     from alletter.letter.pandoc import PANDOC_READER
     from alletter.letter.render import render
-    from alletter.letter.typst import PDF_STANDARDS, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER
+    from alletter.letter.typst import PDF_STANDARDS, TYPST_WRITER
     from alletter.letter.validate import load_case
-    from alletter.project.letter_project import LetterProject
+    from alletter.project.letter_project import TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, LetterProject
 
     letter_project = LetterProject(project)
     templates = letter_project.templates_dir

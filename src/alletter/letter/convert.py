@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConversionError
+from ..project.letter_project import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE
 from .chunks import ChunkCache, top_level_chunks
 from .docx_package import DocumentProperties, DocxAssembler, finish
 from .pandoc import PANDOC_READER, PandocServer
-from .typst import LETTERHEAD_HEIGHT, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER, Typst, typst_string
+from .typst import LETTERHEAD_HEIGHT, TYPST_WRITER, Typst, typst_string
 
-REFERENCE_DOCX = "reference.docx"
 BODY_MARKER = "\ue000alletter:body\ue000"  # where pandoc leaves a letter's blocks in its page
 # Private-use characters (refused in case text) around words that no filter rewrites: no hyphen,
 # which templates/typst.lua would put in a box, and so no separator for the writer to find.

@@ -21,14 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConversionError
+from ..project.letter_project import TYPST_BLOCKS
 from ..system import is_mine, is_running, memory_backed_temporary
 from .docx_package import EMU_PER_INCH, LetterheadImage
 
 TYPST_WRITER = "typst-smart"  # "-smart": keep curly quotes as typed instead of straightening them for typst
-TYPST_TEMPLATE = "letter.typ"
-TYPST_BLOCKS = "letter-blocks.typ"  # the functions the letter's named blocks call (a typst module)
 TYPST_CHUNKS = "chunks"  # the folder, in typst's root, of blocks compiled from files of their own
-TYPST_FILTER = "typst.lua"
 # typst's root gets a few small files per letter: in memory where the system offers it (opening a
 # file there costs ≈20 µs, on this machine's disk ≈350 µs), else in the usual temporary folder.
 TYPST_ROOT_PREFIX = "alletter-typst-"  # then the process id, so that a killed process's root can be found
