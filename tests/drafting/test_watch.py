@@ -105,3 +105,43 @@ def _line_with(process: subprocess.Popen[str], text: str) -> str:
         if text in line:
             return line
     raise AssertionError(f"no line with {text!r}")
+
+
+def test_watch_watches_every_shared_file_and_any_new_phrasebook(project_copy: Path) -> None:
+    from alletter.project.letter_project import LetterProject
+
+    (project_copy / "templates" / "phrases.fr.yaml").write_text("{}\n", encoding="utf-8")
+    project = LetterProject(project_copy)
+    assert "templates/phrases.fr.yaml" in project.shared_files()
+    watched = project.watched_paths()
+    for name in project.shared_files():
+        path = project_copy / name
+        assert any(path == folder or path.is_relative_to(folder) for folder in watched), name
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM to a process group")
+@pytest.mark.parametrize("shared", ["states.yaml", "mandates.yaml"])
+def test_the_command_rebuilds_on_a_shared_file_change(project_copy: Path, shared: str) -> None:
+    shutil.copy(REPO / "cases" / CASE, project_copy / "cases" / CASE)
+    case, docx = project_copy / "cases" / CASE, project_copy / "preview" / "UA-BRA-1-2023.docx"
+    process = subprocess.Popen(
+        [*alletter_command(), "watch", case, "--out", project_copy / "preview", "--format", "docx"],
+        cwd=project_copy,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert "watching 1 letter" in _line_with(process, "watching")
+        before = docx.stat().st_mtime_ns
+        path = project_copy / shared
+        path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while docx.stat().st_mtime_ns == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert docx.stat().st_mtime_ns != before, f"the letter was not rebuilt after {shared} changed"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        output, _ = process.communicate(timeout=20)
+    assert "Traceback" not in output
