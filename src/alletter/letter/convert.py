@@ -20,7 +20,7 @@ from ..project.letter_project import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER,
 from .chunks import ChunkCache, top_level_chunks
 from .docx_package import DocumentProperties, DocxAssembler, finish
 from .pandoc import PANDOC_READER, PandocServer
-from .typst import LETTERHEAD_HEIGHT, TYPST_WRITER, Typst, typst_string
+from .typst import TYPST_WRITER, Typst
 
 BODY_MARKER = "\ue000alletter:body\ue000"  # where pandoc leaves a letter's blocks in its page
 # Private-use characters (refused in case text) around words that no filter rewrites: no hyphen,
@@ -61,23 +61,6 @@ class Converter:
         self._pandoc.close()
         self._typst.close()
 
-    def _typst_variables(self, metadata: LetterMetadata) -> dict[str, Any]:
-        day = metadata.date
-        language, _, region = metadata.language.partition("-")
-        variables = {
-            "date-iso": day.isoformat(),
-            "date-year": str(day.year),
-            "date-month": str(day.month),
-            "date-day": str(day.day),
-            "lang": language,
-            "region": region,
-            "description": typst_string(metadata.subject),
-        }
-        if metadata.letterhead is not None:
-            variables["letterhead"] = typst_string(self._typst.letterhead(metadata.letterhead, metadata.reference))
-            variables["letterhead-height"] = LETTERHEAD_HEIGHT
-        return {"metadata": {"title": metadata.reference}, "variables": variables}
-
     def _request(
         self, letters: list[LetterMetadata], formats: tuple[str, ...], docx_chunks: list[str], typst_chunks: list[str]
     ) -> dict[str, Any]:
@@ -97,7 +80,12 @@ class Converter:
                 "template": str(self.templates_dir / TYPST_TEMPLATE),
                 "filter": str(self.templates_dir / TYPST_FILTER),
                 "body_marker": BODY_MARKER,
-                "pages": [self._typst_variables(metadata) for metadata in letters],
+                "pages": [
+                    self._typst.page_variables(
+                        metadata.reference, metadata.date, metadata.language, metadata.subject, metadata.letterhead
+                    )
+                    for metadata in letters
+                ],
             }
         return request
 

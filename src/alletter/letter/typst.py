@@ -100,6 +100,24 @@ class Typst:
             (self.root / name).write_bytes(data)
         return "/" + name
 
+    def page_variables(self, reference: str, day: date, language: str, subject: str, letterhead: Path | None) -> dict[str, Any]:
+        """What pandoc puts into the page (letter.typ) for one letter: its title, date, language,
+        the PDF's description and the letterhead's path in typst's root."""
+        lang, _, region = language.partition("-")
+        variables = {
+            "date-iso": day.isoformat(),
+            "date-year": str(day.year),
+            "date-month": str(day.month),
+            "date-day": str(day.day),
+            "lang": lang,
+            "region": region,
+            "description": typst_string(subject),
+        }
+        if letterhead is not None:
+            variables["letterhead"] = typst_string(self.letterhead(letterhead, reference))
+            variables["letterhead-height"] = LETTERHEAD_HEIGHT
+        return {"metadata": {"title": reference}, "variables": variables}
+
     def docx_letterhead(self, letterhead: Path, reference: str) -> LetterheadImage:
         """The letterhead as the DOCX shows it: drawn by typst at the PDF's height into a PNG.
 
