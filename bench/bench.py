@@ -167,10 +167,11 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
     import typst
 
     from alletter.letter.builder import LetterBuilder
-    from alletter.letter.convert import PANDOC_READER, PDF_STANDARDS, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, TYPST_WRITER
-    from alletter.letter.render import render_letter
+    from alletter.letter.pandoc import PANDOC_READER
+    from alletter.letter.render import render
+    from alletter.letter.typst import PDF_STANDARDS, TYPST_WRITER
     from alletter.letter.validate import load_case
-    from alletter.project.letter_project import LetterProject
+    from alletter.project.letter_project import TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, LetterProject
 
     letter_project = LetterProject(project)
     templates = letter_project.templates_dir
@@ -189,7 +190,7 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
         for path in case_paths:
             started = time.perf_counter()
             valid = load_case(path, letter_project)
-            markdown = render_letter(valid, letter_project)
+            markdown = render(valid, letter_project).markdown
             metadata = builder._metadata(valid)
             fields = builder.converter._typst_variables(metadata)
             variables = [f"--metadata={key}={value}" for key, value in fields["metadata"].items()]

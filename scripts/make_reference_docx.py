@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 from lxml import etree
 
-from alletter.letter.convert import pandoc_path
 from alletter.letter.docx_package import DOCUMENT, STYLES, W, add_footer, package_bytes, read_package, xml_bytes
+from alletter.letter.pandoc import pandoc_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "templates" / "reference-docx.yaml"

@@ -204,7 +204,7 @@ def test_a_letter_is_the_same_bytes_alone_in_a_batch_or_from_converted_chunks(pr
 def test_a_build_leaves_no_temporary_typst_root_behind(project_copy: Path) -> None:
     # Each process compiles in a temporary folder of its own (in /dev/shm where there is one:
     # memory); pool workers exit past atexit, and a killed build cannot clean up at all.
-    from alletter.letter.convert import TYPST_ROOT_PREFIX
+    from alletter.letter.typst import TYPST_ROOT_PREFIX
     from alletter.system import MEMORY_BACKED_TEMPORARY
 
     parents = [MEMORY_BACKED_TEMPORARY, Path(tempfile.gettempdir())]

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -73,12 +74,12 @@ def test_the_page_design_restarts_the_converters(watcher: LetterWatcher) -> None
     assert watcher.builder is not first
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process group")
-def test_the_command_rebuilds_on_save_and_stops_on_sigterm(project_copy: Path) -> None:
+def _watch_until_rebuilt(project_copy: Path, letter: Path, save: Callable[[], None], *options: str) -> str:
+    """Run `alletter watch` on CASE, `save` once it watches, wait for `letter` to be rewritten,
+    stop it with SIGTERM; return its output."""
     shutil.copy(REPO / "cases" / CASE, project_copy / "cases" / CASE)
-    case, pdf = project_copy / "cases" / CASE, project_copy / "preview" / "UA-BRA-1-2023.pdf"
     process = subprocess.Popen(
-        [*alletter_command(), "watch", case, "--out", project_copy / "preview"],
+        [*alletter_command(), "watch", project_copy / "cases" / CASE, "--out", project_copy / "preview", *options],
         cwd=project_copy,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -87,15 +88,26 @@ def test_the_command_rebuilds_on_save_and_stops_on_sigterm(project_copy: Path) -
     )
     try:
         assert "watching 1 letter" in _line_with(process, "watching")
-        before = pdf.stat().st_mtime_ns
-        case.write_text(case.read_text(encoding="utf-8").replace("to her to date.", "to her so far."), encoding="utf-8")
+        before = letter.stat().st_mtime_ns
+        save()
         deadline = time.monotonic() + 30
-        while pdf.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        while letter.stat().st_mtime_ns == before and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert pdf.stat().st_mtime_ns != before, "the PDF was not rebuilt after the save"
+        assert letter.stat().st_mtime_ns != before, f"{letter.name} was not rebuilt after the save"
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # (SIGINT may be ignored in a background job)
         output, _ = process.communicate(timeout=20)
+    return output
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process group")
+def test_the_command_rebuilds_on_save_and_stops_on_sigterm(project_copy: Path) -> None:
+    case = project_copy / "cases" / CASE
+
+    def save() -> None:
+        case.write_text(case.read_text(encoding="utf-8").replace("to her to date.", "to her so far."), encoding="utf-8")
+
+    output = _watch_until_rebuilt(project_copy, project_copy / "preview" / "UA-BRA-1-2023.pdf", save)
     assert "Traceback" not in output
 
 
@@ -105,3 +117,27 @@ def _line_with(process: subprocess.Popen[str], text: str) -> str:
         if text in line:
             return line
     raise AssertionError(f"no line with {text!r}")
+
+
+def test_watch_watches_every_shared_file_and_any_new_phrasebook(project_copy: Path) -> None:
+    from alletter.project.letter_project import LetterProject
+
+    (project_copy / "templates" / "phrases.fr.yaml").write_text("{}\n", encoding="utf-8")
+    project = LetterProject(project_copy)
+    assert "templates/phrases.fr.yaml" in project.shared_files()
+    watched = project.watched_paths()
+    for name in project.shared_files():
+        path = project_copy / name
+        assert any(path == folder or path.is_relative_to(folder) for folder in watched), name
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM to a process group")
+@pytest.mark.parametrize("shared", ["states.yaml", "mandates.yaml"])
+def test_the_command_rebuilds_on_a_shared_file_change(project_copy: Path, shared: str) -> None:
+    path = project_copy / shared
+
+    def save() -> None:
+        path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+
+    output = _watch_until_rebuilt(project_copy, project_copy / "preview" / "UA-BRA-1-2023.docx", save, "--format", "docx")
+    assert "Traceback" not in output

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from alletter.letter.render import escape_markdown, join_phrases, linked, long_date, narrative, render_letter
+from alletter.letter.render import escape_markdown, join_phrases, linked, long_date, narrative, render
 from alletter.letter.validate import load_case
 
 ALL_MANDATES = [
@@ -71,7 +71,7 @@ def test_header_capacities_and_resolutions_follow_the_joining_rules(
 ) -> None:
     # A first letter: a follow-up has no published singular wording (check says so; see test_kinds.py).
     first_letter = {"mandates": ALL_MANDATES[:count], "follow_up": None, "questions_intro": "standard", "closing_paragraphs": []}
-    markdown = render_letter(load_case(write_case(first_letter), project), project)
+    markdown = render(load_case(write_case(first_letter), project), project).markdown
     assert header in markdown
     assert capacity in markdown
     assert resolutions in markdown
@@ -127,7 +127,7 @@ def test_follow_up_forms_differ_by_reply(published_letters) -> None:
 
 
 def test_a_published_reply_is_linked(write_case, project) -> None:
-    from alletter.letter.render import render_letter
+    from alletter.letter.render import render
     from alletter.letter.validate import load_case
 
     path = write_case(base="AL-OTH-10-2023")
@@ -135,7 +135,7 @@ def test_a_published_reply_is_linked(write_case, project) -> None:
         "    date: 2021-05-28", "    date: 2021-05-28\n    link: https://spcommreports.ohchr.org/reply"
     )
     path.write_text(text, encoding="utf-8")
-    markdown = render_letter(load_case(path, project), project)
+    markdown = render(load_case(path, project), project).markdown
     assert "your comprehensive [reply](<https://spcommreports.ohchr.org/reply>) dated 28 May 2021" in markdown
 
 
@@ -154,4 +154,4 @@ def test_a_broken_template_fails_the_letter_naming_the_template_and_line(project
     closing.write_text(closing.read_text(encoding="utf-8") + added + "\n", encoding="utf-8")
     project = LetterProject(project_copy)
     with pytest.raises(TemplateError, match=f"template {where}"):
-        render_letter(load_case(project_copy / "cases" / "AL-OTH-11-2023.yaml", project), project)
+        render(load_case(project_copy / "cases" / "AL-OTH-11-2023.yaml", project), project)

@@ -214,10 +214,10 @@ def test_the_kinds_sentences_come_in_order_and_no_other_kinds(example_letters: P
 
 def test_the_published_wording_of_the_time_is_chosen_by_the_letters_date(write_case, project) -> None:
     """A letter dated before the 2021 wording took effect says "Passed this delay" (issue 12)."""
-    from alletter.letter.render import render_letter
+    from alletter.letter.render import render
     from alletter.letter.validate import load_case
 
-    old = render_letter(
+    old = render(
         load_case(
             write_case(
                 {
@@ -231,8 +231,8 @@ def test_the_published_wording_of_the_time_is_chosen_by_the_letters_date(write_c
             project,
         ),
         project,
-    )
-    new = render_letter(load_case(write_case(), project), project)
+    ).markdown
+    new = render(load_case(write_case(), project), project).markdown
     assert "Passed this delay, this communication and any response received from you will be made public" in old
     assert "within 60 days" not in old.split("Passed this delay")[1].split("\n")[0]
     assert "Passed this delay" not in new and "within 60 days" in new
@@ -315,11 +315,11 @@ def test_a_sentence_without_published_wording_is_reported_by_check_not_guessed(p
 
 
 def test_one_mandate_speaks_as_i_throughout_and_a_company_can_get_an_urgent_appeal(write_case, project) -> None:
-    from alletter.letter.render import render_letter
+    from alletter.letter.render import render
     from alletter.letter.validate import load_case
 
     case = write_case({"reference": "UA OTH 12/2023", "mandates": ["slavery"]}, name="UA-OTH-12-2023")
-    markdown = render_letter(load_case(case, project), project)
+    markdown = render(load_case(case, project), project).markdown
     assert (
         "In view of the urgency of the matter, I would appreciate a response on the initial steps taken by "
         "your company" in markdown
@@ -394,12 +394,12 @@ def test_governments_that_replied_are_named_by_code_and_printed_by_their_un_name
     from conftest import published_case
 
     from alletter.errors import CaseFileError
-    from alletter.letter.render import render_letter
+    from alletter.letter.render import render
     from alletter.letter.validate import load_case
 
     follow_up = published_case("AL-OTH-11-2023")["follow_up"]
     follow_up["other_replies"]["governments"] = [{"code": "BOL"}, {"code": "TUR"}]
-    markdown = render_letter(load_case(write_case({"follow_up": follow_up}), project), project)
+    markdown = render(load_case(write_case({"follow_up": follow_up}), project), project).markdown
     assert "the Governments of Bolivia \\(Plurinational State of\\), Türkiye and other concerned parties" in markdown
     follow_up["other_replies"]["governments"] = [{"code": "XYZ"}]
     with pytest.raises(CaseFileError, match=r"follow_up\.other_replies\.governments\[0\]\.code: `XYZ` is not an ISO 3166"):

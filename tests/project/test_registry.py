@@ -159,7 +159,7 @@ def test_a_mandate_is_named_as_it_was_on_the_letters_date(registry: RegistryOnDa
 
 
 def test_a_rebuilt_2021_letter_cites_what_was_in_force_in_2021(write_case, project) -> None:
-    from alletter.letter.render import render_letter
+    from alletter.letter.render import render
     from alletter.letter.validate import load_case
 
     case = write_case(
@@ -171,7 +171,7 @@ def test_a_rebuilt_2021_letter_cites_what_was_in_force_in_2021(write_case, proje
             "closing_paragraphs": [],
         }
     )
-    markdown = render_letter(load_case(case, project), project)
+    markdown = render(load_case(case, project), project).markdown
     # Education: 44/3 (16 July 2020), Koumbou Boly Barry until July 2022; violence against women:
     # 41/17 (2019), Dubravka Šimonović until 31 July 2021, under its name before "and girls" (2022).
     assert "resolutions 44\\/3, 43\\/4 and 41\\/17." in markdown

@@ -155,8 +155,12 @@ class _FileStamps:
 
 def _tool_fingerprint(formats: Sequence[str]) -> str:
     """alletter's version, its own code and the formats: a change to any rebuilds every letter."""
-    package = Path(__file__).parent
-    code = b"".join(path.read_bytes() for path in sorted([*package.glob("*.py"), *package.glob("*.lua")]))
+    package = Path(__file__).parents[1]  # alletter/, with every subpackage
+    modules = sorted(
+        (path for suffix in ("*.py", "*.lua") for path in package.rglob(suffix)),
+        key=lambda path: path.relative_to(package).as_posix(),
+    )
+    code = b"".join(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() for path in modules)
     return sha256_hex(f"{__version__}|{','.join(formats)}|".encode() + code)
 
 

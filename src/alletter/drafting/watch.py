@@ -17,12 +17,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..letter.builder import LetterBuilder, LetterResult
-from ..letter.convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE
-from ..project.letter_project import LetterProject
-
-# Files whose change restarts the converters (they read them when they start).
-PAGE_DESIGN = frozenset({TYPST_TEMPLATE, TYPST_BLOCKS, TYPST_FILTER, REFERENCE_DOCX})
-WATCHED_SUFFIXES = (".yaml", ".yml", ".j2", ".md", ".typ", ".lua", ".docx", ".png", ".jpg", ".jpeg", ".svg")
+from ..project.letter_project import WATCHED_SUFFIXES, LetterProject
 
 
 class LetterWatcher:
@@ -50,7 +45,7 @@ class LetterWatcher:
         changed = {path.resolve() for path in paths if path.suffix in WATCHED_SUFFIXES}
         cases = [path for path in self.case_paths if path in changed]
         shared = changed - set(self.case_paths) - {path for path in changed if path.is_relative_to(self.out_dir.resolve())}
-        if any(path.name in PAGE_DESIGN for path in shared):
+        if any(self.builder.project.is_page_design(path) for path in shared):  # the converters read it at start
             self.builder.close()
             self.builder = self._new_builder()
         elif shared:
@@ -77,12 +72,7 @@ def watch(
 
     for result in watcher.build_all():
         on_result(result)
-    watched = [
-        watcher.root / "templates",
-        watcher.root / "annexes",
-        *watcher.case_paths,
-        *(watcher.root / name for name in ("mandates.yaml", "states.yaml")),
-    ]
+    watched = [*watcher.builder.project.watched_paths(), *watcher.case_paths]
     existing = [str(path) for path in watched if path.exists()]
     ready = False
     # step: how long the files must be quiet before a change is acted on (an editor's save is

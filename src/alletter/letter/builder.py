@@ -16,9 +16,9 @@ from typing import Any
 
 from ..errors import ConversionError, UsageError, UserError
 from ..files import write_atomic
-from ..project.letter_project import ANNEXES_PREFIX, SHARED_FILES, LetterProject
+from ..project.letter_project import LetterProject
 from ..project.schema import Reference
-from .convert import REFERENCE_DOCX, TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, Converter, LetterMetadata
+from .convert import Converter, LetterMetadata
 from .validate import ValidCase, load_case
 
 FORMATS = ("docx", "pdf", "md", "png")
@@ -99,16 +99,7 @@ class LetterBuilder:
 
     def dependencies(self, valid: ValidCase, templates: Iterable[str]) -> list[str]:
         """Every project file this letter was made from, relative to the project root."""
-        # The law library's paragraphs are templates loaded from annexes/ (named so), the rest from templates/.
-        paths = {*SHARED_FILES, *(name if name.startswith(ANNEXES_PREFIX) else f"templates/{name}" for name in templates)}
-        paths.update(f"annexes/{annex.id}.md" for annex in valid.annexes)
-        if "docx" in self.formats and (self.project.templates_dir / REFERENCE_DOCX).is_file():
-            paths.add(f"templates/{REFERENCE_DOCX}")
-        if "pdf" in self.formats or "png" in self.formats:
-            paths.update({f"templates/{TYPST_TEMPLATE}", f"templates/{TYPST_BLOCKS}", f"templates/{TYPST_FILTER}"})
-            if self.project.settings.letterhead:
-                paths.add(f"templates/{self.project.settings.letterhead}")
-        return sorted(paths)
+        return self.project.letter_files(templates, [annex.id for annex in valid.annexes], self.formats)
 
     def build_batch(self, case_paths: Sequence[Path]) -> list[LetterResult]:
         """Build several cases with one pandoc request; each case fails or succeeds on its own."""

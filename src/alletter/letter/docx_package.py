@@ -41,7 +41,7 @@ DRAWING = {
 EMU_PER_INCH = 914_400  # DrawingML's unit: English Metric Units
 CONTENT_TYPES = "[Content_Types].xml"
 CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-ADDRESS_STYLE = "Address"  # the style id of the address paragraphs (templates/partials/reference.md.j2)
+ADDRESS_STYLE = "Address"  # the style id of the address paragraphs (templates/blocks/reference.md.j2)
 CORE = {
     "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -231,53 +231,30 @@ class DocxAssembler:
         return _Base(shared, xml_bytes(document), relationships, numbering, max(list_ids) + 1)
 
     def _letter(self, chunks: list[DocxChunk], base: _Base, letterhead: LetterheadImage | None) -> dict[str, bytes]:
+        """One letter's package parts: its chunks in the base's body, each with its links and lists
+        numbered anew, then the address moved to page 1's footer and the letterhead attached."""
         document = etree.fromstring(base.document)
         section = document.find(f"{{{W}}}body/{{{W}}}sectPr")
         relationships = copy.deepcopy(base.relationships)
-        numbering = None if base.numbering is None else copy.deepcopy(base.numbering)
-        link_count = max((int(r.get("Id")[3:]) for r in relationships if re.fullmatch(r"rId\d+", r.get("Id", ""))), default=0)
         list_definitions: list[etree._Element] = []
         for chunk in chunks:
             elements = [copy.deepcopy(element) for element in chunk.elements]
-            if chunk.links:
-                renamed = {}
-                for old, target in chunk.links.items():
-                    link_count += 1
-                    renamed[old] = f"rId{link_count}"
-                    etree.SubElement(
-                        relationships,
-                        f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
-                        Type=HYPERLINK,
-                        Id=renamed[old],
-                        Target=target,
-                        TargetMode="External",
-                    )
-                _rename_attributes(elements, R, renamed)
-            if chunk.lists:
-                renumbered = {}
-                for old, definition in chunk.lists.items():
-                    renumbered[old] = str(base.first_list_id + len(list_definitions))
-                    own = copy.deepcopy(definition)
-                    own.set(f"{{{W}}}numId", renumbered[old])
-                    list_definitions.append(own)
-                for element in elements:
-                    for node in element.iter(f"{{{W}}}numId"):
-                        node.set(f"{{{W}}}val", renumbered.get(node.get(f"{{{W}}}val"), node.get(f"{{{W}}}val")))
+            _renumber_links(elements, chunk.links, relationships)
+            list_definitions.extend(_renumber_lists(elements, chunk.lists, base.first_list_id + len(list_definitions)))
             for element in elements:
                 section.addprevious(element)
         parts = dict(base.parts)
-        address = _take_address(document)
-        if address or letterhead:
-            types = etree.fromstring(base.parts[CONTENT_TYPES])
-            if address:  # Word has no float at the foot of a page: the address goes to page 1's own footer
-                name, parts[name] = _attach_margin_part(document, relationships, types, "footer", "first", address)
-            if letterhead:
-                parts.update(_attach_letterhead(document, relationships, types, letterhead))
+        types = etree.fromstring(base.parts[CONTENT_TYPES])
+        moved = _move_address(document, relationships, types)
+        parts.update(moved)
+        if letterhead:
+            parts.update(_attach_letterhead(document, relationships, types, letterhead))
+        if moved or letterhead:
             parts[CONTENT_TYPES] = xml_bytes(types)
         etree.cleanup_namespaces(document)
         parts.update({DOCUMENT: xml_bytes(document), DOCUMENT_RELATIONSHIPS: xml_bytes(relationships)})
-        if numbering is not None:
-            parts[NUMBERING] = xml_bytes(self._numbering(numbering, list_definitions))
+        if base.numbering is not None:
+            parts[NUMBERING] = xml_bytes(self._numbering(copy.deepcopy(base.numbering), list_definitions))
         return parts
 
     def _numbering(self, numbering: etree._Element, lists: list[etree._Element]) -> etree._Element:
@@ -290,6 +267,52 @@ class DocxAssembler:
             numbering.append(copy.deepcopy(self._abstract_lists[number]))
         numbering.extend(definitions)
         return numbering
+
+
+def _renumber_links(elements: list[etree._Element], links: dict[str, str], relationships: etree._Element) -> None:
+    """Give a chunk's hyperlinks the next free relationship ids of its letter, and list them there."""
+    if not links:
+        return
+    count = max((int(r.get("Id")[3:]) for r in relationships if re.fullmatch(r"rId\d+", r.get("Id", ""))), default=0)
+    renamed = {}
+    for old, target in links.items():
+        count += 1
+        renamed[old] = f"rId{count}"
+        etree.SubElement(
+            relationships,
+            f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
+            Type=HYPERLINK,
+            Id=renamed[old],
+            Target=target,
+            TargetMode="External",
+        )
+    _rename_attributes(elements, R, renamed)
+
+
+def _renumber_lists(elements: list[etree._Element], lists: dict[str, etree._Element], first_id: int) -> list[etree._Element]:
+    """Give a chunk's lists the letter's next list ids, from `first_id`; return their new definitions."""
+    renumbered = {}
+    definitions: list[etree._Element] = []
+    for old, definition in lists.items():
+        renumbered[old] = str(first_id + len(definitions))
+        own = copy.deepcopy(definition)
+        own.set(f"{{{W}}}numId", renumbered[old])
+        definitions.append(own)
+    if renumbered:
+        for element in elements:
+            for node in element.iter(f"{{{W}}}numId"):
+                node.set(f"{{{W}}}val", renumbered.get(node.get(f"{{{W}}}val"), node.get(f"{{{W}}}val")))
+    return definitions
+
+
+def _move_address(document: etree._Element, relationships: etree._Element, types: etree._Element) -> dict[str, bytes]:
+    """The recipient's address out of the body into page 1's own footer, where the published letters
+    print it (Word has no float at the foot of a page): the footer's part, or none without an address."""
+    address = _take_address(document)
+    if not address:
+        return {}
+    name, footer = _attach_margin_part(document, relationships, types, "footer", "first", address)
+    return {name: footer}
 
 
 def _rename_attributes(elements: list[etree._Element], namespace: str, renamed: dict[str, str]) -> None:

@@ -25,7 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from ..errors import CaseFileError, Problem, TemplateError
-from ..project.letter_project import ANNEXES_PREFIX, PHRASES_FILE, LetterProject
+from ..project.letter_project import ANNEXES_DIR, ANNEXES_PREFIX, PHRASES_FILE, LetterProject
 from ..project.schema import NON_STATE, Annex, Party, Reference, RelatedLetter
 from ..project.wording import LetterVoice, MissingWording, choose_wording, letter_blocks
 from .validate import ValidCase
@@ -185,7 +185,7 @@ def letter_environment(templates_dir: Path) -> SandboxedEnvironment:
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader(templates_dir),
-            jinja2.PrefixLoader({ANNEXES_PREFIX.rstrip("/"): jinja2.FileSystemLoader(templates_dir.parent / "annexes")}),
+            jinja2.PrefixLoader({ANNEXES_PREFIX.rstrip("/"): jinja2.FileSystemLoader(templates_dir.parent / ANNEXES_DIR)}),
         ]
     )
     environment = _LetterEnvironment(
@@ -322,8 +322,3 @@ def _template_place(error: Exception, templates_dir: Path) -> tuple[str, int | N
         if path.is_relative_to(templates_dir):
             return path.relative_to(templates_dir).as_posix(), frame.lineno
     return LETTER_TEMPLATE, None
-
-
-def render_letter(valid: ValidCase, project: LetterProject) -> str:
-    """The letter as pandoc Markdown."""
-    return render(valid, project).markdown

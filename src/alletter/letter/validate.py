@@ -544,9 +544,4 @@ def _in_force(project: LetterProject, mandate_id: str, day: date) -> MandateInFo
     return mandate
 
 
-def load_case_file(path: Path, project: LetterProject | None = None) -> ValidCase:
-    """Load a case, finding its project from the file's location when none is given."""
-    return load_case(path, project or LetterProject.find(path.parent))
-
-
-__all__ = ["CaseCheck", "ValidCase", "check_case", "check_cases", "load_case", "load_case_file", "load_yaml", "parse_yaml"]
+__all__ = ["CaseCheck", "ValidCase", "check_case", "check_cases", "load_case", "load_yaml", "parse_yaml"]

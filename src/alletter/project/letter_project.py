@@ -5,6 +5,7 @@ Everything a letter shares with other letters is read from here, once per run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,16 +21,31 @@ if TYPE_CHECKING:  # imported where used: a no-op build reads none of them (star
     from .registry import RegistryOnDates
     from .wording import Kinds, Phrasebook
 
+# Every file a letter is made from is named here, and only here: the builder records what each
+# letter used (`LetterBuilder.dependencies`), `watch` watches it, and the archive's build state
+# rebuilds a letter when one of them changes.
+TEMPLATES_DIR = "templates"
+ANNEXES_DIR = "annexes"
 REGISTRY_FILE = "mandates.yaml"
 SETTINGS_FILE = "templates/settings.yaml"
 STATES_FILE = "states.yaml"
 KINDS_FILE = "templates/kinds.yaml"
 PHRASES_FILE = "templates/phrases.yaml"
+PHRASEBOOKS = "templates/phrases.*.yaml"  # a phrasebook in another language, when there is one
 # Templates named `annexes/…` are read from the project's annexes/ folder (the law library's
 # paragraphs), the others from templates/.
-ANNEXES_PREFIX = "annexes/"
+ANNEXES_PREFIX = f"{ANNEXES_DIR}/"
 # What every letter is made from besides its own case, templates and annexes.
 SHARED_FILES = (REGISTRY_FILE, SETTINGS_FILE, STATES_FILE, KINDS_FILE, PHRASES_FILE)
+# The page design, in templates/: the converters read it when they start.
+TYPST_TEMPLATE = "letter.typ"
+TYPST_BLOCKS = "letter-blocks.typ"  # the functions the letter's named blocks call (a typst module)
+TYPST_FILTER = "typst.lua"
+REFERENCE_DOCX = "reference.docx"
+PDF_DESIGN = (TYPST_TEMPLATE, TYPST_BLOCKS, TYPST_FILTER)  # for the PDF and its PNG preview
+PAGE_DESIGN = (*PDF_DESIGN, REFERENCE_DOCX)
+# The files `watch` looks at in the watched folders: templates, data, page design, images.
+WATCHED_SUFFIXES = (".yaml", ".yml", ".j2", ".md", ".typ", ".lua", ".docx", ".png", ".jpg", ".jpeg", ".svg")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -45,17 +61,17 @@ class LetterProject:
         """The nearest directory at or above `start` that has a `templates/` folder."""
         start = start.resolve()
         for candidate in [start, *start.parents]:
-            if (candidate / "templates").is_dir():
+            if (candidate / TEMPLATES_DIR).is_dir():
                 return cls(candidate)
         raise ProjectNotFoundError(start)
 
     @property
     def templates_dir(self) -> Path:
-        return self.root / "templates"
+        return self.root / TEMPLATES_DIR
 
     @property
     def annexes_dir(self) -> Path:
-        return self.root / "annexes"
+        return self.root / ANNEXES_DIR
 
     @property
     def cases_dir(self) -> Path:
@@ -97,6 +113,48 @@ class LetterProject:
         from .wording import Phrasebook
 
         return _load_model(self.root / PHRASES_FILE, Phrasebook)
+
+    def shared_files(self) -> list[str]:
+        """The files every letter is made from, relative to the root: the shared data and any
+        phrasebook in another language."""
+        phrasebooks = sorted(path.relative_to(self.root).as_posix() for path in self.root.glob(PHRASEBOOKS))
+        return [*SHARED_FILES, *phrasebooks]
+
+    def page_design(self, formats: Iterable[str]) -> list[str]:
+        """The page design files letters in `formats` are made from, relative to the root."""
+        formats = set(formats)
+        paths = []
+        if "docx" in formats and (self.templates_dir / REFERENCE_DOCX).is_file():
+            paths.append(f"{TEMPLATES_DIR}/{REFERENCE_DOCX}")
+        if formats & {"pdf", "png"}:
+            paths.extend(f"{TEMPLATES_DIR}/{name}" for name in PDF_DESIGN)
+        if formats & {"pdf", "png", "docx"} and self.settings.letterhead:
+            paths.append(f"{TEMPLATES_DIR}/{self.settings.letterhead}")
+        return paths
+
+    def letter_files(self, templates: Iterable[str], annexes: Iterable[str], formats: Iterable[str]) -> list[str]:
+        """Every project file a letter is made from, relative to the root: the shared files, the
+        templates it loaded (by their names in the template loader), its annexes (by id) and the
+        page design of its formats."""
+        # The law library's paragraphs are templates loaded from annexes/ (named so), the rest from templates/.
+        paths = {
+            *self.shared_files(),
+            *(name if name.startswith(ANNEXES_PREFIX) else f"{TEMPLATES_DIR}/{name}" for name in templates),
+        }
+        paths.update(f"{ANNEXES_DIR}/{annex}.md" for annex in annexes)
+        paths.update(self.page_design(formats))
+        return sorted(paths)
+
+    def watched_paths(self) -> list[Path]:
+        """What `watch` watches besides the cases: the folders of templates and annexes, and the
+        shared files outside them."""
+        folders = (TEMPLATES_DIR, ANNEXES_DIR)
+        outside = [name for name in self.shared_files() if name.partition("/")[0] not in folders]
+        return [self.root / name for name in (*folders, *outside)]
+
+    def is_page_design(self, path: Path) -> bool:
+        """Whether `path` is a page design file, which the converters read when they start."""
+        return path.parent == self.templates_dir.resolve() and path.name in PAGE_DESIGN
 
     def check_shared_files(self) -> None:
         """Read the shared files now, so that a mistake in them is one error before any letter is
