@@ -18,13 +18,30 @@ from .schema import Annex, Mandate, Registry, Settings, State, StateList
 
 if TYPE_CHECKING:  # imported where used: a no-op build reads none of them (start-up time)
     from .registry import RegistryOnDates
-    from .wording import Kinds, Phrasebook
+    from .wording import Kinds, MandateNames, Phrasebook
 
 REGISTRY_FILE = "mandates.yaml"
 SETTINGS_FILE = "templates/settings.yaml"
 STATES_FILE = "states.yaml"
 KINDS_FILE = "templates/kinds.yaml"
 PHRASES_FILE = "templates/phrases.yaml"
+DEFAULT_LANGUAGE = "en"  # the language of PHRASES_FILE and of the registry's `name`s
+
+
+def phrases_file(language: str) -> str:
+    """The phrasebook of a letter language: English in phrases.yaml, the others beside it."""
+    return PHRASES_FILE if language == DEFAULT_LANGUAGE else f"templates/phrases.{language}.yaml"
+
+
+def names_file(language: str) -> str:
+    """The mandates' names in a letter language other than English (the registry has the English)."""
+    return f"templates/names.{language}.yaml"
+
+
+def language_files(language: str) -> tuple[str, ...]:
+    """What a letter in `language` is made from besides SHARED_FILES."""
+    return () if language == DEFAULT_LANGUAGE else (phrases_file(language), names_file(language))
+
 # Templates named `annexes/…` are read from the project's annexes/ folder (the law library's
 # paragraphs), the others from templates/.
 ANNEXES_PREFIX = "annexes/"
@@ -97,6 +114,37 @@ class LetterProject:
         from .wording import Phrasebook
 
         return _load_model(self.root / PHRASES_FILE, Phrasebook)
+
+    def phrasebook_for(self, language: str) -> Phrasebook:
+        """The phrasebook of a letter language (read once per run)."""
+        if language == DEFAULT_LANGUAGE:
+            return self.phrasebook
+        if language not in self._phrasebooks:
+            from .wording import Phrasebook
+
+            book = _load_model(self.root / phrases_file(language), Phrasebook)
+            self._phrasebooks[language] = book.model_copy(update={"file": phrases_file(language)})
+        return self._phrasebooks[language]
+
+    def names_for(self, language: str) -> MandateNames:
+        """The mandates' names in a letter language other than English."""
+        if language not in self._names:
+            from .wording import MandateNames
+
+            self._names[language] = _load_model(self.root / names_file(language), MandateNames)
+        return self._names[language]
+
+    @cached_property
+    def _phrasebooks(self) -> dict[str, Phrasebook]:
+        return {}
+
+    @cached_property
+    def _names(self) -> dict[str, MandateNames]:
+        return {}
+
+    def default_language(self) -> str:
+        """The language of a case that names none: settings.yaml's `language` (en-GB → en)."""
+        return self.settings.language.partition("-")[0]
 
     def check_shared_files(self) -> None:
         """Read the shared files now, so that a mistake in them is one error before any letter is
