@@ -149,6 +149,9 @@ def build(
     formats: FormatOption = "docx,pdf",
     force: Annotated[bool, typer.Option("--force", help="Rebuild every letter, even those up to date.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list the letters that were up to date.")] = False,
+    final: Annotated[
+        bool, typer.Option("--final", help="Refuse letters that use wording or names not yet confirmed (draft).")
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Build the letter archive: every case, in parallel, rebuilding only what changed.
@@ -159,12 +162,15 @@ def build(
     reported and the others still build; the exit status is then 1. Ctrl-C stops the build in a
     second or two, keeping what was built (exit status 130); the next build goes on from there.
 
+    With --final nothing is built while a letter uses draft wording: each is listed with its draft
+    sentences, and the exit status is 1.
+
     Example: alletter build --out dist --jobs 2
     """
     from .archive.build import Archive
     from .archive.pool import default_jobs
     from .errors import UserError
-    from .letter.builder import find_case_files, parse_formats
+    from .letter.builder import find_case_files, not_final, parse_formats
 
     try:
         project = _project(root, cases[0].parent if cases else Path.cwd())
@@ -172,6 +178,12 @@ def build(
         files = _as_typed(find_case_files(cases or [project.cases_dir]))
     except UserError as error:
         _fail(error)
+    refused = not_final(project, files) if final else []
+    for error in refused:
+        console.print(f"[red]not final[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+    if refused:
+        console.print(f"{len(refused)} letter(s) use draft wording: nothing built", highlight=False)
+        raise typer.Exit(1)
     archive = Archive(project, out, chosen)
     workers = jobs or default_jobs()
     _stop_on_sigterm()

@@ -99,3 +99,14 @@ class OutputError(UserError):
 
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"{path}: cannot write: {reason}")
+
+
+class DraftWordingError(UserError):
+    """`build --final`: the letter still uses wording or names not confirmed against a published letter."""
+
+    def __init__(self, reference: str, sentences: list[str]) -> None:
+        listed = "".join(f"\n  - {sentence}" for sentence in sentences)
+        super().__init__(
+            f"{reference}: not final, {len(sentences)} draft sentence(s) or name(s) to be confirmed "
+            f"(approve each: alletter wording approve LANG PHRASE --source …):{listed}"
+        )

@@ -69,6 +69,7 @@ class LetterMetadata:
     subject: str = ""
     language: str = "en-GB"
     letterhead: Path | None = None  # an image heading page 1
+    draft_line: str | None = None  # the running line of a letter using draft wording, on every page
 
 
 def typst_string(text: str) -> str:
@@ -252,6 +253,8 @@ class Converter:
         if metadata.letterhead is not None:
             variables["letterhead"] = typst_string(self._letterhead_in_typst_root(metadata.letterhead, metadata.reference))
             variables["letterhead-height"] = LETTERHEAD_HEIGHT
+        if metadata.draft_line is not None:
+            variables["draft-line"] = typst_string(metadata.draft_line)
         return {"metadata": {"title": metadata.reference}, "variables": variables}
 
     def _request(
