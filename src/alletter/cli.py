@@ -283,23 +283,28 @@ def check(
                 case_check.problems.extend(wording_problems(case_check.valid, project))
     except UserError as error:
         _fail(error)
-    problems = [problem for case_check in checks for problem in case_check.problems]
+    found = [problem for case_check in checks for problem in case_check.problems]
     if output_format == "json":
-        _print_problems_json(problems)
+        _print_problems_json(found)
     else:
-        _print_problems(problems, len(files))
-    if problems:
+        _print_problems(found, len(files))
+    if any(problem.severity == "error" for problem in found):
         raise typer.Exit(1)
 
 
-def _print_problems(problems: list, file_count: int) -> None:
-    for problem in problems:
+def _print_problems(found: list, file_count: int) -> None:
+    for problem in found:
         field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
+        severity = "[red]error[/]" if problem.severity == "error" else "[yellow]notice[/]"
         console.print(
-            f"[cyan]{escape(str(problem.location))}[/]: [red]error[/]: {field}{escape(problem.message)}",
+            f"[cyan]{escape(str(problem.location))}[/]: {severity}: {field}{escape(problem.message)}",
             highlight=False,
             soft_wrap=True,
         )
+    notices = [problem for problem in found if problem.severity != "error"]
+    if notices:
+        console.print(f"{len(notices)} notice{'s' if len(notices) != 1 else ''} (draft wording)", highlight=False)
+    problems = [problem for problem in found if problem.severity == "error"]
     bad_files = len({problem.location.path for problem in problems})
     if problems:
         console.print(
@@ -321,7 +326,7 @@ def _print_problems_json(problems: list) -> None:
             "column": problem.location.column,
             "field": problem.field,
             "message": problem.message,
-            "severity": "error",
+            "severity": problem.severity,
         }
         for problem in problems
     ]

@@ -35,6 +35,8 @@ class Problem:
     location: SourceLocation
     message: str
     field: str | None = None
+    # "notice": not wrong, but to be seen before the letter is sent (draft wording); the exit status stays 0
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = f"{self.location}: "

@@ -444,6 +444,8 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
         context["annexes"] = [*([case_annex] if case_annex else []), *valid.annexes]
         return render_with(environment, context)
     except MissingWording as error:
+        if error.phrase.startswith("names.") and valid.language_location is not None:
+            raise CaseFileError([Problem(valid.language_location, str(error), "language")]) from None
         raise CaseFileError([Problem(valid.kind_location, str(error), "recipient.kind")]) from None
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(error.name or LETTER_TEMPLATE, error.lineno, error.message or "syntax error") from None
@@ -453,13 +455,23 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
 
 
 def wording_problems(valid: ValidCase, project: LetterProject) -> list[Problem]:
-    """What `check` adds to validation: a sentence the letter needs that phrases.yaml has no
-    wording for (found by rendering the letter, the one place that knows which sentences it uses)."""
+    """What `check` adds to validation: a sentence or name the letter needs that its language's
+    phrasebook has no wording for (an error), and each draft sentence or name it uses (a notice);
+    found by rendering the letter, the one place that knows which sentences it uses."""
     try:
-        render(valid, project)
+        rendered = render(valid, project)
     except CaseFileError as error:
         return error.problems
-    return []
+    book = project.phrasebook_for(rendered.language)
+    return [
+        Problem(
+            valid.language_location or valid.kind_location,
+            f"draft wording, to be confirmed before the letter is sent ({book.file}): {mark.phrase}: “{mark.plain_start(60)}…”",
+            "language",
+            severity="notice",
+        )
+        for mark in rendered.drafts
+    ]
 
 
 def _template_place(error: Exception, templates_dir: Path) -> tuple[str, int | None]:
