@@ -656,6 +656,127 @@ def _build_with_progress_bar(archive: Archive, files: list[Path], jobs: int, for
         return archive.build(files, jobs=jobs, force=force, prune=prune, on_result=advance, on_wait=_waiting_for(archive.out_dir))
 
 
+wording_app = typer.Typer(
+    help="How far each language's wording is confirmed; the office's approvals; PO files for translators.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(wording_app, name="wording")
+
+
+@wording_app.callback()
+def wording(
+    context: typer.Context,
+    language: Annotated[str, typer.Option("--language", "-l", help="fr or es.")] = "fr",
+    root: RootOption = None,
+) -> None:
+    """The sentences of a language's letters: how many are published, approved, draft and
+    missing, then each with its status and source.
+
+    Example: alletter wording --language es
+    """
+    if context.invoked_subcommand is not None:
+        return
+    from .errors import UserError
+    from .project.wording_review import coverage
+
+    try:
+        found = coverage(_project(root, Path.cwd()), language)
+    except UserError as error:
+        _fail(error)
+    counts = ", ".join(f"{found.count(status)} {status}" for status in ("published", "approved", "draft", "missing"))
+    console.print(f"{found.file}: {len(found.phrases)} wordings: {counts}", highlight=False, soft_wrap=True)
+    for row in found.phrases:
+        which = f" ({row.variant})" if row.variant else ""
+        console.print(
+            f"  {row.status or 'missing':<9} {row.phrase}{which}: {escape(row.source or '')}", highlight=False, soft_wrap=True
+        )
+
+
+@wording_app.command("approve")
+def wording_approve(
+    language: Annotated[str, typer.Argument(help="fr or es.")],
+    phrase: Annotated[str, typer.Argument(help="The phrase's name (alletter wording --language LANG lists them).")],
+    source: Annotated[str, typer.Option("--source", help="What the wording was checked against (a published letter, a unit's review).")],
+    by: Annotated[str | None, typer.Option("--by", help="Who approves. Default: the user running the command.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Record the office's approval of a draft wording, in the phrasebook, in place.
+
+    Only the wording's status line changes (three lines are added after it: by, on, against);
+    every other line and comment stays. Letters built afterwards lose its draft marks.
+
+    Example: alletter wording approve fr closing --source "AL FRA 2/2024 (12 mars 2024)"
+    """
+    import getpass
+    from datetime import date
+
+    from .errors import UserError
+    from .project.wording_review import Approval, approve
+
+    try:
+        count = approve(_project(root, Path.cwd()), language, phrase, Approval(by or getpass.getuser(), date.today(), source))
+    except UserError as error:
+        _fail(error)
+    console.print(f"approved {count} wording(s) of `{phrase}` in {language}", highlight=False, soft_wrap=True)
+
+
+@wording_app.command("export")
+def wording_export(
+    language: Annotated[str, typer.Argument(help="fr or es.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="po (gettext).")] = "po",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Default: phrases.LANG.po here.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Write a language's phrasebook as a gettext PO file for a translator's tool: the English as
+    msgid, the translation as msgstr, draft entries marked fuzzy.
+
+    Example: alletter wording export fr --format po --output phrases.fr.po
+    """
+    from .errors import UsageError, UserError
+    from .files import write_atomic
+    from .project.wording_review import export_po
+
+    target = output or Path(f"phrases.{language}.po")
+    try:
+        if output_format != "po":
+            raise UsageError(f"--format {output_format}: only po is written")
+        write_atomic(target, export_po(_project(root, Path.cwd()), language))
+    except UserError as error:
+        _fail(error)
+    console.print(f"wrote {target}", highlight=False, soft_wrap=True)
+
+
+@wording_app.command("import")
+def wording_import(
+    po_file: Annotated[Path, typer.Argument(help="A PO file written by `alletter wording export`, reviewed.", dir_okay=False, exists=True)],
+    by: Annotated[str | None, typer.Option("--by", help="Who reviewed it. Default: the user running the command.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Read a reviewed PO file back: each phrase whose entries are no longer fuzzy, unchanged, is
+    approved against the file; a changed translation is listed, to be edited into the phrasebook.
+
+    Example: alletter wording import phrases.fr.po
+    """
+    import getpass
+    from datetime import date
+
+    from .errors import UserError
+    from .project.wording_review import import_po
+
+    try:
+        result = import_po(_project(root, Path.cwd()), po_file, by or getpass.getuser(), date.today())
+    except UserError as error:
+        _fail(error)
+    console.print(f"approved in {result.language}: {', '.join(result.approved) or 'nothing'}", highlight=False, soft_wrap=True)
+    if result.changed:
+        console.print(
+            f"changed translations (edit them into the phrasebook; they stay draft): {', '.join(result.changed)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 def main() -> None:  # pragma: no cover - console-script entry point
     app()
 

@@ -98,13 +98,16 @@ class Variant(_Data):
     )
     approved_by: str | None = None
     approved_on: date | None = None
+    approved_against: str | None = Field(None, description="what the office checked the wording against")
 
     @model_validator(mode="after")
     def _has_words(self) -> Variant:
         if self.text is None and self.one is None and self.many is None:
             raise ValueError("a wording needs `text`, or `one` and/or `many`")
-        if self.status == "approved" and (self.approved_by is None or self.approved_on is None):
-            raise ValueError("an approved wording needs `approved_by` and `approved_on` (alletter wording approve records them)")
+        if self.status == "approved" and None in (self.approved_by, self.approved_on, self.approved_against):
+            raise ValueError(
+                "an approved wording needs `approved_by`, `approved_on` and `approved_against` (alletter wording approve records them)"
+            )
         return self
 
     def words(self, speakers: int) -> str | None:
