@@ -352,6 +352,9 @@ def new(
             dir_okay=False,
         ),
     ] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", "-l", help="en, fr or es. Default: settings.yaml's.", show_default=False)
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Start a new case: write a commented skeleton with the next free reference into cases/.
@@ -361,6 +364,7 @@ def new(
     existing file is never overwritten.
 
     Example: alletter new --type AL --country OTH --follow-up cases/AL-OTH-11-2023.yaml
+    Example: alletter new --type UA --country SEN --language fr
     """
     from datetime import date
 
@@ -370,7 +374,7 @@ def new(
     today = date.today()
     try:
         project = _project(root, Path.cwd())
-        created = new_case(project, kind, country, year or today.year, today, follow_up)
+        created = new_case(project, kind, country, year or today.year, today, follow_up, language)
     except UserError as error:
         _fail(error)
     shown = _as_typed([created.path])[0]

@@ -210,11 +210,18 @@ def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> t
         for variant in variants
         if variant.recipient in (None, voice.recipient) and (variant.since is None or variant.since <= voice.on)
     ]
-    candidates.sort(key=lambda variant: (variant.since or date.min, variant.recipient is not None), reverse=True)
-    words = candidates[0].words(voice.speakers) if candidates else None
-    if words is None:
-        raise MissingWording(phrase, voice.describe(), phrasebook.file)
-    return candidates[0], words
+    def rank(variant: Variant) -> tuple[date, bool]:
+        return variant.since or date.min, variant.recipient is not None
+
+    candidates.sort(key=rank, reverse=True)
+    # Of the wordings in force (one date, one recipient), the one for these speakers: a language may
+    # give its one-mandate and several-mandate wordings apart, each with its own status.
+    in_force = [variant for variant in candidates if candidates and rank(variant) == rank(candidates[0])]
+    for variant in in_force:
+        words = variant.words(voice.speakers)
+        if words is not None:
+            return variant, words
+    raise MissingWording(phrase, voice.describe(), phrasebook.file)
 
 
 def letter_blocks(kinds: Kinds, case: Case) -> list[str] | None:
