@@ -48,24 +48,26 @@ def add_draft_comments(docx: bytes, rendered: RenderedLetter, day: date) -> byte
         return docx
     parts = read_package(docx)
     document = etree.fromstring(parts[DOCUMENT])
-    comments = etree.Element(_w("comments"), nsmap={"w": W})
+    # pandoc writes an empty comments part (and its relationship) into every DOCX: fill it when it is there
+    comments = etree.fromstring(parts[COMMENTS]) if COMMENTS in parts else etree.Element(_w("comments"), nsmap={"w": W})
     stamp = f"{day.isoformat()}T00:00:00Z"
     for paragraph in document.iter(_w("p")):
         text = paragraph_text(paragraph)
         marks = [mark for mark in rendered.drafts if mark.plain_start() and mark.plain_start() in text]
         if marks:
-            _comment(paragraph, len(comments), "; ".join(rendered.comment_for(mark) for mark in marks), comments, stamp)
+            _comment(paragraph, len(comments.findall(_w("comment"))), "; ".join(rendered.comment_for(mark) for mark in marks), comments, stamp)
     parts[DOCUMENT] = xml_bytes(document)
     parts[COMMENTS] = xml_bytes(comments)
     relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])
-    etree.SubElement(
-        relationships,
-        f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
-        Id="rIdAlletterComments",
-        Type=f"{RELATIONSHIP_TYPES}/comments",
-        Target="comments.xml",
-    )
-    parts[DOCUMENT_RELATIONSHIPS] = xml_bytes(relationships)
+    if relationships.find(f"{{{PACKAGE_RELATIONSHIPS}}}Relationship[@Type='{RELATIONSHIP_TYPES}/comments']") is None:
+        etree.SubElement(
+            relationships,
+            f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
+            Id="rIdAlletterComments",
+            Type=f"{RELATIONSHIP_TYPES}/comments",
+            Target="comments.xml",
+        )
+        parts[DOCUMENT_RELATIONSHIPS] = xml_bytes(relationships)
     types = etree.fromstring(parts[CONTENT_TYPES])
     _override(types, f"/{COMMENTS}", f"{WORDPROCESSING_TYPES}.comments+xml")
     parts[CONTENT_TYPES] = xml_bytes(types)

@@ -308,6 +308,11 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
     mandates, signatories = valid.mandates, valid.signatories
     if language != DEFAULT_LANGUAGE:
         mandates, signatories = _mandates_in(valid, project, language)
+        english_annexes = [*(case.annex.standards if case.annex else []), *case.annexes]
+        if english_annexes:
+            raise MissingWording(
+                f"annexes ({', '.join(english_annexes)})", "a letter in this language: the annexes are in English", book.file
+            )
     return {
         "case": case,
         "blocks": blocks,
@@ -438,8 +443,8 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
     """`render_with` called with the letter's environment and context, its errors reported as a
     case's or a template's."""
     environment = letter_environment(project.templates_dir)
-    context = _letter_context(valid, project)
     try:
+        context = _letter_context(valid, project)
         case_annex = _case_annex(valid, project, context)
         context["annexes"] = [*([case_annex] if case_annex else []), *valid.annexes]
         return render_with(environment, context)

@@ -204,7 +204,9 @@ def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> t
     """
     variants = phrasebook.phrases.get(phrase)
     if variants is None:
-        raise MissingWording(phrase, "any letter (no such phrase)", phrasebook.file)
+        translated = phrasebook.file != "templates/phrases.yaml"
+        need = "any letter (not translated yet: add its translation, `status: draft`)" if translated else "any letter (no such phrase)"
+        raise MissingWording(phrase, need, phrasebook.file)
     candidates = [
         variant
         for variant in variants
