@@ -179,8 +179,8 @@ def build(
     except UserError as error:
         _fail(error)
     refused = not_final(project, files) if final else []
-    for error in refused:
-        console.print(f"[red]not final[/] {escape(str(error))}", highlight=False, soft_wrap=True)
+    for draft in refused:
+        console.print(f"[red]not final[/] {escape(str(draft))}", highlight=False, soft_wrap=True)
     if refused:
         console.print(f"{len(refused)} letter(s) use draft wording: nothing built", highlight=False)
         raise typer.Exit(1)
@@ -701,7 +701,9 @@ def wording(
 def wording_approve(
     language: Annotated[str, typer.Argument(help="fr or es.")],
     phrase: Annotated[str, typer.Argument(help="The phrase's name (alletter wording --language LANG lists them).")],
-    source: Annotated[str, typer.Option("--source", help="What the wording was checked against (a published letter, a unit's review).")],
+    source: Annotated[
+        str, typer.Option("--source", help="What the wording was checked against (a published letter, a unit's review).")
+    ],
     by: Annotated[str | None, typer.Option("--by", help="Who approves. Default: the user running the command.")] = None,
     root: RootOption = None,
 ) -> None:
@@ -753,7 +755,9 @@ def wording_export(
 
 @wording_app.command("import")
 def wording_import(
-    po_file: Annotated[Path, typer.Argument(help="A PO file written by `alletter wording export`, reviewed.", dir_okay=False, exists=True)],
+    po_file: Annotated[
+        Path, typer.Argument(help="A PO file written by `alletter wording export`, reviewed.", dir_okay=False, exists=True)
+    ],
     by: Annotated[str | None, typer.Option("--by", help="Who reviewed it. Default: the user running the command.")] = None,
     root: RootOption = None,
 ) -> None:

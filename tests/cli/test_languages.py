@@ -10,7 +10,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, copy_project, run_alletter
 from textextract import pdf_pages
 
@@ -100,12 +99,16 @@ def test_a_sentence_the_language_lacks_is_an_error(project_with_examples: Path) 
     book.write_text(re.sub(r"\n  closing:\n(    .*\n)+", "\n", book.read_text(encoding="utf-8")), encoding="utf-8")
     completed = run_alletter("check", "cases/AL-COD-1-2023.yaml", cwd=project_with_examples)
     assert completed.returncode == 1
-    assert "cases/AL-COD-1-2023.yaml:12:9: error: recipient.kind: templates/phrases.fr.yaml has no wording of `closing` for any letter (not translated yet" in (
-        completed.stdout
+    assert (
+        "cases/AL-COD-1-2023.yaml:12:9: error: recipient.kind: templates/phrases.fr.yaml has no wording of `closing` for any letter (not translated yet"
+        in (completed.stdout)
     )
 
 
-@pytest.mark.parametrize(("language", "counts"), [("fr", "2 published, 0 approved, 26 draft, 10 missing"), ("es", "9 published, 0 approved, 19 draft, 10 missing")])
+@pytest.mark.parametrize(
+    ("language", "counts"),
+    [("fr", "2 published, 0 approved, 26 draft, 10 missing"), ("es", "9 published, 0 approved, 19 draft, 10 missing")],
+)
 def test_wording_prints_the_coverage(language: str, counts: str) -> None:
     completed = run_alletter("wording", "--language", language)
     assert completed.returncode == 0, completed.stderr
@@ -117,14 +120,25 @@ def test_approve_edits_only_the_wordings_status_and_the_letter_loses_its_mark(pr
     book = project_with_examples / "templates" / "phrases.fr.yaml"
     before = book.read_text(encoding="utf-8").splitlines()
     completed = run_alletter(
-        "wording", "approve", "fr", "closing", "--source", "AL FRA 2/2024 (12 mars 2024)", "--by", "Section française",
+        "wording",
+        "approve",
+        "fr",
+        "closing",
+        "--source",
+        "AL FRA 2/2024 (12 mars 2024)",
+        "--by",
+        "Section française",
         cwd=project_with_examples,
     )
     assert completed.returncode == 0, completed.stderr
     after = book.read_text(encoding="utf-8").splitlines()
     changes = [line for line in difflib.ndiff(before, after) if line[:2] in ("- ", "+ ")]
     assert [line.partition(":")[0].replace(" ", "") for line in changes] == [
-        "-status", "+status", "+approved_by", "+approved_on", "+approved_against"
+        "-status",
+        "+status",
+        "+approved_by",
+        "+approved_on",
+        "+approved_against",
     ]
     assert "+       approved_by: 'Section française'" in changes
     checked = run_alletter("check", "cases/AL-COD-1-2023.yaml", cwd=project_with_examples)
@@ -138,7 +152,9 @@ def test_po_export_and_a_reviewed_file_back_as_approvals(project_with_examples: 
     exported = run_alletter("wording", "export", "es", "--format", "po", "--output", po, cwd=project_with_examples)
     assert exported.returncode == 0, exported.stderr
     text = po.read_text(encoding="utf-8")
-    assert 'msgctxt "closing|any||many"\nmsgid "Please accept, {{ addressee.closing_name }}, the assurances of our highest' in text
+    assert (
+        'msgctxt "closing|any||many"\nmsgid "Please accept, {{ addressee.closing_name }}, the assurances of our highest' in text
+    )
     assert '#, fuzzy\nmsgctxt "closing|any||many"' in text
     assert '#, fuzzy\nmsgctxt "honour|any||many"' not in text  # published
     reviewed = text.replace('#, fuzzy\nmsgctxt "closing|', 'msgctxt "closing|').replace('msgstr "Anexo"', 'msgstr "ANEXO"')
@@ -152,7 +168,9 @@ def test_po_export_and_a_reviewed_file_back_as_approvals(project_with_examples: 
 
 
 def test_new_writes_the_language_into_the_skeleton(project_with_examples: Path) -> None:
-    completed = run_alletter("new", "--type", "UA", "--country", "SEN", "--language", "fr", "--year", "2023", cwd=project_with_examples)
+    completed = run_alletter(
+        "new", "--type", "UA", "--country", "SEN", "--language", "fr", "--year", "2023", cwd=project_with_examples
+    )
     assert completed.returncode == 0, completed.stderr
     assert "\nlanguage: fr\n" in (project_with_examples / "cases" / "UA-SEN-2-2023.yaml").read_text(encoding="utf-8")
     wrong = run_alletter("new", "--type", "UA", "--country", "SEN", "--language", "de", cwd=project_with_examples)

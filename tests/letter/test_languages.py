@@ -7,12 +7,12 @@ import re
 from datetime import date
 
 import pytest
+from conftest import REPO
 
 from alletter.letter.render import french_spacing, join_phrases, render
 from alletter.letter.validate import load_case
 from alletter.project.letter_project import LetterProject
 from alletter.project.wording import Phrasebook
-from conftest import REPO
 
 NNBSP = "\u202f"
 
@@ -87,8 +87,13 @@ def test_a_feminine_title_no_source_prints_is_a_draft_name(project: LetterProjec
 
 def test_one_mandate_speaks_in_the_singular(project: LetterProject) -> None:
     french = paragraphs(rendered(project, "AL-COD-1-2023").markdown)
-    assert french[0] == "Mandat de la Rapporteuse spéciale sur la torture et autres peines ou traitements cruels, inhumains ou dégradants"
-    assert any(paragraph.startswith("J’ai l’honneur de m’adresser à vous en ma qualité de Rapporteuse spéciale") for paragraph in french)
+    assert (
+        french[0]
+        == "Mandat de la Rapporteuse spéciale sur la torture et autres peines ou traitements cruels, inhumains ou dégradants"
+    )
+    assert any(
+        paragraph.startswith("J’ai l’honneur de m’adresser à vous en ma qualité de Rapporteuse spéciale") for paragraph in french
+    )
     spanish = paragraphs(rendered(project, "AL-COL-1-2023").markdown)
     assert spanish[0] == "Mandato de la Relatora Especial sobre la situación de los defensores de derechos humanos"
     assert "14 de marzo de 2023" in spanish

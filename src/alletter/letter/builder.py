@@ -103,7 +103,11 @@ class LetterBuilder:
     def dependencies(self, valid: ValidCase, templates: Iterable[str]) -> list[str]:
         """Every project file this letter was made from, relative to the project root."""
         # The law library's paragraphs are templates loaded from annexes/ (named so), the rest from templates/.
-        paths = {*SHARED_FILES, *language_files(valid.case.language or self.project.default_language()), *(name if name.startswith(ANNEXES_PREFIX) else f"templates/{name}" for name in templates)}
+        paths = {
+            *SHARED_FILES,
+            *language_files(valid.case.language or self.project.default_language()),
+            *(name if name.startswith(ANNEXES_PREFIX) else f"templates/{name}" for name in templates),
+        }
         paths.update(f"annexes/{annex.id}.md" for annex in valid.annexes)
         if "docx" in self.formats and (self.project.templates_dir / REFERENCE_DOCX).is_file():
             paths.add(f"templates/{REFERENCE_DOCX}")

@@ -55,7 +55,13 @@ def add_draft_comments(docx: bytes, rendered: RenderedLetter, day: date) -> byte
         text = paragraph_text(paragraph)
         marks = [mark for mark in rendered.drafts if mark.plain_start() and mark.plain_start() in text]
         if marks:
-            _comment(paragraph, len(comments.findall(_w("comment"))), "; ".join(rendered.comment_for(mark) for mark in marks), comments, stamp)
+            _comment(
+                paragraph,
+                len(comments.findall(_w("comment"))),
+                "; ".join(rendered.comment_for(mark) for mark in marks),
+                comments,
+                stamp,
+            )
     parts[DOCUMENT] = xml_bytes(document)
     parts[COMMENTS] = xml_bytes(comments)
     relationships = etree.fromstring(parts[DOCUMENT_RELATIONSHIPS])

@@ -351,9 +351,17 @@ def _mandates_in(valid: ValidCase, project: LetterProject, language: str) -> tup
         female = mandate.holder.gender == "female"
         name, sourced = (None, False) if entry is None else _gendered_name(entry.name, entry.feminine, female, book)
         if name is None:
-            raise MissingWording(f"names.{mandate.id}", f"a letter in this language (no name of `{mandate.id}`)", f"templates/names.{language}.yaml")
+            raise MissingWording(
+                f"names.{mandate.id}",
+                f"a letter in this language (no name of `{mandate.id}`)",
+                f"templates/names.{language}.yaml",
+            )
         if mandate.holder.title is not None:
-            raise MissingWording(f"names.{mandate.id}", f"the signature title of {mandate.holder.name} (recorded in English only)", f"templates/names.{language}.yaml")
+            raise MissingWording(
+                f"names.{mandate.id}",
+                f"the signature title of {mandate.holder.name} (recorded in English only)",
+                f"templates/names.{language}.yaml",
+            )
         if not sourced and drafts is not None:
             drafts.append(DraftMark(f"name of {mandate.id}", escape_markdown(name)))
         mandates.append(MandateInForce(id=mandate.id, name=name, resolution=mandate.resolution, holder=mandate.holder))

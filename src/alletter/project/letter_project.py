@@ -42,6 +42,7 @@ def language_files(language: str) -> tuple[str, ...]:
     """What a letter in `language` is made from besides SHARED_FILES."""
     return () if language == DEFAULT_LANGUAGE else (phrases_file(language), names_file(language))
 
+
 # Templates named `annexes/…` are read from the project's annexes/ folder (the law library's
 # paragraphs), the others from templates/.
 ANNEXES_PREFIX = "annexes/"

@@ -142,7 +142,9 @@ class Phrasebook(_Data):
     recipients: dict[RecipientKind, Addressee]
     locale: str = Field("en-GB", pattern=r"^[a-z]{2}-[A-Z]{2}$")
     draft_line: str | None = Field(None, description="the PDF's running line on every page of a letter using draft wording")
-    draft_comment: str | None = Field(None, description="the DOCX comment on each paragraph using draft wording; {phrase} is its name")
+    draft_comment: str | None = Field(
+        None, description="the DOCX comment on each paragraph using draft wording; {phrase} is its name"
+    )
     header_articles: list[Article] = [Article(article="the ")]
     feminine_titles: dict[str, str] = Field({}, description="a masculine title's start → its feminine form")
     date_format: str | None = Field(None, description="a Babel date pattern; none: English, '13 March 2023'")
@@ -205,13 +207,18 @@ def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> t
     variants = phrasebook.phrases.get(phrase)
     if variants is None:
         translated = phrasebook.file != "templates/phrases.yaml"
-        need = "any letter (not translated yet: add its translation, `status: draft`)" if translated else "any letter (no such phrase)"
+        need = (
+            "any letter (not translated yet: add its translation, `status: draft`)"
+            if translated
+            else "any letter (no such phrase)"
+        )
         raise MissingWording(phrase, need, phrasebook.file)
     candidates = [
         variant
         for variant in variants
         if variant.recipient in (None, voice.recipient) and (variant.since is None or variant.since <= voice.on)
     ]
+
     def rank(variant: Variant) -> tuple[date, bool]:
         return variant.since or date.min, variant.recipient is not None
 

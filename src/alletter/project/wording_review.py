@@ -101,7 +101,9 @@ def approve(project: LetterProject, language: str, phrase: str, approval: Approv
     if not edits:
         known = project.phrasebook_for(language).phrases
         if phrase not in known:
-            raise UsageError(f"{phrases_file(language)} has no phrase `{phrase}`; `alletter wording --language {language}` lists them")
+            raise UsageError(
+                f"{phrases_file(language)} has no phrase `{phrase}`; `alletter wording --language {language}` lists them"
+            )
         raise UsageError(f"{phrases_file(language)}: `{phrase}` has no draft wording left to approve")
     for line, column in edits:
         indent = " " * column
