@@ -261,9 +261,10 @@ def check(
     unknown mandates, mandates with no holder in office on the letter's date, follow-up dates
     out of order, two files with one reference, a file name that does not match its reference,
     a kind of letter that does not exist (a State under OTH, a company under a country code) or
-    that the templates cannot write yet, and any sentence the letter needs that has no published
-    wording in templates/phrases.yaml (e.g. a singular form). The exit status is 1 when anything
-    is wrong.
+    that the templates cannot write yet, and any sentence or name the letter needs that has no
+    wording in its language's phrasebook (templates/phrases.yaml, phrases.fr.yaml …; e.g. a
+    singular form). Each draft sentence or name a letter in French or Spanish uses is listed as a
+    notice, which does not change the exit status. The exit status is 1 when anything is wrong.
 
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
@@ -671,7 +672,7 @@ app.add_typer(wording_app, name="wording")
 @wording_app.callback()
 def wording(
     context: typer.Context,
-    language: Annotated[str, typer.Option("--language", "-l", help="fr or es.")] = "fr",
+    language: Annotated[str | None, typer.Option("--language", "-l", help="fr or es.", show_default=False)] = None,
     root: RootOption = None,
 ) -> None:
     """The sentences of a language's letters: how many are published, approved, draft and
@@ -681,10 +682,12 @@ def wording(
     """
     if context.invoked_subcommand is not None:
         return
-    from .errors import UserError
+    from .errors import UsageError, UserError
     from .project.wording_review import coverage
 
     try:
+        if language is None:
+            raise UsageError("name the language: alletter wording --language fr (or es)")
         found = coverage(_project(root, Path.cwd()), language)
     except UserError as error:
         _fail(error)
@@ -739,15 +742,13 @@ def wording_export(
 
     Example: alletter wording export fr --format po --output phrases.fr.po
     """
-    from .errors import UsageError, UserError
+    from .errors import UserError
     from .files import write_atomic
     from .project.wording_review import export_po
 
     target = output or Path(f"phrases.{language}.po")
     try:
-        if output_format != "po":
-            raise UsageError(f"--format {output_format}: only po is written")
-        write_atomic(target, export_po(_project(root, Path.cwd()), language))
+        write_atomic(target, export_po(_project(root, Path.cwd()), language, output_format))
     except UserError as error:
         _fail(error)
     console.print(f"wrote {target}", highlight=False, soft_wrap=True)

@@ -150,12 +150,14 @@ def _context(phrase: str, variant: Variant, form: str) -> str:
     return f"{phrase}|{variant.recipient or 'any'}|{variant.since or ''}|{form}"
 
 
-def export_po(project: LetterProject, language: str) -> bytes:
+def export_po(project: LetterProject, language: str, output_format: str = "po") -> bytes:
     """`language`'s phrasebook as a gettext PO file: msgid the English, msgstr the translation,
     a draft `#, fuzzy`, its source as a comment; msgctxt names the phrase and which wording it is."""
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
+    if output_format != "po":
+        raise UsageError(f"--format {output_format}: only po is written")
     _check_language(language)
     book = project.phrasebook_for(language)
     catalog = Catalog(locale=book.locale.replace("-", "_"), project="alletter", domain="phrases", fuzzy=False)
