@@ -175,3 +175,14 @@ def test_new_writes_the_language_into_the_skeleton(project_with_examples: Path) 
     assert "\nlanguage: fr\n" in (project_with_examples / "cases" / "UA-SEN-2-2023.yaml").read_text(encoding="utf-8")
     wrong = run_alletter("new", "--type", "UA", "--country", "SEN", "--language", "de", cwd=project_with_examples)
     assert wrong.returncode == 1 and "--language de" in wrong.stderr
+
+
+def test_a_changed_french_phrasebook_rebuilds_the_french_letters_only(project_with_examples: Path) -> None:
+    first = run_alletter("build", "--out", "dist", "--jobs", "1", cwd=project_with_examples)
+    assert first.returncode == 0, first.stdout + first.stderr
+    book = project_with_examples / "templates" / "phrases.fr.yaml"
+    book.write_text(book.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    again = run_alletter("build", "--out", "dist", "--jobs", "1", cwd=project_with_examples)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "2 built, 4 up to date" in again.stdout
+    assert "UA-SEN-1-2023" in again.stdout and "AL-COD-1-2023" in again.stdout
