@@ -195,7 +195,6 @@ def not_final(project: LetterProject, case_paths: Iterable[Path]) -> list[DraftW
     """`build --final`: each letter that still uses draft wording or a draft name, with its draft
     sentences. Every case is rendered (not only those the archive would rebuild): an up-to-date
     draft letter is no more final than a new one. A case that fails to render is the build's to report."""
-    from .draft_marks import draft_sentences
     from .render import render
 
     refused = []
@@ -206,5 +205,5 @@ def not_final(project: LetterProject, case_paths: Iterable[Path]) -> list[DraftW
         except UserError:
             continue
         if rendered.drafts:
-            refused.append(DraftWordingError(f"{path.name} ({valid.case.reference})", draft_sentences(rendered.drafts)))
+            refused.append(DraftWordingError(f"{path.name} ({valid.case.reference})", [mark.named() for mark in rendered.drafts]))
     return refused

@@ -26,7 +26,7 @@ from .docx_package import (
     read_package,
     xml_bytes,
 )
-from .render import DraftMark, RenderedLetter
+from .render import RenderedLetter
 
 COMMENTS = "word/comments.xml"
 AUTHOR = "alletter"
@@ -96,8 +96,3 @@ def _comment(paragraph: etree._Element, number: int, text: str, comments: etree.
         comment.set(_w(name), value)
     run = etree.SubElement(etree.SubElement(comment, _w("p")), _w("r"))
     etree.SubElement(run, _w("t")).text = text
-
-
-def draft_sentences(marks: tuple[DraftMark, ...]) -> list[str]:
-    """Each draft sentence as `check`, `build --final` and the comments name it: phrase and start."""
-    return [f"{mark.phrase}: “{mark.plain_start(60)}…”" for mark in marks]

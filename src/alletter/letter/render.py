@@ -135,6 +135,10 @@ class DraftMark:
         plain = re.sub(r"\\(.)", r"\1", plain).replace("**", "").replace("*", "")
         return _WHITESPACE.sub(" ", plain).strip()[:length]
 
+    def named(self) -> str:
+        """How `check` and `build --final` name it: the phrase and how the sentence starts."""
+        return f"{self.phrase}: “{self.plain_start(60)}…”"
+
 
 _drafts_used: ContextVar[list[DraftMark] | None] = ContextVar("drafts_used", default=None)
 
@@ -479,7 +483,7 @@ def wording_problems(valid: ValidCase, project: LetterProject) -> list[Problem]:
     return [
         Problem(
             valid.language_location or valid.kind_location,
-            f"draft wording, to be confirmed before the letter is sent ({book.file}): {mark.phrase}: “{mark.plain_start(60)}…”",
+            f"draft wording, to be confirmed before the letter is sent ({book.file}): {mark.named()}",
             "language",
             severity="notice",
         )
