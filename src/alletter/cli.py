@@ -149,6 +149,9 @@ def build(
     formats: FormatOption = "docx,pdf",
     force: Annotated[bool, typer.Option("--force", help="Rebuild every letter, even those up to date.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list the letters that were up to date.")] = False,
+    final: Annotated[
+        bool, typer.Option("--final", help="Refuse letters that use wording or names not yet confirmed (draft).")
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Build the letter archive: every case, in parallel, rebuilding only what changed.
@@ -159,12 +162,15 @@ def build(
     reported and the others still build; the exit status is then 1. Ctrl-C stops the build in a
     second or two, keeping what was built (exit status 130); the next build goes on from there.
 
+    With --final nothing is built while a letter uses draft wording: each is listed with its draft
+    sentences, and the exit status is 1.
+
     Example: alletter build --out dist --jobs 2
     """
     from .archive.build import Archive
     from .archive.pool import default_jobs
     from .errors import UserError
-    from .letter.builder import find_case_files, parse_formats
+    from .letter.builder import find_case_files, not_final, parse_formats
 
     try:
         project = _project(root, cases[0].parent if cases else Path.cwd())
@@ -172,6 +178,12 @@ def build(
         files = _as_typed(find_case_files(cases or [project.cases_dir]))
     except UserError as error:
         _fail(error)
+    refused = not_final(project, files) if final else []
+    for draft in refused:
+        console.print(f"[red]not final[/] {escape(str(draft))}", highlight=False, soft_wrap=True)
+    if refused:
+        console.print(f"{len(refused)} letter(s) use draft wording: nothing built", highlight=False)
+        raise typer.Exit(1)
     archive = Archive(project, out, chosen)
     workers = jobs or default_jobs()
     _stop_on_sigterm()
@@ -249,9 +261,10 @@ def check(
     unknown mandates, mandates with no holder in office on the letter's date, follow-up dates
     out of order, two files with one reference, a file name that does not match its reference,
     a kind of letter that does not exist (a State under OTH, a company under a country code) or
-    that the templates cannot write yet, and any sentence the letter needs that has no published
-    wording in templates/phrases.yaml (e.g. a singular form). The exit status is 1 when anything
-    is wrong.
+    that the templates cannot write yet, and any sentence or name the letter needs that has no
+    wording in its language's phrasebook (templates/phrases.yaml, phrases.fr.yaml …; e.g. a
+    singular form). Each draft sentence or name a letter in French or Spanish uses is listed as a
+    notice, which does not change the exit status. The exit status is 1 when anything is wrong.
 
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
@@ -271,23 +284,28 @@ def check(
                 case_check.problems.extend(wording_problems(case_check.valid, project))
     except UserError as error:
         _fail(error)
-    problems = [problem for case_check in checks for problem in case_check.problems]
+    found = [problem for case_check in checks for problem in case_check.problems]
     if output_format == "json":
-        _print_problems_json(problems)
+        _print_problems_json(found)
     else:
-        _print_problems(problems, len(files))
-    if problems:
+        _print_problems(found, len(files))
+    if any(problem.severity == "error" for problem in found):
         raise typer.Exit(1)
 
 
-def _print_problems(problems: list, file_count: int) -> None:
-    for problem in problems:
+def _print_problems(found: list, file_count: int) -> None:
+    for problem in found:
         field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
+        severity = "[red]error[/]" if problem.severity == "error" else "[yellow]notice[/]"
         console.print(
-            f"[cyan]{escape(str(problem.location))}[/]: [red]error[/]: {field}{escape(problem.message)}",
+            f"[cyan]{escape(str(problem.location))}[/]: {severity}: {field}{escape(problem.message)}",
             highlight=False,
             soft_wrap=True,
         )
+    notices = [problem for problem in found if problem.severity != "error"]
+    if notices:
+        console.print(f"{len(notices)} notice{'s' if len(notices) != 1 else ''} (draft wording)", highlight=False)
+    problems = [problem for problem in found if problem.severity == "error"]
     bad_files = len({problem.location.path for problem in problems})
     if problems:
         console.print(
@@ -309,7 +327,7 @@ def _print_problems_json(problems: list) -> None:
             "column": problem.location.column,
             "field": problem.field,
             "message": problem.message,
-            "severity": "error",
+            "severity": problem.severity,
         }
         for problem in problems
     ]
@@ -335,6 +353,9 @@ def new(
             dir_okay=False,
         ),
     ] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", "-l", help="en, fr or es. Default: settings.yaml's.", show_default=False)
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Start a new case: write a commented skeleton with the next free reference into cases/.
@@ -344,6 +365,7 @@ def new(
     existing file is never overwritten.
 
     Example: alletter new --type AL --country OTH --follow-up cases/AL-OTH-11-2023.yaml
+    Example: alletter new --type UA --country SEN --language fr
     """
     from datetime import date
 
@@ -353,7 +375,7 @@ def new(
     today = date.today()
     try:
         project = _project(root, Path.cwd())
-        created = new_case(project, kind, country, year or today.year, today, follow_up)
+        created = new_case(project, kind, country, year or today.year, today, follow_up, language)
     except UserError as error:
         _fail(error)
     shown = _as_typed([created.path])[0]
@@ -637,6 +659,131 @@ def _build_with_progress_bar(archive: Archive, files: list[Path], jobs: int, for
             progress.advance(task)
 
         return archive.build(files, jobs=jobs, force=force, prune=prune, on_result=advance, on_wait=_waiting_for(archive.out_dir))
+
+
+wording_app = typer.Typer(
+    help="How far each language's wording is confirmed; the office's approvals; PO files for translators.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(wording_app, name="wording")
+
+
+@wording_app.callback()
+def wording(
+    context: typer.Context,
+    language: Annotated[str | None, typer.Option("--language", "-l", help="fr or es.", show_default=False)] = None,
+    root: RootOption = None,
+) -> None:
+    """The sentences of a language's letters: how many are published, approved, draft and
+    missing, then each with its status and source.
+
+    Example: alletter wording --language es
+    """
+    if context.invoked_subcommand is not None:
+        return
+    from .errors import UsageError, UserError
+    from .project.wording_review import coverage
+
+    try:
+        if language is None:
+            raise UsageError("name the language: alletter wording --language fr (or es)")
+        found = coverage(_project(root, Path.cwd()), language)
+    except UserError as error:
+        _fail(error)
+    counts = ", ".join(f"{found.count(status)} {status}" for status in ("published", "approved", "draft", "missing"))
+    console.print(f"{found.file}: {len(found.phrases)} wordings: {counts}", highlight=False, soft_wrap=True)
+    for row in found.phrases:
+        which = f" ({row.variant})" if row.variant else ""
+        console.print(
+            f"  {row.status or 'missing':<9} {row.phrase}{which}: {escape(row.source or '')}", highlight=False, soft_wrap=True
+        )
+
+
+@wording_app.command("approve")
+def wording_approve(
+    language: Annotated[str, typer.Argument(help="fr or es.")],
+    phrase: Annotated[str, typer.Argument(help="The phrase's name (alletter wording --language LANG lists them).")],
+    source: Annotated[
+        str, typer.Option("--source", help="What the wording was checked against (a published letter, a unit's review).")
+    ],
+    by: Annotated[str | None, typer.Option("--by", help="Who approves. Default: the user running the command.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Record the office's approval of a draft wording, in the phrasebook, in place.
+
+    Only the wording's status line changes (three lines are added after it: by, on, against);
+    every other line and comment stays. Letters built afterwards lose its draft marks.
+
+    Example: alletter wording approve fr closing --source "AL FRA 2/2024 (12 mars 2024)"
+    """
+    import getpass
+    from datetime import date
+
+    from .errors import UserError
+    from .project.wording_review import Approval, approve
+
+    try:
+        count = approve(_project(root, Path.cwd()), language, phrase, Approval(by or getpass.getuser(), date.today(), source))
+    except UserError as error:
+        _fail(error)
+    console.print(f"approved {count} wording(s) of `{phrase}` in {language}", highlight=False, soft_wrap=True)
+
+
+@wording_app.command("export")
+def wording_export(
+    language: Annotated[str, typer.Argument(help="fr or es.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="po (gettext).")] = "po",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Default: phrases.LANG.po here.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Write a language's phrasebook as a gettext PO file for a translator's tool: the English as
+    msgid, the translation as msgstr, draft entries marked fuzzy.
+
+    Example: alletter wording export fr --format po --output phrases.fr.po
+    """
+    from .errors import UserError
+    from .files import write_atomic
+    from .project.wording_review import export_po
+
+    target = output or Path(f"phrases.{language}.po")
+    try:
+        write_atomic(target, export_po(_project(root, Path.cwd()), language, output_format))
+    except UserError as error:
+        _fail(error)
+    console.print(f"wrote {target}", highlight=False, soft_wrap=True)
+
+
+@wording_app.command("import")
+def wording_import(
+    po_file: Annotated[
+        Path, typer.Argument(help="A PO file written by `alletter wording export`, reviewed.", dir_okay=False, exists=True)
+    ],
+    by: Annotated[str | None, typer.Option("--by", help="Who reviewed it. Default: the user running the command.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Read a reviewed PO file back: each phrase whose entries are no longer fuzzy, unchanged, is
+    approved against the file; a changed translation is listed, to be edited into the phrasebook.
+
+    Example: alletter wording import phrases.fr.po
+    """
+    import getpass
+    from datetime import date
+
+    from .errors import UserError
+    from .project.wording_review import import_po
+
+    try:
+        result = import_po(_project(root, Path.cwd()), po_file, by or getpass.getuser(), date.today())
+    except UserError as error:
+        _fail(error)
+    console.print(f"approved in {result.language}: {', '.join(result.approved) or 'nothing'}", highlight=False, soft_wrap=True)
+    if result.changed:
+        console.print(
+            f"changed translations (edit them into the phrasebook; they stay draft): {', '.join(result.changed)}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def main() -> None:  # pragma: no cover - console-script entry point

@@ -41,6 +41,7 @@ class ValidCase:
     annexes: list[Annex]
     kind_location: SourceLocation  # where the case says whom it is to: the wording it needs is reported there
     recipient_label: str  # who it went to, as the archive's index lists it: a name, or "Government of <State>"
+    language_location: SourceLocation | None = None  # the case's `language:`, where its language's gaps are reported
 
 
 @dataclass
@@ -81,6 +82,7 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
             annexes=[project.annex(annex_id) for annex_id in case.annexes],
             kind_location=loaded.locate(("recipient", "kind"), value=True),
             recipient_label=case.recipient.name or f"Government of {project.states[case.ref.country].en}",
+            language_location=loaded.locate(("language",), value=True) if "language" in loaded.data else None,
         )
     return check
 

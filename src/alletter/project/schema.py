@@ -193,6 +193,10 @@ class Case(StrictModel):
 
     reference: ReferenceText
     date: date
+    language: Literal["en", "fr", "es"] | None = Field(
+        None,
+        description="The letter's language (en, fr, es); left out: settings.yaml's. Narrative fields are written in it",
+    )
     mandates: list[MandateId] = Field(
         min_length=1, description="Mandate ids from mandates.yaml, in the order the letter names them"
     )
