@@ -99,3 +99,10 @@ class OutputError(UserError):
 
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"{path}: cannot write: {reason}")
+
+
+class RecordRefusedError(UserError):
+    """`alletter mandates record` refused a fact: it contradicts the registry, or the registry is invalid."""
+
+    def __init__(self, path: Path, what: str, reason: str) -> None:
+        super().__init__(f"{path}: cannot record {what}: {reason}; {path.name} is unchanged")

@@ -221,12 +221,13 @@ def in_office(holder: Holder, day: date) -> bool:
     """Within the term as far as the sources show it. A mandate-holder serves one continuous term
     (renewed at most once): from the first day recorded (`since`, or the first `seen`) to the last
     (`until`, or six years from `since`, or the last `seen`). A Working Group's chair (who has a
-    title) rotates and may chair again later: within a recorded since–until, or between two days
-    seen less than six months apart (no chair's term is shorter than the business Working Group's
+    title) rotates and may chair again later: within a published since–until, or between two days
+    seen less than six months apart (a chair the office recorded, `recorded`, signs from `since`
+    as any holder does, until the office records the next one, which ends the term) (no chair's term is shorter than the business Working Group's
     six-month rotation, the shortest recorded)."""
     if day in holder.seen:
         return True
-    if holder.title is not None:
+    if holder.title is not None and holder.recorded is None:
         if holder.since is not None and holder.until is not None:
             return holder.since <= day <= holder.until
         seen = sorted({*holder.seen, *(d for d in (holder.since, holder.until) if d is not None)})

@@ -250,6 +250,14 @@ Source = Annotated[str, Field(min_length=1, description="A URL, or a published d
 RESOLUTION_PATTERN = r"^([0-9]+/[0-9]+( [A-Z])?|S-[0-9]+/[0-9]+|[0-9]+ \([A-Z]+\))$"
 
 
+class Recorded(StrictModel):
+    """Who in the office recorded a fact (`alletter mandates record …`) and on which day: a fact
+    the public sources do not show yet is the office's word, and says whose."""
+
+    by: Line
+    on: date
+
+
 class Holder(StrictModel):
     """A person who held a mandate, and when: a Working Group's holders are its Chair-Rapporteurs,
     who sign for it (their `title` says so)."""
@@ -265,6 +273,7 @@ class Holder(StrictModel):
         [], description="Dates a source shows the holder in office (a letter signed), where the term's dates are not known"
     )
     source: Source | None = None
+    recorded: Recorded | None = None
 
 
 class Resolution(StrictModel):
@@ -281,6 +290,7 @@ class Resolution(StrictModel):
         [], description="Dates a published letter cites it on (in force then), where the adoption date is not known"
     )
     source: Source | None = None
+    recorded: Recorded | None = None
 
 
 class FormerName(StrictModel):
@@ -289,6 +299,24 @@ class FormerName(StrictModel):
     name: Line
     until: date
     source: Source | None = None
+    recorded: Recorded | None = None
+
+
+class Vacancy(StrictModel):
+    """A time the mandate was in force with no one appointed to it: letters of those days have no
+    signatory (unless the case names one, `signed_by`), and `check` says the mandate is vacant."""
+
+    since: date
+    until: date | None = None
+    source: Source
+    recorded: Recorded | None = None
+
+
+class Ending(StrictModel):
+    """Where the end of a mandate (`ended`) is shown."""
+
+    source: Source
+    recorded: Recorded | None = None
 
 
 class Mandate(StrictModel):
@@ -303,12 +331,14 @@ class Mandate(StrictModel):
     former_names: list[FormerName] = []
     established: date | None = None
     ended: date | None = None
+    ending: Ending | None = Field(None, description="The source of `ended`")
     term_years: int | None = Field(
         None,
         description="Years between renewals; default 3 for thematic, 1 for country mandates; 0 for a mandate that is not renewed",
     )
     resolutions: list[Resolution] = []
     holders: list[Holder] = []
+    vacancies: list[Vacancy] = []
     sources: list[Source] = []
     notes: str | None = None
 
