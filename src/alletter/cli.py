@@ -629,11 +629,12 @@ def _print_registry_table(rows: list[dict], title: str) -> None:
 
     table = Table(title=title, title_justify="left")
     # Names and sources are long: the table shows what tells mandates apart; --format json has all.
-    columns = [column for column in rows[0] if column not in ("name", "sources")] if rows else ["id"]
+    columns = [column for column in rows[0] if column not in ("name", "sources", "vacant_since")] if rows else ["id"]
     for column in columns:
         table.add_column(column, overflow="fold", no_wrap=column in ("id", "from", "to"))
     for row in rows:
-        table.add_row(*(_cell(row[column]) for column in columns))
+        vacant = row.get("vacant_since")
+        table.add_row(*(f"vacant since {vacant}" if column == "holder" and vacant else _cell(row[column]) for column in columns))
     console.print(table)
 
 

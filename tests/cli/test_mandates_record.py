@@ -110,3 +110,16 @@ def test_each_record_command_adds_only_its_lines(project_copy: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     changed = [line for line in difflib.ndiff(before.splitlines(), registry.read_text().splitlines()) if line.startswith("- ")]
     assert changed == ["-   name: Special Rapporteur on torture and other cruel, inhuman or degrading treatment or punishment"]
+
+
+def test_mandates_and_check_say_vacant(project_copy: Path) -> None:
+    recorded = run_alletter(
+        "mandates", "record", "vacancy", "torture", "--from", "2026-11-01", "--source", SOURCE, cwd=project_copy
+    )
+    assert recorded.returncode == 0, recorded.stderr
+    table = run_alletter("mandates", "--on", "2026-12-01", cwd=project_copy)
+    row = next(line for line in table.stdout.splitlines() if "torture" in line)
+    assert "vacant since" in row and "unknown" not in row.split("│")[3]
+    case = _letter_of(project_copy, "torture", "2026-12-01")
+    checked = run_alletter("check", case, cwd=project_copy)
+    assert checked.returncode == 1 and "`torture` is vacant since 2026-11-01" in checked.stdout

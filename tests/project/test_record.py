@@ -195,3 +195,21 @@ def test_a_file_changed_meanwhile_is_not_overwritten(root: Path) -> None:
     with pytest.raises(Exception, match="changed on disk"):
         write_change(change)
     assert path.read_bytes() == edited
+
+
+def test_a_vacant_mandate_is_vacant_not_unknown(root: Path) -> None:
+    project = _apply(record.record_vacancy(root, "torture", date(2026, 11, 1), SOURCE, OFFICER))
+    torture = project.mandates["torture"]
+    known = project.registry.on(torture, date(2026, 12, 1))
+    assert known.holder is None and known.vacancy is not None
+    assert known.missing[0] == f"`torture` is vacant since 2026-11-01 ({SOURCE}): no one holds it on 2026-12-01"
+    assert project.registry.holder_on(torture, date(2026, 10, 31)).name == "Alice Jill Edwards"
+    gaps = [
+        what for mandate_id, _, _, what in project.registry.gaps(date(2026, 1, 1), date(2026, 12, 1)) if mandate_id == "torture"
+    ]
+    assert f"`torture` is vacant since 2026-11-01 ({SOURCE})" in gaps
+    # the seat filled: the vacancy ends the day before
+    project = _apply(record.record_holder(root, "torture", "Jane Doe", date(2026, 11, 20), SOURCE, OFFICER))
+    torture = project.mandates["torture"]
+    assert torture.vacancies[0].until == date(2026, 11, 19)
+    assert project.registry.holder_on(torture, date(2026, 12, 1)).name == "Jane Doe"

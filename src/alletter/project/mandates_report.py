@@ -29,6 +29,7 @@ def mandates_on(project: LetterProject, day: date) -> list[dict[str, Any]]:
                 "name": known.name,
                 "resolution": known.resolution,
                 "holder": None if known.holder is None else {"name": known.holder.name, "title": known.signature_title},
+                "vacant_since": None if known.vacancy is None else known.vacancy.since.isoformat(),
                 "sources": mandate.sources,
                 "missing": known.missing,
             }
