@@ -274,9 +274,11 @@ def check(
     except UserError as error:
         _fail(error)
     problems = [problem for case_check in checks for problem in case_check.problems]
+    notices = [notice for case_check in checks for notice in case_check.notices]
     if output_format == "json":
-        _print_problems_json(problems)
+        _print_problems_json(problems, notices)
     else:
+        _print_notices(notices)
         _print_problems(problems, len(files))
     if problems:
         raise typer.Exit(1)
@@ -301,7 +303,18 @@ def _print_problems(problems: list, file_count: int) -> None:
         console.print(f"{file_count} case file{'s' if file_count != 1 else ''} checked: no problems", highlight=False)
 
 
-def _print_problems_json(problems: list) -> None:
+def _print_notices(notices: list) -> None:
+    """What `check` points out without refusing the letter (a signatory other than the registry's)."""
+    for notice in notices:
+        field = f"[bold]{escape(notice.field)}[/]: " if notice.field else ""
+        console.print(
+            f"[cyan]{escape(str(notice.location))}[/]: [yellow]notice[/]: {field}{escape(notice.message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _print_problems_json(problems: list, notices: list) -> None:
     import json
 
     records = [
@@ -311,9 +324,10 @@ def _print_problems_json(problems: list) -> None:
             "column": problem.location.column,
             "field": problem.field,
             "message": problem.message,
-            "severity": "error",
+            "severity": severity,
         }
-        for problem in problems
+        for severity, found in (("error", problems), ("notice", notices))
+        for problem in found
     ]
     sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
 
@@ -364,10 +378,7 @@ def new(
     )
 
 
-mandates_app = typer.Typer(
-    help="The mandate registry (mandates.yaml): what it holds on a date, what it lacks, and `record` to add a fact.",
-    no_args_is_help=False,
-)
+mandates_app = typer.Typer(no_args_is_help=False)  # its help is the callback's docstring
 app.add_typer(mandates_app, name="mandates")
 record_app = typer.Typer(
     help="Record a fact in mandates.yaml from its source: the change is printed as a diff, checked, then written.",

@@ -188,6 +188,16 @@ class CaseAnnex(StrictModel):
     paragraphs: list[Text] = Field([], description="The case's own paragraphs, after the standard ones")
 
 
+class SignedBy(StrictModel):
+    """Who signs for a mandate on this letter, where it is not the registry's holder: an acting
+    holder, a Working Group's member designated for communications."""
+
+    name: Line
+    title: Line | None = Field(
+        None, description="The line under the name, as printed; default: the registry's title for the seat, or the mandate's name"
+    )
+
+
 class Case(StrictModel):
     """One communication: everything in it that is the case's own."""
 
@@ -219,6 +229,12 @@ class Case(StrictModel):
     closing_paragraphs: list[ClosingParagraph] = []
     annex: CaseAnnex | None = Field(None, description="The case's own legal annex (letters to States)")
     annexes: list[MandateId] = Field([], description="Annex ids: files annexes/<id>.md")
+    signed_by: dict[MandateId, SignedBy] = Field(
+        {},
+        description="Who signs for a mandate on this letter, by mandate id, where it is not the registry's holder "
+        "(an acting holder, a Working Group's designated member); also lets a letter go out under a mandate "
+        "whose holder mandates.yaml lacks",
+    )
 
     @property
     def ref(self) -> Reference:
