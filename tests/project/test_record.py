@@ -213,3 +213,17 @@ def test_a_vacant_mandate_is_vacant_not_unknown(root: Path) -> None:
     torture = project.mandates["torture"]
     assert torture.vacancies[0].until == date(2026, 11, 19)
     assert project.registry.holder_on(torture, date(2026, 12, 1)).name == "Jane Doe"
+
+
+def test_each_registry_gap_names_the_command_that_records_it(project) -> None:
+    registry = project.registry
+    torture = registry.on(project.mandates["torture"], date(2026, 12, 1))
+    [renewal] = torture.missing
+    assert record.command_that_records("torture", renewal) == (
+        "alletter mandates record renewal torture RESOLUTION --adopted DATE --source URL"
+    )
+    assert record.command_that_records("torture", "no holder of `torture` on 2026-12-01 in mandates.yaml") == (
+        'alletter mandates record holder torture "NAME" --from DATE --source URL'
+    )
+    unnumbered = "the resolution that renewed `country-afg` on 2024-10-09 has no number in mandates.yaml"
+    assert record.command_that_records("country-afg", unnumbered).endswith("RESOLUTION --adopted 2024-10-09 --source URL")

@@ -328,7 +328,7 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -
                 continue  # the case names who signs
             yield Problem(
                 at(("mandates", index), value=True),
-                f"{missing}; a letter cannot be sent under it (update mandates.yaml from a published source)",
+                _with_fix(mandate_id, missing),
                 f"mandates[{index}]",
             )
     first_place: dict[str, int] = {}
@@ -572,6 +572,16 @@ def _in_force(project: LetterProject, mandate_id: str, day: date, signed: Signed
     assert known.resolution is not None, known.missing  # reported by _registry_problems
     title = signed.title or (known.holder.title if known.holder is not None else None)
     return MandateInForce(known.id, known.name, known.resolution, Holder.model_validate({"name": signed.name, "title": title}))
+
+
+def _with_fix(mandate_id: str, missing: str) -> str:
+    """A registry gap, with the command that records the missing fact."""
+    from ..project.record import command_that_records
+
+    command = command_that_records(mandate_id, missing)
+    if command is None:
+        return f"{missing}; a letter cannot be sent under it (update mandates.yaml from a published source)"
+    return f"{missing}; record it: {command}"
 
 
 def _is_about_the_holder(missing: str, mandate_id: str) -> bool:

@@ -552,3 +552,22 @@ def record_establish(
     at = _last_line(mandates) + 1
     document.edits.append(_Edit(at, at, _dump([mandate], mandates.value[0].start_mark.column - 2)))
     return recording.finish()
+
+
+def command_that_records(mandate_id: str, missing: str) -> str | None:
+    """The `alletter mandates record …` command that fills a gap the registry reports (`missing`,
+    as `RegistryOnDates` words it), filled in as far as the gap tells; None for other problems."""
+    import re
+
+    holder = f'alletter mandates record holder {mandate_id} "NAME" --from DATE --source URL'
+    if missing.startswith(f"no holder of `{mandate_id}`") or " is vacant since " in missing:
+        return holder
+    undated = re.search(r"the adoption date of resolution (\S+) on ", missing)
+    if undated:
+        return f"alletter mandates record renewal {mandate_id} {undated.group(1)} --adopted DATE --source URL"
+    unnumbered = re.search(r"renewed `[^`]+` on ([0-9-]+) has no number", missing)
+    if unnumbered:
+        return f"alletter mandates record renewal {mandate_id} RESOLUTION --adopted {unnumbered.group(1)} --source URL"
+    if "its renewal in force on" in missing or missing.startswith("no resolution on"):
+        return f"alletter mandates record renewal {mandate_id} RESOLUTION --adopted DATE --source URL"
+    return None
