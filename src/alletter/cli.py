@@ -640,12 +640,19 @@ def _print_registry_table(rows: list[dict], title: str) -> None:
 
     table = Table(title=title, title_justify="left")
     # Names and sources are long: the table shows what tells mandates apart; --format json has all.
-    columns = [column for column in rows[0] if column not in ("name", "sources", "vacant_since")] if rows else ["id"]
+    hidden = ("name", "sources", "vacant_since", "resolution_from", "holder_from")
+    columns = [column for column in rows[0] if column not in hidden] if rows else ["id"]
     for column in columns:
         table.add_column(column, overflow="fold", no_wrap=column in ("id", "from", "to"))
     for row in rows:
         vacant = row.get("vacant_since")
-        table.add_row(*(f"vacant since {vacant}" if column == "holder" and vacant else _cell(row[column]) for column in columns))
+        cells = []
+        for column in columns:
+            cell = f"vacant since {vacant}" if column == "holder" and vacant else _cell(row[column])
+            if row.get(f"{column}_from"):  # where the fact comes from, under it
+                cell += f"\n[dim]{escape(row[column + '_from'])}[/]"
+            cells.append(cell)
+        table.add_row(*cells)
     console.print(table)
 
 

@@ -123,3 +123,15 @@ def test_mandates_and_check_say_vacant(project_copy: Path) -> None:
     case = _letter_of(project_copy, "torture", "2026-12-01")
     checked = run_alletter("check", case, cwd=project_copy)
     assert checked.returncode == 1 and "`torture` is vacant since 2026-11-01" in checked.stdout
+
+
+def test_mandates_says_which_facts_the_office_recorded(project_copy: Path) -> None:
+    run_alletter(
+        "mandates", "record", "renewal", "torture", "61/5", "--adopted", "2026-03-30", "--source", SOURCE, cwd=project_copy
+    )
+    rows = __import__("json").loads(run_alletter("mandates", "--on", "2026-12-01", "--format", "json", cwd=project_copy).stdout)
+    torture = next(row for row in rows if row["id"] == "torture")
+    assert torture["resolution"] == "61/5" and torture["resolution_from"].startswith("recorded by ")
+    assert torture["holder_from"] == "published"
+    gaps = run_alletter("mandates", "--gaps", "--since", "2026-01-01", "--on", "2026-12-01", cwd=project_copy)
+    assert gaps.returncode == 0 and "2026-01-01 to 2026-12-01" in gaps.stdout
