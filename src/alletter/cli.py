@@ -8,6 +8,7 @@ exit status 1, never as a traceback.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,11 +18,13 @@ from rich.markup import escape
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import date
 
     from .archive.build import Archive, BuildReport
     from .importer.case_file import ImportedCase, Rebuild
     from .letter.builder import LetterResult
     from .project.letter_project import LetterProject
+    from .project.record import Change, Recorder
 
 app = typer.Typer(
     help=(
@@ -284,7 +287,9 @@ def check(
                 case_check.problems.extend(wording_problems(case_check.valid, project))
     except UserError as error:
         _fail(error)
+    # a case's notices (a signatory other than the registry's) print beside its draft-wording notices
     found = [problem for case_check in checks for problem in case_check.problems]
+    found += [replace(notice, severity="notice") for case_check in checks for notice in case_check.notices]
     if output_format == "json":
         _print_problems_json(found)
     else:
@@ -304,7 +309,7 @@ def _print_problems(found: list, file_count: int) -> None:
         )
     notices = [problem for problem in found if problem.severity != "error"]
     if notices:
-        console.print(f"{len(notices)} notice{'s' if len(notices) != 1 else ''} (draft wording)", highlight=False)
+        console.print(f"{len(notices)} notice{'s' if len(notices) != 1 else ''}", highlight=False)
     problems = [problem for problem in found if problem.severity == "error"]
     bad_files = len({problem.location.path for problem in problems})
     if problems:
@@ -384,8 +389,18 @@ def new(
     )
 
 
-@app.command()
+mandates_app = typer.Typer(no_args_is_help=False)  # its help is the callback's docstring
+app.add_typer(mandates_app, name="mandates")
+record_app = typer.Typer(
+    help="Record a fact in mandates.yaml from its source: the change is printed as a diff, checked, then written.",
+    no_args_is_help=True,
+)
+mandates_app.add_typer(record_app, name="record")
+
+
+@mandates_app.callback(invoke_without_command=True)
 def mandates(
+    context: typer.Context,
     on: Annotated[
         str | None,
         typer.Option("--on", help="The date (YYYY-MM-DD) to show the mandates of. Default: today.", show_default=False),
@@ -396,35 +411,38 @@ def mandates(
         typer.Option(
             "--gaps",
             help="Instead: every fact missing from the registry (no holder, no "
-            "resolution, no source), by date range, from 2019-01-01 to --on.",
+            "resolution, no source), by date range, from --since to --on.",
         ),
     ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="With --gaps: the first day to list gaps from. Default: 2019-01-01.", show_default=False),
+    ] = None,
     root: RootOption = None,
 ) -> None:
-    """List the mandates in force on a date: id, name, the resolution a letter cites, the holder who signs, sources.
+    """List the mandates in force on a date: id, the resolution a letter cites, the holder who signs, where each fact comes from.
 
-    The ids in the first column are what a case file's `mandates:` lists. A mandate whose
-    resolution or holder on that date is not in mandates.yaml is listed with what is missing:
-    a letter cannot be sent under it until the registry is completed from a published source.
+    The ids in the first column are what a case file's `mandates:` lists. Each fact is
+    `published` (its source is a public document) or `recorded` by the office (who, when). A
+    mandate whose resolution or holder on that date is not in mandates.yaml is listed with what
+    is missing and the `alletter mandates record …` command that adds it.
 
     Example: alletter mandates --on 2023-03-13 --format json
 
-    Example: alletter mandates --gaps
+    Example: alletter mandates --gaps --since 2026-01-01
     """
-    from datetime import date
-
+    if context.invoked_subcommand is not None:
+        return
     from .errors import UsageError, UserError
     from .project.mandates_report import GAPS_FROM, gap_rows, mandates_on
 
     if output_format not in ("table", "json"):
         _fail(UsageError(f"--format {output_format}: choose table or json"))
-    try:
-        day = date.fromisoformat(on) if on else date.today()
-    except ValueError:
-        _fail(UsageError(f"--on {on}: not a date; write it as year-month-day, e.g. 2023-03-13"))
+    day = _date_option("--on", on) if on else _today()
+    start = _date_option("--since", since) if since else GAPS_FROM
     try:
         project = _project(root, Path.cwd())
-        rows = gap_rows(project, GAPS_FROM, day) if gaps else mandates_on(project, day)
+        rows = gap_rows(project, start, day) if gaps else mandates_on(project, day)
     except UserError as error:
         _fail(error)
     if output_format == "json":
@@ -432,7 +450,200 @@ def mandates(
 
         print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
     else:
-        _print_registry_table(rows, f"Missing from mandates.yaml, {GAPS_FROM} to {day}" if gaps else f"Mandates on {day}")
+        _print_registry_table(rows, f"Missing from mandates.yaml, {start} to {day}" if gaps else f"Mandates on {day}")
+
+
+def _today() -> date:
+    from datetime import date
+
+    return date.today()
+
+
+def _date_option(option: str, text: str) -> date:
+    from datetime import date
+
+    from .errors import UsageError
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _fail(UsageError(f"{option} {text}: not a date; write it as year-month-day, e.g. 2023-03-13"))
+        raise AssertionError from None  # _fail exits
+
+
+MandateArgument = Annotated[str, typer.Argument(help="The mandate's id in mandates.yaml (`alletter mandates` lists them).")]
+SourceOption = Annotated[
+    str, typer.Option("--source", help="Where the fact is shown: a URL, or a document named so that it can be found.")
+]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the change and write nothing.")]
+DateText = Annotated[str, typer.Option(metavar="DATE", help="YYYY-MM-DD.")]
+
+
+def _record(root: Path | None, dry_run: bool, make: Callable[[Path, Recorder], Change]) -> None:
+    """What every record command does: compute the change, print it, write it unless --dry-run."""
+    from .errors import UserError
+    from .project.record import default_recorder, write_change
+
+    try:
+        project = _project(root, Path.cwd())
+        change = make(project.root, default_recorder(project.root, _today()))
+        _print_diff(change.diff)
+        if not dry_run:
+            write_change(change)
+    except UserError as error:
+        _fail(error)
+    done = "would record" if dry_run else "recorded"
+    console.print(f"{done} {change.summary} in {change.path.name}", highlight=False, soft_wrap=True)
+
+
+@record_app.command("renewal")
+def record_renewal(
+    mandate: MandateArgument,
+    resolution: Annotated[
+        str, typer.Argument(help="The resolution's number: 61/9 (Human Rights Council), or 2000/9 with --body.")
+    ],
+    adopted: Annotated[str, typer.Option("--adopted", metavar="DATE", help="The day it was adopted (YYYY-MM-DD).")],
+    source: SourceOption,
+    body: Annotated[
+        str | None,
+        typer.Option("--body", help="Commission on Human Rights or Economic and Social Council. Default: the Council."),
+    ] = None,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record a resolution that renewed a mandate, with its adoption date (or the date or number one listed lacks).
+
+    Example: alletter mandates record renewal torture 61/5 --adopted 2026-04-02 --source https://undocs.org/A/HRC/RES/61/5
+    """
+    from .project import record
+
+    day = _date_option("--adopted", adopted)
+    _record(root, dry_run, lambda at, who: record.record_renewal(at, mandate, resolution, day, source, who, body))
+
+
+@record_app.command("holder")
+def record_holder(
+    mandate: MandateArgument,
+    name: Annotated[str, typer.Argument(help="The holder's name as letters sign it.")],
+    since: Annotated[str, typer.Option("--from", metavar="DATE", help="The first day in office (YYYY-MM-DD).")],
+    source: SourceOption,
+    until: Annotated[str | None, typer.Option("--to", metavar="DATE", help="The last day, where a source gives it.")] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help="The line under the signature, as printed (a Working Group's Chair-Rapporteur)."),
+    ] = None,
+    gender: Annotated[str | None, typer.Option("--gender", help="female or male, as UN documents refer to the holder.")] = None,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record who holds a mandate from a day (for a Working Group: who signs its letters); the term open before ends the day before.
+
+    Example: alletter mandates record holder torture "Jane Doe" --from 2026-11-01 --gender female --source https://www.ohchr.org/…
+    """
+    from .errors import UsageError
+    from .project import record
+
+    if gender not in (None, "female", "male"):
+        _fail(UsageError(f"--gender {gender}: choose female or male"))
+    first = _date_option("--from", since)
+    last = _date_option("--to", until) if until else None
+    _record(
+        root,
+        dry_run,
+        lambda at, who: record.record_holder(at, mandate, name, first, source, who, last, title, gender),  # type: ignore[arg-type]
+    )
+
+
+@record_app.command("vacancy")
+def record_vacancy(
+    mandate: MandateArgument,
+    since: Annotated[str, typer.Option("--from", metavar="DATE", help="The first day without a holder (YYYY-MM-DD).")],
+    source: SourceOption,
+    until: Annotated[str | None, typer.Option("--to", metavar="DATE", help="The last day, where a source gives it.")] = None,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record that a mandate in force has no holder from a day: `check` then says it is vacant.
+
+    Example: alletter mandates record vacancy business-and-human-rights --from 2026-11-01 --source https://www.ohchr.org/…
+    """
+    from .project import record
+
+    first = _date_option("--from", since)
+    last = _date_option("--to", until) if until else None
+    _record(root, dry_run, lambda at, who: record.record_vacancy(at, mandate, first, source, who, last))
+
+
+@record_app.command("rename")
+def record_rename(
+    mandate: MandateArgument,
+    name: Annotated[str, typer.Option("--name", help="The new name, as letters print it.")],
+    since: Annotated[str, typer.Option("--from", metavar="DATE", help="The first day of the new name (YYYY-MM-DD).")],
+    source: SourceOption,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record a mandate's new name from a day; letters dated before keep the old one.
+
+    Example: alletter mandates record rename environment --name "Special Rapporteur on …" --from 2024-04-04 --source https://…
+    """
+    from .project import record
+
+    first = _date_option("--from", since)
+    _record(root, dry_run, lambda at, who: record.record_rename(at, mandate, name, first, source, who))
+
+
+@record_app.command("establish")
+def record_establish(
+    mandate: Annotated[str, typer.Argument(help="The new mandate's id: lower-case words joined by hyphens.")],
+    name: Annotated[str, typer.Option("--name", help="Its name, as letters print it.")],
+    on: Annotated[str, typer.Option("--on", metavar="DATE", help="The day the establishing resolution was adopted.")],
+    resolution: Annotated[str, typer.Option("--resolution", help="The establishing resolution's number.")],
+    source: SourceOption,
+    kind: Annotated[str, typer.Option("--kind", help="thematic or country.")] = "thematic",
+    country: Annotated[str | None, typer.Option("--country", help="A country mandate's State: ISO 3166 alpha-3 code.")] = None,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record a new mandate, established by a resolution on a day.
+
+    Example: alletter mandates record establish rural-workers --name "Working Group on …" --on 2023-10-12 --resolution 54/9 --source https://…
+    """
+    from .errors import UsageError
+    from .project import record
+
+    if kind not in ("thematic", "country"):
+        _fail(UsageError(f"--kind {kind}: choose thematic or country"))
+    day = _date_option("--on", on)
+    _record(
+        root,
+        dry_run,
+        lambda at, who: record.record_establish(at, mandate, name, day, resolution, source, who, kind, country),  # type: ignore[arg-type]
+    )
+
+
+@record_app.command("end")
+def record_end(
+    mandate: MandateArgument,
+    on: Annotated[str, typer.Option("--on", metavar="DATE", help="The mandate's last day (YYYY-MM-DD).")],
+    source: SourceOption,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record the last day of a mandate (ended, or merged into another).
+
+    Example: alletter mandates record end slavery --on 2026-10-08 --source https://…
+    """
+    from .project import record
+
+    day = _date_option("--on", on)
+    _record(root, dry_run, lambda at, who: record.record_end(at, mandate, day, source, who))
+
+
+def _print_diff(diff: str) -> None:
+    for line in diff.splitlines():
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@") else ""
+        console.print(escape(line), style=style, highlight=False, soft_wrap=True)
 
 
 def _print_registry_table(rows: list[dict], title: str) -> None:
@@ -440,11 +651,19 @@ def _print_registry_table(rows: list[dict], title: str) -> None:
 
     table = Table(title=title, title_justify="left")
     # Names and sources are long: the table shows what tells mandates apart; --format json has all.
-    columns = [column for column in rows[0] if column not in ("name", "sources")] if rows else ["id"]
+    hidden = ("name", "sources", "vacant_since", "resolution_from", "holder_from")
+    columns = [column for column in rows[0] if column not in hidden] if rows else ["id"]
     for column in columns:
         table.add_column(column, overflow="fold", no_wrap=column in ("id", "from", "to"))
     for row in rows:
-        table.add_row(*(_cell(row[column]) for column in columns))
+        vacant = row.get("vacant_since")
+        cells = []
+        for column in columns:
+            cell = f"vacant since {vacant}" if column == "holder" and vacant else _cell(row[column])
+            if row.get(f"{column}_from"):  # where the fact comes from, under it
+                cell += f"\n[dim]{escape(row[column + '_from'])}[/]"
+            cells.append(cell)
+        table.add_row(*cells)
     console.print(table)
 
 
@@ -600,10 +819,11 @@ def _print_change(before: str, after: str, path: Path) -> None:
     if before == after:
         console.print(f"{path}: no change", highlight=False)
         return
-    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), f"{path} (before)", f"{path} (after)", lineterm="")
-    for line in diff:
-        style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@") else ""
-        console.print(escape(line), style=style, highlight=False, soft_wrap=True)
+    _print_diff(
+        "\n".join(
+            difflib.unified_diff(before.splitlines(), after.splitlines(), f"{path} (before)", f"{path} (after)", lineterm="")
+        )
+    )
 
 
 def _print_import_report(letter: Path, target: Path, imported: ImportedCase, checked: Rebuild) -> None:

@@ -112,3 +112,10 @@ class DraftWordingError(UserError):
             f"{reference}: not final, {len(sentences)} draft sentence(s) or name(s) to be confirmed "
             f"(approve each: alletter wording approve LANG PHRASE --source …):{listed}"
         )
+
+
+class RecordRefusedError(UserError):
+    """`alletter mandates record` refused a fact: it contradicts the registry, or the registry is invalid."""
+
+    def __init__(self, path: Path, what: str, reason: str) -> None:
+        super().__init__(f"{path}: cannot record {what}: {reason}; {path.name} is unchanged")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ProjectFileError, ProjectNotFoundError
-from .load import load_front_matter, load_yaml
+from .load import LoadedYaml, load_front_matter, load_yaml
 from .schema import Annex, Mandate, Registry, Settings, State, StateList
 
 if TYPE_CHECKING:  # imported where used: a no-op build reads none of them (start-up time)
@@ -234,7 +234,12 @@ class LetterProject:
 
 
 def _load_model(path: Path, model: type[ModelT]) -> ModelT:
-    loaded = load_yaml(path)
+    return validate_model(load_yaml(path), model)
+
+
+def validate_model(loaded: LoadedYaml, model: type[ModelT]) -> ModelT:
+    """The model of a loaded file, or a ProjectFileError naming the first field at fault and its line."""
+    path = loaded.path
     try:
         return model.model_validate(loaded.data)
     except ValidationError as error:
