@@ -8,7 +8,6 @@ exit status 1, never as a traceback.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -287,9 +286,7 @@ def check(
                 case_check.problems.extend(wording_problems(case_check.valid, project))
     except UserError as error:
         _fail(error)
-    # a case's notices (a signatory other than the registry's) print beside its draft-wording notices
-    found = [problem for case_check in checks for problem in case_check.problems]
-    found += [replace(notice, severity="notice") for case_check in checks for notice in case_check.notices]
+    found = [problem for case_check in checks for problem in (*case_check.problems, *case_check.notices)]
     if output_format == "json":
         _print_problems_json(found)
     else:

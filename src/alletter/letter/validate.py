@@ -604,6 +604,7 @@ def _signatory_notices(loaded: LoadedYaml, case: Case, project: LetterProject) -
                 f"signed by {signed.name} ({signed.title or registry_title}) on this letter; mandates.yaml has "
                 f"{known.holder.name} ({registry_title}) on {case.date}: the letter prints the case's",
                 f"signed_by.{mandate_id}",
+                severity="notice",
             )
 
 
