@@ -93,7 +93,10 @@ def make_project(directory: Path, count: int, seed: int = 2023) -> list[Path]:
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, directory / part)
     cases = directory / "cases"
     cases.mkdir()
-    published = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted((REPO / "cases").glob("*.yaml"))]
+    # Varied from the English cases only: the French and Spanish examples take mandates and annexes
+    # their languages may lack, and the archive measured stays the one measured before them.
+    loaded = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted((REPO / "cases").glob("*.yaml"))]
+    published = [case for case in loaded if case.get("language", "en") == "en"]
     rng = random.Random(seed)
     paths = []
     for number in range(100, 100 + count):

@@ -8,6 +8,7 @@ exit status 1, never as a traceback.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,11 +18,13 @@ from rich.markup import escape
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import date
 
     from .archive.build import Archive, BuildReport
     from .importer.case_file import ImportedCase, Rebuild
     from .letter.builder import LetterResult
     from .project.letter_project import LetterProject
+    from .project.record import Change, Recorder
 
 app = typer.Typer(
     help=(
@@ -149,6 +152,9 @@ def build(
     formats: FormatOption = "docx,pdf",
     force: Annotated[bool, typer.Option("--force", help="Rebuild every letter, even those up to date.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also list the letters that were up to date.")] = False,
+    final: Annotated[
+        bool, typer.Option("--final", help="Refuse letters that use wording or names not yet confirmed (draft).")
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Build the letter archive: every case, in parallel, rebuilding only what changed.
@@ -159,12 +165,15 @@ def build(
     reported and the others still build; the exit status is then 1. Ctrl-C stops the build in a
     second or two, keeping what was built (exit status 130); the next build goes on from there.
 
+    With --final nothing is built while a letter uses draft wording: each is listed with its draft
+    sentences, and the exit status is 1.
+
     Example: alletter build --out dist --jobs 2
     """
     from .archive.build import Archive
     from .archive.pool import default_jobs
     from .errors import UserError
-    from .letter.builder import find_case_files, parse_formats
+    from .letter.builder import find_case_files, not_final, parse_formats
 
     try:
         project = _project(root, cases[0].parent if cases else Path.cwd())
@@ -172,6 +181,12 @@ def build(
         files = _as_typed(find_case_files(cases or [project.cases_dir]))
     except UserError as error:
         _fail(error)
+    refused = not_final(project, files) if final else []
+    for draft in refused:
+        console.print(f"[red]not final[/] {escape(str(draft))}", highlight=False, soft_wrap=True)
+    if refused:
+        console.print(f"{len(refused)} letter(s) use draft wording: nothing built", highlight=False)
+        raise typer.Exit(1)
     archive = Archive(project, out, chosen)
     workers = jobs or default_jobs()
     _stop_on_sigterm()
@@ -249,9 +264,10 @@ def check(
     unknown mandates, mandates with no holder in office on the letter's date, follow-up dates
     out of order, two files with one reference, a file name that does not match its reference,
     a kind of letter that does not exist (a State under OTH, a company under a country code) or
-    that the templates cannot write yet, and any sentence the letter needs that has no published
-    wording in templates/phrases.yaml (e.g. a singular form). The exit status is 1 when anything
-    is wrong.
+    that the templates cannot write yet, and any sentence or name the letter needs that has no
+    wording in its language's phrasebook (templates/phrases.yaml, phrases.fr.yaml …; e.g. a
+    singular form). Each draft sentence or name a letter in French or Spanish uses is listed as a
+    notice, which does not change the exit status. The exit status is 1 when anything is wrong.
 
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
@@ -271,23 +287,30 @@ def check(
                 case_check.problems.extend(wording_problems(case_check.valid, project))
     except UserError as error:
         _fail(error)
-    problems = [problem for case_check in checks for problem in case_check.problems]
+    # a case's notices (a signatory other than the registry's) print beside its draft-wording notices
+    found = [problem for case_check in checks for problem in case_check.problems]
+    found += [replace(notice, severity="notice") for case_check in checks for notice in case_check.notices]
     if output_format == "json":
-        _print_problems_json(problems)
+        _print_problems_json(found)
     else:
-        _print_problems(problems, len(files))
-    if problems:
+        _print_problems(found, len(files))
+    if any(problem.severity == "error" for problem in found):
         raise typer.Exit(1)
 
 
-def _print_problems(problems: list, file_count: int) -> None:
-    for problem in problems:
+def _print_problems(found: list, file_count: int) -> None:
+    for problem in found:
         field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
+        severity = "[red]error[/]" if problem.severity == "error" else "[yellow]notice[/]"
         console.print(
-            f"[cyan]{escape(str(problem.location))}[/]: [red]error[/]: {field}{escape(problem.message)}",
+            f"[cyan]{escape(str(problem.location))}[/]: {severity}: {field}{escape(problem.message)}",
             highlight=False,
             soft_wrap=True,
         )
+    notices = [problem for problem in found if problem.severity != "error"]
+    if notices:
+        console.print(f"{len(notices)} notice{'s' if len(notices) != 1 else ''}", highlight=False)
+    problems = [problem for problem in found if problem.severity == "error"]
     bad_files = len({problem.location.path for problem in problems})
     if problems:
         console.print(
@@ -309,7 +332,7 @@ def _print_problems_json(problems: list) -> None:
             "column": problem.location.column,
             "field": problem.field,
             "message": problem.message,
-            "severity": "error",
+            "severity": problem.severity,
         }
         for problem in problems
     ]
@@ -335,6 +358,9 @@ def new(
             dir_okay=False,
         ),
     ] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", "-l", help="en, fr or es. Default: settings.yaml's.", show_default=False)
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Start a new case: write a commented skeleton with the next free reference into cases/.
@@ -344,6 +370,7 @@ def new(
     existing file is never overwritten.
 
     Example: alletter new --type AL --country OTH --follow-up cases/AL-OTH-11-2023.yaml
+    Example: alletter new --type UA --country SEN --language fr
     """
     from datetime import date
 
@@ -353,7 +380,7 @@ def new(
     today = date.today()
     try:
         project = _project(root, Path.cwd())
-        created = new_case(project, kind, country, year or today.year, today, follow_up)
+        created = new_case(project, kind, country, year or today.year, today, follow_up, language)
     except UserError as error:
         _fail(error)
     shown = _as_typed([created.path])[0]
@@ -362,8 +389,18 @@ def new(
     )
 
 
-@app.command()
+mandates_app = typer.Typer(no_args_is_help=False)  # its help is the callback's docstring
+app.add_typer(mandates_app, name="mandates")
+record_app = typer.Typer(
+    help="Record a fact in mandates.yaml from its source: the change is printed as a diff, checked, then written.",
+    no_args_is_help=True,
+)
+mandates_app.add_typer(record_app, name="record")
+
+
+@mandates_app.callback(invoke_without_command=True)
 def mandates(
+    context: typer.Context,
     on: Annotated[
         str | None,
         typer.Option("--on", help="The date (YYYY-MM-DD) to show the mandates of. Default: today.", show_default=False),
@@ -374,35 +411,38 @@ def mandates(
         typer.Option(
             "--gaps",
             help="Instead: every fact missing from the registry (no holder, no "
-            "resolution, no source), by date range, from 2019-01-01 to --on.",
+            "resolution, no source), by date range, from --since to --on.",
         ),
     ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="With --gaps: the first day to list gaps from. Default: 2019-01-01.", show_default=False),
+    ] = None,
     root: RootOption = None,
 ) -> None:
-    """List the mandates in force on a date: id, name, the resolution a letter cites, the holder who signs, sources.
+    """List the mandates in force on a date: id, the resolution a letter cites, the holder who signs, where each fact comes from.
 
-    The ids in the first column are what a case file's `mandates:` lists. A mandate whose
-    resolution or holder on that date is not in mandates.yaml is listed with what is missing:
-    a letter cannot be sent under it until the registry is completed from a published source.
+    The ids in the first column are what a case file's `mandates:` lists. Each fact is
+    `published` (its source is a public document) or `recorded` by the office (who, when). A
+    mandate whose resolution or holder on that date is not in mandates.yaml is listed with what
+    is missing and the `alletter mandates record …` command that adds it.
 
     Example: alletter mandates --on 2023-03-13 --format json
 
-    Example: alletter mandates --gaps
+    Example: alletter mandates --gaps --since 2026-01-01
     """
-    from datetime import date
-
+    if context.invoked_subcommand is not None:
+        return
     from .errors import UsageError, UserError
     from .project.mandates_report import GAPS_FROM, gap_rows, mandates_on
 
     if output_format not in ("table", "json"):
         _fail(UsageError(f"--format {output_format}: choose table or json"))
-    try:
-        day = date.fromisoformat(on) if on else date.today()
-    except ValueError:
-        _fail(UsageError(f"--on {on}: not a date; write it as year-month-day, e.g. 2023-03-13"))
+    day = _date_option("--on", on) if on else _today()
+    start = _date_option("--since", since) if since else GAPS_FROM
     try:
         project = _project(root, Path.cwd())
-        rows = gap_rows(project, GAPS_FROM, day) if gaps else mandates_on(project, day)
+        rows = gap_rows(project, start, day) if gaps else mandates_on(project, day)
     except UserError as error:
         _fail(error)
     if output_format == "json":
@@ -410,7 +450,200 @@ def mandates(
 
         print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
     else:
-        _print_registry_table(rows, f"Missing from mandates.yaml, {GAPS_FROM} to {day}" if gaps else f"Mandates on {day}")
+        _print_registry_table(rows, f"Missing from mandates.yaml, {start} to {day}" if gaps else f"Mandates on {day}")
+
+
+def _today() -> date:
+    from datetime import date
+
+    return date.today()
+
+
+def _date_option(option: str, text: str) -> date:
+    from datetime import date
+
+    from .errors import UsageError
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _fail(UsageError(f"{option} {text}: not a date; write it as year-month-day, e.g. 2023-03-13"))
+        raise AssertionError from None  # _fail exits
+
+
+MandateArgument = Annotated[str, typer.Argument(help="The mandate's id in mandates.yaml (`alletter mandates` lists them).")]
+SourceOption = Annotated[
+    str, typer.Option("--source", help="Where the fact is shown: a URL, or a document named so that it can be found.")
+]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the change and write nothing.")]
+DateText = Annotated[str, typer.Option(metavar="DATE", help="YYYY-MM-DD.")]
+
+
+def _record(root: Path | None, dry_run: bool, make: Callable[[Path, Recorder], Change]) -> None:
+    """What every record command does: compute the change, print it, write it unless --dry-run."""
+    from .errors import UserError
+    from .project.record import default_recorder, write_change
+
+    try:
+        project = _project(root, Path.cwd())
+        change = make(project.root, default_recorder(project.root, _today()))
+        _print_diff(change.diff)
+        if not dry_run:
+            write_change(change)
+    except UserError as error:
+        _fail(error)
+    done = "would record" if dry_run else "recorded"
+    console.print(f"{done} {change.summary} in {change.path.name}", highlight=False, soft_wrap=True)
+
+
+@record_app.command("renewal")
+def record_renewal(
+    mandate: MandateArgument,
+    resolution: Annotated[
+        str, typer.Argument(help="The resolution's number: 61/9 (Human Rights Council), or 2000/9 with --body.")
+    ],
+    adopted: Annotated[str, typer.Option("--adopted", metavar="DATE", help="The day it was adopted (YYYY-MM-DD).")],
+    source: SourceOption,
+    body: Annotated[
+        str | None,
+        typer.Option("--body", help="Commission on Human Rights or Economic and Social Council. Default: the Council."),
+    ] = None,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record a resolution that renewed a mandate, with its adoption date (or the date or number one listed lacks).
+
+    Example: alletter mandates record renewal torture 61/5 --adopted 2026-04-02 --source https://undocs.org/A/HRC/RES/61/5
+    """
+    from .project import record
+
+    day = _date_option("--adopted", adopted)
+    _record(root, dry_run, lambda at, who: record.record_renewal(at, mandate, resolution, day, source, who, body))
+
+
+@record_app.command("holder")
+def record_holder(
+    mandate: MandateArgument,
+    name: Annotated[str, typer.Argument(help="The holder's name as letters sign it.")],
+    since: Annotated[str, typer.Option("--from", metavar="DATE", help="The first day in office (YYYY-MM-DD).")],
+    source: SourceOption,
+    until: Annotated[str | None, typer.Option("--to", metavar="DATE", help="The last day, where a source gives it.")] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help="The line under the signature, as printed (a Working Group's Chair-Rapporteur)."),
+    ] = None,
+    gender: Annotated[str | None, typer.Option("--gender", help="female or male, as UN documents refer to the holder.")] = None,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record who holds a mandate from a day (for a Working Group: who signs its letters); the term open before ends the day before.
+
+    Example: alletter mandates record holder torture "Jane Doe" --from 2026-11-01 --gender female --source https://www.ohchr.org/…
+    """
+    from .errors import UsageError
+    from .project import record
+
+    if gender not in (None, "female", "male"):
+        _fail(UsageError(f"--gender {gender}: choose female or male"))
+    first = _date_option("--from", since)
+    last = _date_option("--to", until) if until else None
+    _record(
+        root,
+        dry_run,
+        lambda at, who: record.record_holder(at, mandate, name, first, source, who, last, title, gender),  # type: ignore[arg-type]
+    )
+
+
+@record_app.command("vacancy")
+def record_vacancy(
+    mandate: MandateArgument,
+    since: Annotated[str, typer.Option("--from", metavar="DATE", help="The first day without a holder (YYYY-MM-DD).")],
+    source: SourceOption,
+    until: Annotated[str | None, typer.Option("--to", metavar="DATE", help="The last day, where a source gives it.")] = None,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record that a mandate in force has no holder from a day: `check` then says it is vacant.
+
+    Example: alletter mandates record vacancy business-and-human-rights --from 2026-11-01 --source https://www.ohchr.org/…
+    """
+    from .project import record
+
+    first = _date_option("--from", since)
+    last = _date_option("--to", until) if until else None
+    _record(root, dry_run, lambda at, who: record.record_vacancy(at, mandate, first, source, who, last))
+
+
+@record_app.command("rename")
+def record_rename(
+    mandate: MandateArgument,
+    name: Annotated[str, typer.Option("--name", help="The new name, as letters print it.")],
+    since: Annotated[str, typer.Option("--from", metavar="DATE", help="The first day of the new name (YYYY-MM-DD).")],
+    source: SourceOption,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record a mandate's new name from a day; letters dated before keep the old one.
+
+    Example: alletter mandates record rename environment --name "Special Rapporteur on …" --from 2024-04-04 --source https://…
+    """
+    from .project import record
+
+    first = _date_option("--from", since)
+    _record(root, dry_run, lambda at, who: record.record_rename(at, mandate, name, first, source, who))
+
+
+@record_app.command("establish")
+def record_establish(
+    mandate: Annotated[str, typer.Argument(help="The new mandate's id: lower-case words joined by hyphens.")],
+    name: Annotated[str, typer.Option("--name", help="Its name, as letters print it.")],
+    on: Annotated[str, typer.Option("--on", metavar="DATE", help="The day the establishing resolution was adopted.")],
+    resolution: Annotated[str, typer.Option("--resolution", help="The establishing resolution's number.")],
+    source: SourceOption,
+    kind: Annotated[str, typer.Option("--kind", help="thematic or country.")] = "thematic",
+    country: Annotated[str | None, typer.Option("--country", help="A country mandate's State: ISO 3166 alpha-3 code.")] = None,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record a new mandate, established by a resolution on a day.
+
+    Example: alletter mandates record establish rural-workers --name "Working Group on …" --on 2023-10-12 --resolution 54/9 --source https://…
+    """
+    from .errors import UsageError
+    from .project import record
+
+    if kind not in ("thematic", "country"):
+        _fail(UsageError(f"--kind {kind}: choose thematic or country"))
+    day = _date_option("--on", on)
+    _record(
+        root,
+        dry_run,
+        lambda at, who: record.record_establish(at, mandate, name, day, resolution, source, who, kind, country),  # type: ignore[arg-type]
+    )
+
+
+@record_app.command("end")
+def record_end(
+    mandate: MandateArgument,
+    on: Annotated[str, typer.Option("--on", metavar="DATE", help="The mandate's last day (YYYY-MM-DD).")],
+    source: SourceOption,
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record the last day of a mandate (ended, or merged into another).
+
+    Example: alletter mandates record end slavery --on 2026-10-08 --source https://…
+    """
+    from .project import record
+
+    day = _date_option("--on", on)
+    _record(root, dry_run, lambda at, who: record.record_end(at, mandate, day, source, who))
+
+
+def _print_diff(diff: str) -> None:
+    for line in diff.splitlines():
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@") else ""
+        console.print(escape(line), style=style, highlight=False, soft_wrap=True)
 
 
 def _print_registry_table(rows: list[dict], title: str) -> None:
@@ -418,11 +651,19 @@ def _print_registry_table(rows: list[dict], title: str) -> None:
 
     table = Table(title=title, title_justify="left")
     # Names and sources are long: the table shows what tells mandates apart; --format json has all.
-    columns = [column for column in rows[0] if column not in ("name", "sources")] if rows else ["id"]
+    hidden = ("name", "sources", "vacant_since", "resolution_from", "holder_from")
+    columns = [column for column in rows[0] if column not in hidden] if rows else ["id"]
     for column in columns:
         table.add_column(column, overflow="fold", no_wrap=column in ("id", "from", "to"))
     for row in rows:
-        table.add_row(*(_cell(row[column]) for column in columns))
+        vacant = row.get("vacant_since")
+        cells = []
+        for column in columns:
+            cell = f"vacant since {vacant}" if column == "holder" and vacant else _cell(row[column])
+            if row.get(f"{column}_from"):  # where the fact comes from, under it
+                cell += f"\n[dim]{escape(row[column + '_from'])}[/]"
+            cells.append(cell)
+        table.add_row(*cells)
     console.print(table)
 
 
@@ -578,10 +819,11 @@ def _print_change(before: str, after: str, path: Path) -> None:
     if before == after:
         console.print(f"{path}: no change", highlight=False)
         return
-    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), f"{path} (before)", f"{path} (after)", lineterm="")
-    for line in diff:
-        style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@") else ""
-        console.print(escape(line), style=style, highlight=False, soft_wrap=True)
+    _print_diff(
+        "\n".join(
+            difflib.unified_diff(before.splitlines(), after.splitlines(), f"{path} (before)", f"{path} (after)", lineterm="")
+        )
+    )
 
 
 def _print_import_report(letter: Path, target: Path, imported: ImportedCase, checked: Rebuild) -> None:
@@ -637,6 +879,131 @@ def _build_with_progress_bar(archive: Archive, files: list[Path], jobs: int, for
             progress.advance(task)
 
         return archive.build(files, jobs=jobs, force=force, prune=prune, on_result=advance, on_wait=_waiting_for(archive.out_dir))
+
+
+wording_app = typer.Typer(
+    help="How far each language's wording is confirmed; the office's approvals; PO files for translators.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(wording_app, name="wording")
+
+
+@wording_app.callback()
+def wording(
+    context: typer.Context,
+    language: Annotated[str | None, typer.Option("--language", "-l", help="fr or es.", show_default=False)] = None,
+    root: RootOption = None,
+) -> None:
+    """The sentences of a language's letters: how many are published, approved, draft and
+    missing, then each with its status and source.
+
+    Example: alletter wording --language es
+    """
+    if context.invoked_subcommand is not None:
+        return
+    from .errors import UsageError, UserError
+    from .project.wording_review import coverage
+
+    try:
+        if language is None:
+            raise UsageError("name the language: alletter wording --language fr (or es)")
+        found = coverage(_project(root, Path.cwd()), language)
+    except UserError as error:
+        _fail(error)
+    counts = ", ".join(f"{found.count(status)} {status}" for status in ("published", "approved", "draft", "missing"))
+    console.print(f"{found.file}: {len(found.phrases)} wordings: {counts}", highlight=False, soft_wrap=True)
+    for row in found.phrases:
+        which = f" ({row.variant})" if row.variant else ""
+        console.print(
+            f"  {row.status or 'missing':<9} {row.phrase}{which}: {escape(row.source or '')}", highlight=False, soft_wrap=True
+        )
+
+
+@wording_app.command("approve")
+def wording_approve(
+    language: Annotated[str, typer.Argument(help="fr or es.")],
+    phrase: Annotated[str, typer.Argument(help="The phrase's name (alletter wording --language LANG lists them).")],
+    source: Annotated[
+        str, typer.Option("--source", help="What the wording was checked against (a published letter, a unit's review).")
+    ],
+    by: Annotated[str | None, typer.Option("--by", help="Who approves. Default: the user running the command.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Record the office's approval of a draft wording, in the phrasebook, in place.
+
+    Only the wording's status line changes (three lines are added after it: by, on, against);
+    every other line and comment stays. Letters built afterwards lose its draft marks.
+
+    Example: alletter wording approve fr closing --source "AL FRA 2/2024 (12 mars 2024)"
+    """
+    import getpass
+    from datetime import date
+
+    from .errors import UserError
+    from .project.wording_review import Approval, approve
+
+    try:
+        count = approve(_project(root, Path.cwd()), language, phrase, Approval(by or getpass.getuser(), date.today(), source))
+    except UserError as error:
+        _fail(error)
+    console.print(f"approved {count} wording(s) of `{phrase}` in {language}", highlight=False, soft_wrap=True)
+
+
+@wording_app.command("export")
+def wording_export(
+    language: Annotated[str, typer.Argument(help="fr or es.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="po (gettext).")] = "po",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Default: phrases.LANG.po here.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Write a language's phrasebook as a gettext PO file for a translator's tool: the English as
+    msgid, the translation as msgstr, draft entries marked fuzzy.
+
+    Example: alletter wording export fr --format po --output phrases.fr.po
+    """
+    from .errors import UserError
+    from .files import write_atomic
+    from .project.wording_review import export_po
+
+    target = output or Path(f"phrases.{language}.po")
+    try:
+        write_atomic(target, export_po(_project(root, Path.cwd()), language, output_format))
+    except UserError as error:
+        _fail(error)
+    console.print(f"wrote {target}", highlight=False, soft_wrap=True)
+
+
+@wording_app.command("import")
+def wording_import(
+    po_file: Annotated[
+        Path, typer.Argument(help="A PO file written by `alletter wording export`, reviewed.", dir_okay=False, exists=True)
+    ],
+    by: Annotated[str | None, typer.Option("--by", help="Who reviewed it. Default: the user running the command.")] = None,
+    root: RootOption = None,
+) -> None:
+    """Read a reviewed PO file back: each phrase whose entries are no longer fuzzy, unchanged, is
+    approved against the file; a changed translation is listed, to be edited into the phrasebook.
+
+    Example: alletter wording import phrases.fr.po
+    """
+    import getpass
+    from datetime import date
+
+    from .errors import UserError
+    from .project.wording_review import import_po
+
+    try:
+        result = import_po(_project(root, Path.cwd()), po_file, by or getpass.getuser(), date.today())
+    except UserError as error:
+        _fail(error)
+    console.print(f"approved in {result.language}: {', '.join(result.approved) or 'nothing'}", highlight=False, soft_wrap=True)
+    if result.changed:
+        console.print(
+            f"changed translations (edit them into the phrasebook; they stay draft): {', '.join(result.changed)}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def main() -> None:  # pragma: no cover - console-script entry point

@@ -35,6 +35,8 @@ class Problem:
     location: SourceLocation
     message: str
     field: str | None = None
+    # "notice": not wrong, but to be seen before the letter is sent (draft wording); the exit status stays 0
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = f"{self.location}: "
@@ -99,3 +101,21 @@ class OutputError(UserError):
 
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"{path}: cannot write: {reason}")
+
+
+class DraftWordingError(UserError):
+    """`build --final`: the letter still uses wording or names not confirmed against a published letter."""
+
+    def __init__(self, reference: str, sentences: list[str]) -> None:
+        listed = "".join(f"\n  - {sentence}" for sentence in sentences)
+        super().__init__(
+            f"{reference}: not final, {len(sentences)} draft sentence(s) or name(s) to be confirmed "
+            f"(approve each: alletter wording approve LANG PHRASE --source …):{listed}"
+        )
+
+
+class RecordRefusedError(UserError):
+    """`alletter mandates record` refused a fact: it contradicts the registry, or the registry is invalid."""
+
+    def __init__(self, path: Path, what: str, reason: str) -> None:
+        super().__init__(f"{path}: cannot record {what}: {reason}; {path.name} is unchanged")

@@ -52,3 +52,13 @@ def test_outside_a_project_says_how_to_find_one(tmp_path: Path) -> None:
     completed = run_alletter("build", "--out", tmp_path / "out", cwd=tmp_path)
     assert completed.returncode == 1
     assert "no letter project found" in completed.stderr and "--root" in completed.stderr
+
+
+def test_a_folder_named_like_a_case_file_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "AL-OTH-11-2023.yaml"
+    folder.mkdir()
+    for command in ("check", "render"):
+        completed = run_alletter(command, folder, "--root", REPO)
+        assert completed.returncode != 0, completed.stdout
+        assert "is a folder, not a case file" in completed.stderr + completed.stdout
+        assert "0 case files" not in completed.stdout

@@ -120,13 +120,15 @@ def _line_with(process: subprocess.Popen[str], text: str) -> str:
 
 
 def test_watch_watches_every_shared_file_and_any_new_phrasebook(project_copy: Path) -> None:
-    from alletter.project.letter_project import LetterProject
+    from alletter.project.letter_project import LetterProject, language_files
 
-    (project_copy / "templates" / "phrases.fr.yaml").write_text("{}\n", encoding="utf-8")
+    (project_copy / "templates" / "phrases.de.yaml").write_text("{}\n", encoding="utf-8")
     project = LetterProject(project_copy)
-    assert "templates/phrases.fr.yaml" in project.shared_files()
+    # a language's phrasebook and names are that language's letters' files, not every letter's
+    assert "templates/phrases.de.yaml" in language_files("de")
+    assert "templates/phrases.de.yaml" not in project.shared_files()
     watched = project.watched_paths()
-    for name in project.shared_files():
+    for name in [*project.shared_files(), *language_files("de"), *language_files("fr")]:
         path = project_copy / name
         assert any(path == folder or path.is_relative_to(folder) for folder in watched), name
 

@@ -125,7 +125,10 @@ def test_a_mandate_with_no_holder_on_the_letters_date(project_copy: Path) -> Non
     assert completed.returncode == 1
     [reported] = [line for line in completed.stdout.splitlines() if ": error: " in line]
     assert reported.startswith(f"cases/AL-OTH-11-2023.yaml:{line_of(PUBLISHED_TEXT, '  - sale-of-children')}:")
-    assert "no holder of `sale-of-children` on 2023-03-13 in mandates.yaml; a letter cannot be sent under it" in reported
+    assert reported.endswith(
+        "no holder of `sale-of-children` on 2023-03-13 in mandates.yaml; record it: "
+        'alletter mandates record holder sale-of-children "NAME" --from DATE --source URL'
+    )
 
 
 def test_a_reply_before_the_letter_it_answers(project_copy: Path) -> None:

@@ -176,6 +176,62 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
     ),
     "AL-OTH-10-2023": ([EXPLANATORY, PUBLICATION_NON_STATE], [*STATE_ONLY]),
     "AL-OTH-11-2023": ([EXPLANATORY, PUBLICATION_NON_STATE], [*STATE_ONLY]),
+    # The letters in French and Spanish: their own sentences in order, in the DOCX and the PDF,
+    # and none of the English (the draft line and comments: tests/cli/test_letters_in_languages.py).
+    "UA-SEN-1-2023": (
+        [
+            "Mandats de la Rapporteuse spéciale sur la promotion",
+            "14 mars 2023",
+            "Excellence,",
+            "Nous avons l’honneur de nous adresser à vous en nos qualités de Rapporteuse spéciale",
+            "Dans ce contexte, nous souhaiterions attirer l’attention du Gouvernement de votre Excellence",
+            "Selon les informations reçues",
+            "Compte tenu de l’urgence de la situation, nous vous serions reconnaissants",
+            "Comme il est de notre responsabilité",
+            "Veuillez fournir toute information et/ou tout commentaire complémentaire",
+            "Cette communication et toute réponse reçue du Gouvernement de votre Excellence",
+            "Dans l’attente d’une réponse, nous demandons instamment",
+            "Veuillez agréer, Excellence, l’assurance de notre plus haute considération.",
+            "Irene Khan",
+            "Rapporteuse spéciale sur la promotion et la protection du droit à la liberté d’opinion et d’expression",
+        ],
+        [EXCELLENCY, HONOUR_MANY, ACCORDING, CLOSING_STATE_MANY, "Ref.:", "March"],
+    ),
+    "AL-COD-1-2023": (
+        [
+            "Mandat de la Rapporteuse spéciale sur la torture",
+            "J’ai l’honneur de m’adresser à vous en ma qualité de Rapporteuse spéciale sur la torture",
+            "je souhaiterais attirer l’attention du Gouvernement de votre Excellence sur des informations que j’ai reçues",
+            "Comme il est de ma responsabilité",
+            "Veuillez agréer, Excellence, l’assurance de ma plus haute considération.",
+            "Alice Jill Edwards",
+        ],
+        [EXCELLENCY, HONOUR_ONE, "Nous avons l’honneur", "notre plus haute"],
+    ),
+    "AL-MEX-1-2023": (
+        [
+            "Mandatos de la Relatora Especial sobre la promoción y protección del derecho a la libertad de opinión",
+            "Ref.: AL MEX 1/2023 (por favor, utilice esta referencia en su respuesta)",
+            "14 de marzo de 2023",
+            "Excelencia,",
+            "Tenemos el honor de dirigirnos a Usted en nuestra calidad de Relatora Especial",
+            "En este contexto, quisiéramos señalar a la atención urgente del Gobierno de Su Excelencia",
+            "Según la información recibida:",
+            "Es nuestra responsabilidad",
+            "Acepte, Excelencia, la expresión de nuestra más distinguida consideración.",
+        ],
+        [EXCELLENCY, HONOUR_MANY, ACCORDING, CLOSING_STATE_MANY, "Compte tenu", "Dada la urgencia"],
+    ),
+    "AL-COL-1-2023": (
+        [
+            "Mandato de la Relatora Especial sobre la situación de los defensores de derechos humanos",
+            "Tengo el honor de dirigirme a Usted en mi calidad de Relatora Especial",
+            "En este contexto, quisiera señalar a la atención urgente del Gobierno de Su Excelencia la información que he recibido",
+            "Acepte, Excelencia, la expresión de mi más distinguida consideración.",
+            "Mary Lawlor",
+        ],
+        [EXCELLENCY, HONOUR_ONE, "Tenemos el honor", "nuestra más distinguida"],
+    ),
 }
 
 

@@ -89,8 +89,21 @@ def _follow_up_values(prior_path: Path, project: LetterProject) -> dict[str, Any
     }
 
 
-def new_case(project: LetterProject, kind: str, country: str, year: int, on: date, follow_up: Path | None = None) -> NewCase:
-    """Write the skeleton of the next case of this type, country and year; never overwrite."""
+def new_case(
+    project: LetterProject,
+    kind: str,
+    country: str,
+    year: int,
+    on: date,
+    follow_up: Path | None = None,
+    language: str | None = None,
+) -> NewCase:
+    """Write the skeleton of the next case of this type, country and year (in `language`, or the
+    project's default language when None); never overwrite."""
+    from ..project.wording import LANGUAGES
+
+    if language is not None and language not in LANGUAGES:
+        raise UsageError(f"--language {language}: choose {', '.join(LANGUAGES)}")
     kind, country, blocks = _check_reference_parts(kind, country, year, project)
     reference = next_reference(project.cases_dir, kind, country, year)
     state = project.states.get(country)
@@ -136,7 +149,13 @@ def new_case(project: LetterProject, kind: str, country: str, year: int, on: dat
             project.templates_dir / SKELETON_TEMPLATE, "is missing: `alletter new` writes case files from it"
         ) from None
     text = skeleton.render(
-        reference=str(reference), date=on.isoformat(), file_name=path.name, state=state, letter_type=LETTER_TYPES[kind], **values
+        reference=str(reference),
+        date=on.isoformat(),
+        file_name=path.name,
+        state=state,
+        letter_type=LETTER_TYPES[kind],
+        language=language,
+        **values,
     )
     write_new(path, text.encode("utf-8"))
     return NewCase(path, reference)

@@ -12,14 +12,17 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..errors import ConversionError, UsageError, UserError
+from ..errors import ConversionError, DraftWordingError, UsageError, UserError
 from ..files import write_atomic
-from ..project.letter_project import LetterProject
+from ..project.letter_project import DEFAULT_LANGUAGE, LetterProject
 from ..project.schema import Reference
 from .convert import Converter, LetterMetadata
 from .validate import ValidCase, load_case
+
+if TYPE_CHECKING:
+    from .render import RenderedLetter
 
 FORMATS = ("docx", "pdf", "md", "png")
 DEFAULT_FORMATS = ("docx", "pdf")
@@ -99,14 +102,17 @@ class LetterBuilder:
 
     def dependencies(self, valid: ValidCase, templates: Iterable[str]) -> list[str]:
         """Every project file this letter was made from, relative to the project root."""
-        return self.project.letter_files(templates, [annex.id for annex in valid.annexes], self.formats)
+        language = valid.case.language or self.project.default_language()
+        return self.project.letter_files(templates, [annex.id for annex in valid.annexes], self.formats, language)
 
     def build_batch(self, case_paths: Sequence[Path]) -> list[LetterResult]:
         """Build several cases with one pandoc request; each case fails or succeeds on its own."""
-        from .render import render  # here, not at the top: a no-op build never renders (start-up time)
+        # here, not at the top: a no-op build never renders (start-up time)
+        from .draft_marks import add_draft_comments
+        from .render import render
 
         results = [LetterResult(path) for path in case_paths]
-        prepared: list[tuple[LetterResult, ValidCase, str, list[str]]] = []
+        prepared: list[tuple[LetterResult, ValidCase, RenderedLetter, list[str]]] = []
         for result in results:
             try:
                 valid = load_case(result.case_path, self.project)
@@ -114,25 +120,29 @@ class LetterBuilder:
             except UserError as error:
                 result.status, result.error = "failed", str(error)
                 continue
-            prepared.append((result, valid, rendered.markdown, self.dependencies(valid, rendered.templates)))
-        letters = [(markdown, self._metadata(valid)) for _, valid, markdown, _ in prepared]
+            prepared.append((result, valid, rendered, self.dependencies(valid, rendered.templates)))
+        letters = [(rendered.markdown, self._metadata(valid, rendered)) for _, valid, rendered, _ in prepared]
         converted = self.converter.convert_many(letters, tuple(name for name in self.formats if name != "md"))
-        for (result, valid, markdown, dependencies), files in zip(prepared, converted, strict=True):
+        for (result, valid, rendered, dependencies), files in zip(prepared, converted, strict=True):
             if isinstance(files, ConversionError):
                 result.status, result.error = "failed", str(files)
                 continue
+            if "docx" in files and rendered.drafts:
+                files = {**files, "docx": add_draft_comments(files["docx"], rendered, valid.case.date)}
             if "md" in self.formats:
-                files = {**files, "md": markdown.encode("utf-8")}
+                files = {**files, "md": rendered.markdown.encode("utf-8")}
             self._write(result, valid, files, dependencies)
         return results
 
-    def _metadata(self, valid: ValidCase) -> LetterMetadata:
+    def _metadata(self, valid: ValidCase, rendered: RenderedLetter) -> LetterMetadata:
+        english = rendered.language == DEFAULT_LANGUAGE
         return LetterMetadata(
             reference=valid.case.reference,
             date=valid.case.date,
             subject=self.project.settings.document_subject,
-            language=self.project.settings.language,
+            language=self.project.settings.language if english else rendered.locale,
             letterhead=self.project.letterhead,
+            draft_line=rendered.draft_line,
         )
 
     def _write(self, result: LetterResult, valid: ValidCase, files: dict[str, bytes], dependencies: list[str]) -> None:
@@ -156,10 +166,18 @@ class LetterBuilder:
         return self.build_batch([case_path])[0]
 
 
+CASE_SUFFIXES = (".yaml", ".yml")
+
+
 def find_case_files(paths: Iterable[Path]) -> list[Path]:
-    """Case files named on the command line: files as given, directories searched for *.yaml."""
+    """Case files named on the command line: files as given, directories searched for *.yaml.
+
+    A directory named like a case file (`X.yaml/`) is refused: searched, it would report "0 case
+    files checked: no problems" for what the user meant as one letter."""
     found: list[Path] = []
     for path in paths:
+        if path.is_dir() and path.suffix in CASE_SUFFIXES:
+            raise UsageError(f"{path}: is a folder, not a case file; name the YAML file itself, or the folder that holds it")
         if path.is_dir():
             found.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
         elif path.is_file():
@@ -167,3 +185,21 @@ def find_case_files(paths: Iterable[Path]) -> list[Path]:
         else:
             raise UsageError(f"{path}: no such case file or directory")
     return list(dict.fromkeys(found))
+
+
+def not_final(project: LetterProject, case_paths: Iterable[Path]) -> list[DraftWordingError]:
+    """`build --final`: each letter that still uses draft wording or a draft name, with its draft
+    sentences. Every case is rendered (not only those the archive would rebuild): an up-to-date
+    draft letter is no more final than a new one. A case that fails to render is the build's to report."""
+    from .render import render
+
+    refused = []
+    for path in case_paths:
+        try:
+            valid = load_case(path, project)
+            rendered = render(valid, project)
+        except UserError:
+            continue
+        if rendered.drafts:
+            refused.append(DraftWordingError(f"{path.name} ({valid.case.reference})", [mark.named() for mark in rendered.drafts]))
+    return refused

@@ -39,6 +39,7 @@ class LetterMetadata:
     subject: str = ""
     language: str = "en-GB"
     letterhead: Path | None = None  # an image heading page 1
+    draft_line: str | None = None  # the running line of a letter using draft wording, on every page
 
 
 class Converter:
@@ -82,7 +83,12 @@ class Converter:
                 "body_marker": BODY_MARKER,
                 "pages": [
                     self._typst.page_variables(
-                        metadata.reference, metadata.date, metadata.language, metadata.subject, metadata.letterhead
+                        metadata.reference,
+                        metadata.date,
+                        metadata.language,
+                        metadata.subject,
+                        metadata.letterhead,
+                        metadata.draft_line,
                     )
                     for metadata in letters
                 ],

@@ -25,9 +25,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from ..errors import CaseFileError, Problem, TemplateError
-from ..project.letter_project import ANNEXES_DIR, ANNEXES_PREFIX, PHRASES_FILE, LetterProject
-from ..project.schema import NON_STATE, Annex, Party, Reference, RelatedLetter
-from ..project.wording import LetterVoice, MissingWording, choose_wording, letter_blocks
+from ..project.letter_project import ANNEXES_DIR, ANNEXES_PREFIX, DEFAULT_LANGUAGE, LetterProject
+from ..project.registry import MandateInForce
+from ..project.schema import NON_STATE, Annex, Party, Reference, RelatedLetter, Signatory
+from ..project.wording import LetterVoice, MissingWording, Phrasebook, choose_variant, letter_blocks
 from .validate import ValidCase
 
 LETTER_TEMPLATE = "letter.md.j2"
@@ -51,12 +52,27 @@ def escape_markdown(text: object) -> Markdown:
     return Markdown(_WHITESPACE.sub(" ", str(text)).translate(_ESCAPED_PUNCTUATION))
 
 
+# Spanish "y" becomes "e" before a word that starts with the sound i (i-, hi-), but not before
+# hia-, hie-, hio-, hiu- (a diphthong: "agua y hielo"), RAE's rule.
+_I_SOUND = re.compile(r"^(?:[iíIÍ]|[hH][iíIÍ](?![aeiouáéóú]))")
+
+
 def join_phrases(items: Iterable[object], separator: str = ", ", last_separator: str = " and ") -> Markdown:
-    """Join phrases as a letter lists them: `a`, `a and b`, `a; b and c` (with separator '; ')."""
+    """Join phrases as a letter lists them: `a`, `a and b`, `a; b and c` (with separator '; ');
+    Spanish " y " is " e " before an i sound ("Francia e Italia")."""
     phrases = [escape_markdown(item) for item in items]
     if len(phrases) <= 1:
         return Markdown("".join(phrases))
+    if last_separator.strip() == "y" and _I_SOUND.match(phrases[-1]):
+        last_separator = last_separator.replace("y", "e")
     return Markdown(separator.join(phrases[:-1]) + last_separator + phrases[-1])
+
+
+@jinja2.pass_context
+def with_article(context: jinja2.runtime.Context, name: str) -> str:
+    """A mandate's name with the header's article in the letter's language ("the", "du", "de la", "del")."""
+    book: Phrasebook = context["phrasebook"]
+    return f"{book.article(name)}{name}"
 
 
 def linked(target: object, url: str | None = None) -> Markdown:
@@ -71,6 +87,60 @@ def linked(target: object, url: str | None = None) -> Markdown:
 def long_date(day: date) -> str:
     """Dates as the letters write them: `13 March 2023` (no leading zero, English month)."""
     return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+def date_in(day: date, book: Phrasebook) -> str:
+    """A date as the letters of the phrasebook's language write it, by Babel's patterns for its
+    locale ("13 mars 2023", "1er mars 2023", "13 de marzo de 2023"); English as `long_date`."""
+    if book.date_format is None:
+        return long_date(day)
+    from babel.dates import format_date  # here: English letters never need Babel (start-up time)
+
+    text = format_date(day, book.date_format, locale=book.locale.replace("-", "_"))
+    return f"{book.first_day}{text[1:]}" if book.first_day and day.day == 1 else text
+
+
+@jinja2.pass_context
+def _long_date_filter(context: jinja2.runtime.Context, day: date) -> str:
+    return date_in(day, context["phrasebook"])
+
+
+# French punctuation spacing: a narrow no-break space before ; : ! ? (a Markdown escape kept with
+# its mark) and inside « », put in by the renderer so no template or case types it. A colon that
+# is part of a word (a URL's "https:", a div fence ":::") is followed by no space and left alone.
+NARROW_NBSP = "\u202f"
+_BEFORE_MARK = re.compile(r"(?<=[^\s:\\])[ \u00a0\u202f]?(\\?[;:!?])(?=\s|$|\\?»)", re.MULTILINE)
+_AFTER_OPENING = re.compile(r"«[ \u00a0\u202f]?")
+_BEFORE_CLOSING = re.compile(r"[ \u00a0\u202f]?(\\?)»")
+
+
+def french_spacing(markdown: str) -> str:
+    """The narrow no-break spaces of French typography, on the whole letter (boilerplate and case text)."""
+    markdown = _BEFORE_MARK.sub(NARROW_NBSP + r"\1", markdown)
+    markdown = _AFTER_OPENING.sub("«" + NARROW_NBSP, markdown)
+    return _BEFORE_CLOSING.sub(NARROW_NBSP + r"\1»", markdown)
+
+
+@dataclass(frozen=True)
+class DraftMark:
+    """A sentence or name of a letter that is not yet confirmed: where the DOCX comments and the
+    check's notice point. `text` is how the sentence starts, as the letter prints it."""
+
+    phrase: str
+    text: str
+
+    def plain_start(self, length: int = 40) -> str:
+        """The sentence's first words without Markdown, to find its paragraph in the DOCX."""
+        plain = re.sub(r"\[([^\]]*)\]\(<[^>]*>\)", r"\1", self.text)
+        plain = re.sub(r"\\(.)", r"\1", plain).replace("**", "").replace("*", "")
+        return _WHITESPACE.sub(" ", plain).strip()[:length]
+
+    def named(self) -> str:
+        """How `check` and `build --final` name it: the phrase and how the sentence starts."""
+        return f"{self.phrase}: “{self.plain_start(60)}…”"
+
+
+_drafts_used: ContextVar[list[DraftMark] | None] = ContextVar("drafts_used", default=None)
 
 
 def prefixed(text: str, prefix: str) -> str:
@@ -150,6 +220,16 @@ class RenderedLetter:
 
     markdown: str
     templates: frozenset[str]
+    language: str = DEFAULT_LANGUAGE
+    locale: str = "en-GB"
+    drafts: tuple[DraftMark, ...] = ()
+    draft_line: str | None = None
+    draft_comment: str | None = None
+
+    def comment_for(self, mark: DraftMark) -> str:
+        """The DOCX comment on a paragraph using draft wording, in the letter's language."""
+        template = self.draft_comment or "Wording not yet confirmed against a published letter: {phrase}"
+        return template.format(phrase=mark.phrase)
 
 
 def _finalize(value: object) -> str:
@@ -160,16 +240,21 @@ def _finalize(value: object) -> str:
 def say(context: jinja2.runtime.Context, phrase: str, **values: object) -> Markdown:
     """A sentence of phrases.yaml in the wording for this letter, filled in from the block's
     context and `values` (what a block's loop holds, which the context does not)."""
-    words = choose_wording(context["phrasebook"], phrase, context["voice"])
+    book: Phrasebook = context["phrasebook"]
+    variant, words = choose_variant(book, phrase, context["voice"])
     try:
         template = _phrase_template(context.environment, words)
         text = template.render({**context.get_all(), **values}).strip()
     except jinja2.TemplateSyntaxError as error:
-        raise TemplateError(f"{PHRASES_FILE} ({phrase})", None, error.message or "syntax error") from None
+        raise TemplateError(f"{book.file} ({phrase})", None, error.message or "syntax error") from None
     except jinja2.UndefinedError as error:
-        raise TemplateError(f"{PHRASES_FILE} ({phrase})", None, str(error)) from None
+        raise TemplateError(f"{book.file} ({phrase})", None, str(error)) from None
     # A sentence that ends with a value ending in a full stop ("S.A.") takes no second one.
-    return Markdown(_DOUBLED_FULL_STOP.sub(r"\\.", text))
+    text = _DOUBLED_FULL_STOP.sub(r"\\.", text)
+    drafts = _drafts_used.get()
+    if variant.status == "draft" and drafts is not None and text:
+        drafts.append(DraftMark(phrase, text))
+    return Markdown(text)
 
 
 @lru_cache(maxsize=1024)
@@ -201,7 +286,8 @@ def letter_environment(templates_dir: Path) -> SandboxedEnvironment:
         markup=Markdown,
         join_phrases=join_phrases,
         linked=linked,
-        long_date=long_date,
+        long_date=_long_date_filter,
+        with_article=with_article,
         prefixed=prefixed,
         narrative=narrative,
         narrative_inline=narrative_inline,
@@ -216,14 +302,27 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
     case = valid.case
     blocks = letter_blocks(project.kinds, case)
     assert blocks is not None  # validate refuses a kind kinds.yaml does not have
-    addressee = project.phrasebook.recipients[case.recipient.kind]
+    language = letter_language(valid, project)
+    book = project.phrasebook_for(language)
+    addressee = book.recipients.get(case.recipient.kind)
+    if addressee is None:
+        raise MissingWording(f"recipients.{case.recipient.kind}", "a letter to this kind of recipient", book.file)
     if not case.recipient.is_state:
         addressee = addressee.model_copy(update={"salutation": case.recipient.salutation, "closing_name": case.recipient.name})
+    mandates, signatories = valid.mandates, valid.signatories
+    if language != DEFAULT_LANGUAGE:
+        mandates, signatories = _mandates_in(valid, project, language)
+        english_annexes = [*(case.annex.standards if case.annex else []), *case.annexes]
+        if english_annexes:
+            raise MissingWording(
+                f"annexes ({', '.join(english_annexes)})", "a letter in this language: the annexes are in English", book.file
+            )
     return {
         "case": case,
         "blocks": blocks,
-        "mandates": valid.mandates,
-        "signatories": valid.signatories,
+        "mandates": mandates,
+        "signatories": signatories,
+        "language": language,
         "settings": project.settings,
         "mandate_count": project.settings.mandate_count_on(case.date),
         "state": project.states.get(case.ref.country),
@@ -233,9 +332,59 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
             for government in (case.follow_up.other_replies.governments if case.follow_up else [])
         ],
         "addressee": addressee,
-        "phrasebook": project.phrasebook,
+        "phrasebook": book,
         "voice": LetterVoice(len(valid.mandates), case.kind.recipient, case.date),
     }
+
+
+def letter_language(valid: ValidCase, project: LetterProject) -> str:
+    """The case's language, or the project's default."""
+    return valid.case.language or project.default_language()
+
+
+def _mandates_in(valid: ValidCase, project: LetterProject, language: str) -> tuple[list[MandateInForce], list[Signatory]]:
+    """The mandates and signatures with their names in `language`, each title agreeing with its
+    holder (Rapporteuse spéciale, Relatora Especial): a feminine form its source prints, else one
+    made by the phrasebook's feminine_titles — a draft name, marked as draft wording is."""
+    names = project.names_for(language).names
+    book = project.phrasebook_for(language)
+    drafts = _drafts_used.get()
+    mandates: list[MandateInForce] = []
+    for mandate in valid.mandates:
+        entry = names.get(mandate.id)
+        female = mandate.holder.gender == "female"
+        name, sourced = (None, False) if entry is None else _gendered_name(entry.name, entry.feminine, female, book)
+        if name is None:
+            raise MissingWording(
+                f"names.{mandate.id}",
+                f"a letter in this language (no name of `{mandate.id}`)",
+                f"templates/names.{language}.yaml",
+            )
+        if mandate.holder.title is not None:
+            raise MissingWording(
+                f"names.{mandate.id}",
+                f"the signature title of {mandate.holder.name} (recorded in English only)",
+                f"templates/names.{language}.yaml",
+            )
+        if not sourced and drafts is not None:
+            drafts.append(DraftMark(f"name of {mandate.id}", escape_markdown(name)))
+        mandates.append(MandateInForce(id=mandate.id, name=name, resolution=mandate.resolution, holder=mandate.holder))
+    signatories = [Signatory(name=mandate.holder.name, title=mandate.name) for mandate in mandates]
+    return mandates, signatories
+
+
+def _gendered_name(name: str | None, feminine: str | None, female: bool, book: Phrasebook) -> tuple[str | None, bool]:
+    """The name for this holder, and whether a source prints it in that form."""
+    if not female:
+        return name, name is not None
+    if feminine is not None:
+        return feminine, True
+    if name is None:
+        return None, False
+    for masculine, feminine_title in book.feminine_titles.items():
+        if name.startswith(masculine):
+            return feminine_title + name[len(masculine) :], False
+    return name, True  # a title with no gender: "Groupe de travail", "Grupo de Trabajo"
 
 
 def _related_party(related: RelatedLetter, project: LetterProject) -> Party:
@@ -263,14 +412,32 @@ def _case_annex(valid: ValidCase, project: LetterProject, context: dict[str, obj
 def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
     """The letter as pandoc Markdown, with the templates it used."""
     loaded: set[str] = set()
-    token = _templates_loaded.set(loaded)
+    drafts: list[DraftMark] = []
+    token, drafts_token = _templates_loaded.set(loaded), _drafts_used.set(drafts)
     try:
         markdown = _rendered(
             valid, project, lambda environment, context: environment.get_template(LETTER_TEMPLATE).render(context)
         )
     finally:
         _templates_loaded.reset(token)
-    return RenderedLetter(re.sub(r"\n{3,}", "\n\n", markdown).rstrip("\n") + "\n", frozenset(loaded))
+        _drafts_used.reset(drafts_token)
+    markdown = re.sub(r"\n{3,}", "\n\n", markdown).rstrip("\n") + "\n"
+    language = letter_language(valid, project)
+    if language == DEFAULT_LANGUAGE:
+        return RenderedLetter(markdown, frozenset(loaded))
+    book = project.phrasebook_for(language)
+    if language == "fr":
+        markdown = french_spacing(markdown)
+        drafts = [DraftMark(mark.phrase, french_spacing(mark.text)) for mark in drafts]
+    return RenderedLetter(
+        markdown,
+        frozenset(loaded),
+        language=language,
+        locale=book.locale,
+        drafts=tuple(dict.fromkeys(drafts)),
+        draft_line=book.draft_line if drafts else None,
+        draft_comment=book.draft_comment,
+    )
 
 
 def render_templates(valid: ValidCase, project: LetterProject, names: Iterable[str]) -> list[str]:
@@ -288,12 +455,14 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
     """`render_with` called with the letter's environment and context, its errors reported as a
     case's or a template's."""
     environment = letter_environment(project.templates_dir)
-    context = _letter_context(valid, project)
     try:
+        context = _letter_context(valid, project)
         case_annex = _case_annex(valid, project, context)
         context["annexes"] = [*([case_annex] if case_annex else []), *valid.annexes]
         return render_with(environment, context)
     except MissingWording as error:
+        if error.phrase.startswith("names.") and valid.language_location is not None:
+            raise CaseFileError([Problem(valid.language_location, str(error), "language")]) from None
         raise CaseFileError([Problem(valid.kind_location, str(error), "recipient.kind")]) from None
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(error.name or LETTER_TEMPLATE, error.lineno, error.message or "syntax error") from None
@@ -303,13 +472,23 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
 
 
 def wording_problems(valid: ValidCase, project: LetterProject) -> list[Problem]:
-    """What `check` adds to validation: a sentence the letter needs that phrases.yaml has no
-    wording for (found by rendering the letter, the one place that knows which sentences it uses)."""
+    """What `check` adds to validation: a sentence or name the letter needs that its language's
+    phrasebook has no wording for (an error), and each draft sentence or name it uses (a notice);
+    found by rendering the letter, the one place that knows which sentences it uses."""
     try:
-        render(valid, project)
+        rendered = render(valid, project)
     except CaseFileError as error:
         return error.problems
-    return []
+    book = project.phrasebook_for(rendered.language)
+    return [
+        Problem(
+            valid.language_location or valid.kind_location,
+            f"draft wording, to be confirmed before the letter is sent ({book.file}): {mark.named()}",
+            "language",
+            severity="notice",
+        )
+        for mark in rendered.drafts
+    ]
 
 
 def _template_place(error: Exception, templates_dir: Path) -> tuple[str, int | None]:

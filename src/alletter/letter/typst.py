@@ -100,9 +100,18 @@ class Typst:
             (self.root / name).write_bytes(data)
         return "/" + name
 
-    def page_variables(self, reference: str, day: date, language: str, subject: str, letterhead: Path | None) -> dict[str, Any]:
+    def page_variables(
+        self,
+        reference: str,
+        day: date,
+        language: str,
+        subject: str,
+        letterhead: Path | None,
+        draft_line: str | None = None,
+    ) -> dict[str, Any]:
         """What pandoc puts into the page (letter.typ) for one letter: its title, date, language,
-        the PDF's description and the letterhead's path in typst's root."""
+        the PDF's description, the letterhead's path in typst's root and, for a letter using
+        draft wording, the running line on every page."""
         lang, _, region = language.partition("-")
         variables = {
             "date-iso": day.isoformat(),
@@ -116,6 +125,8 @@ class Typst:
         if letterhead is not None:
             variables["letterhead"] = typst_string(self.letterhead(letterhead, reference))
             variables["letterhead-height"] = LETTERHEAD_HEIGHT
+        if draft_line is not None:
+            variables["draft-line"] = typst_string(draft_line)
         return {"metadata": {"title": reference}, "variables": variables}
 
     def docx_letterhead(self, letterhead: Path, reference: str) -> LetterheadImage:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,17 @@ from pydantic import ValidationError
 from ..errors import CaseFileError, Problem, SourceLocation
 from ..project.letter_project import LetterProject
 from ..project.load import FieldPath, LoadedYaml, dotted_path, load_yaml, parse_yaml
-from ..project.schema import MANDATE_ID_PATTERN, NON_STATE, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Reference, Signatory
+from ..project.schema import (
+    MANDATE_ID_PATTERN,
+    NON_STATE,
+    REFERENCE_PATTERN,
+    URL_PATTERN,
+    Annex,
+    Case,
+    Reference,
+    Signatory,
+    SignedBy,
+)
 from .glyphs import describe, unshowable
 
 if TYPE_CHECKING:
@@ -41,6 +51,7 @@ class ValidCase:
     annexes: list[Annex]
     kind_location: SourceLocation  # where the case says whom it is to: the wording it needs is reported there
     recipient_label: str  # who it went to, as the archive's index lists it: a name, or "Government of <State>"
+    language_location: SourceLocation | None = None  # the case's `language:`, where its language's gaps are reported
 
 
 @dataclass
@@ -50,6 +61,7 @@ class CaseCheck:
     path: Path
     problems: list[Problem]
     valid: ValidCase | None = None
+    notices: list[Problem] = field(default_factory=list)  # worth a look, not wrong: the letter is made
     reference: str | None = None
     reference_location: SourceLocation | None = None
 
@@ -72,7 +84,8 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
         check.reference, check.reference_location = reference.strip(), loaded.locate(("reference",), value=True)
     case, check.problems = _case_and_problems(loaded, project)
     if case is not None and not check.problems:
-        mandates = [_in_force(project, mandate_id, case.date) for mandate_id in case.mandates]
+        mandates = [_in_force(project, mandate_id, case.date, case.signed_by.get(mandate_id)) for mandate_id in case.mandates]
+        check.notices = list(_signatory_notices(loaded, case, project))
         check.valid = ValidCase(
             path=path,
             case=case,
@@ -81,6 +94,7 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
             annexes=[project.annex(annex_id) for annex_id in case.annexes],
             kind_location=loaded.locate(("recipient", "kind"), value=True),
             recipient_label=case.recipient.name or f"Government of {project.states[case.ref.country].en}",
+            language_location=loaded.locate(("language",), value=True) if "language" in loaded.data else None,
         )
     return check
 
@@ -312,9 +326,11 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -
             yield _unknown_mandate(loaded, index, mandate_id, project)
             continue
         for missing in project.registry.in_force(mandate, case.date)[1]:
+            if mandate_id in case.signed_by and _is_about_the_holder(missing, mandate_id):
+                continue  # the case names who signs
             yield Problem(
                 at(("mandates", index), value=True),
-                f"{missing}; a letter cannot be sent under it (update mandates.yaml from a published source)",
+                _with_fix(mandate_id, missing),
                 f"mandates[{index}]",
             )
     first_place: dict[str, int] = {}
@@ -333,6 +349,13 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -
             hint = _did_you_mean(annex_id, known_annexes)
             yield Problem(
                 at(("annexes", index)), f"unknown annex `{annex_id}` (no annexes/{annex_id}.md){hint}", f"annexes[{index}]"
+            )
+    for mandate_id in case.signed_by:
+        if mandate_id not in case.mandates:
+            yield Problem(
+                at(("signed_by", mandate_id)),
+                f"`{mandate_id}` is not among the letter's mandates{_did_you_mean(mandate_id, case.mandates)}",
+                f"signed_by.{mandate_id}",
             )
     yield from _follow_up_problems(loaded, case)
     yield from _kind_problems(loaded, case, project)
@@ -538,10 +561,50 @@ def _texts(data: object, field_path: FieldPath) -> Iterator[tuple[FieldPath, str
             yield from _texts(value, (*field_path, index))
 
 
-def _in_force(project: LetterProject, mandate_id: str, day: date) -> MandateInForce:
-    mandate, missing = project.registry.in_force(project.mandates[mandate_id], day)
-    assert mandate is not None, missing  # reported by _registry_problems
-    return mandate
+def _in_force(project: LetterProject, mandate_id: str, day: date, signed: SignedBy | None = None) -> MandateInForce:
+    """The mandate as the letter prints it: the registry's, signed by the case's own signatory if it names one."""
+    from ..project.registry import MandateInForce
+    from ..project.schema import Holder
+
+    if signed is None:
+        mandate, missing = project.registry.in_force(project.mandates[mandate_id], day)
+        assert mandate is not None, missing  # reported by _registry_problems
+        return mandate
+    known = project.registry.on(project.mandates[mandate_id], day)
+    assert known.resolution is not None, known.missing  # reported by _registry_problems
+    title = signed.title or (known.holder.title if known.holder is not None else None)
+    return MandateInForce(known.id, known.name, known.resolution, Holder.model_validate({"name": signed.name, "title": title}))
+
+
+def _with_fix(mandate_id: str, missing: str) -> str:
+    """A registry gap, with the command that records the missing fact."""
+    from ..project.record import command_that_records
+
+    command = command_that_records(mandate_id, missing)
+    if command is None:
+        return f"{missing}; a letter cannot be sent under it (update mandates.yaml from a published source)"
+    return f"{missing}; record it: {command}"
+
+
+def _is_about_the_holder(missing: str, mandate_id: str) -> bool:
+    """A registry gap that the case's `signed_by` fills: no holder known, or the seat vacant."""
+    return missing.startswith(f"no holder of `{mandate_id}`") or missing.startswith(f"`{mandate_id}` is vacant since")
+
+
+def _signatory_notices(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
+    """Where the case's signatory is not the registry's holder that day: said, so that a slip is seen."""
+    for mandate_id, signed in case.signed_by.items():
+        known = project.registry.on(project.mandates[mandate_id], case.date)
+        if known.holder is None:
+            continue
+        registry_title = known.signature_title
+        if signed.name != known.holder.name or (signed.title is not None and signed.title != registry_title):
+            yield Problem(
+                loaded.locate(("signed_by", mandate_id)),
+                f"signed by {signed.name} ({signed.title or registry_title}) on this letter; mandates.yaml has "
+                f"{known.holder.name} ({registry_title}) on {case.date}: the letter prints the case's",
+                f"signed_by.{mandate_id}",
+            )
 
 
 __all__ = ["CaseCheck", "ValidCase", "check_case", "check_cases", "load_case", "load_yaml", "parse_yaml"]

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ProjectFileError, ProjectNotFoundError
-from .load import load_front_matter, load_yaml
+from .load import LoadedYaml, load_front_matter, load_yaml
 from .schema import Annex, Mandate, Registry, Settings, State, StateList
 
 if TYPE_CHECKING:  # imported where used: a no-op build reads none of them (start-up time)
     from .registry import RegistryOnDates
-    from .wording import Kinds, Phrasebook
+    from .wording import Kinds, MandateNames, Phrasebook
 
 # Every file a letter is made from is named here, and only here: the builder records what each
 # letter used (`LetterBuilder.dependencies`), `watch` watches it, and the archive's build state
@@ -31,7 +31,24 @@ SETTINGS_FILE = "templates/settings.yaml"
 STATES_FILE = "states.yaml"
 KINDS_FILE = "templates/kinds.yaml"
 PHRASES_FILE = "templates/phrases.yaml"
-PHRASEBOOKS = "templates/phrases.*.yaml"  # a phrasebook in another language, when there is one
+DEFAULT_LANGUAGE = "en"  # the language of PHRASES_FILE and of the registry's `name`s
+
+
+def phrases_file(language: str) -> str:
+    """The phrasebook of a letter language: English in phrases.yaml, the others beside it."""
+    return PHRASES_FILE if language == DEFAULT_LANGUAGE else f"templates/phrases.{language}.yaml"
+
+
+def names_file(language: str) -> str:
+    """The mandates' names in a letter language other than English (the registry has the English)."""
+    return f"templates/names.{language}.yaml"
+
+
+def language_files(language: str) -> tuple[str, ...]:
+    """What a letter in `language` is made from besides SHARED_FILES."""
+    return () if language == DEFAULT_LANGUAGE else (phrases_file(language), names_file(language))
+
+
 # Templates named `annexes/…` are read from the project's annexes/ folder (the law library's
 # paragraphs), the others from templates/.
 ANNEXES_PREFIX = f"{ANNEXES_DIR}/"
@@ -115,10 +132,9 @@ class LetterProject:
         return _load_model(self.root / PHRASES_FILE, Phrasebook)
 
     def shared_files(self) -> list[str]:
-        """The files every letter is made from, relative to the root: the shared data and any
-        phrasebook in another language."""
-        phrasebooks = sorted(path.relative_to(self.root).as_posix() for path in self.root.glob(PHRASEBOOKS))
-        return [*SHARED_FILES, *phrasebooks]
+        """The files every letter is made from, relative to the root (a letter in another
+        language adds its phrasebook and names: `language_files`)."""
+        return list(SHARED_FILES)
 
     def page_design(self, formats: Iterable[str]) -> list[str]:
         """The page design files letters in `formats` are made from, relative to the root."""
@@ -132,13 +148,16 @@ class LetterProject:
             paths.append(f"{TEMPLATES_DIR}/{self.settings.letterhead}")
         return paths
 
-    def letter_files(self, templates: Iterable[str], annexes: Iterable[str], formats: Iterable[str]) -> list[str]:
-        """Every project file a letter is made from, relative to the root: the shared files, the
-        templates it loaded (by their names in the template loader), its annexes (by id) and the
-        page design of its formats."""
+    def letter_files(
+        self, templates: Iterable[str], annexes: Iterable[str], formats: Iterable[str], language: str = DEFAULT_LANGUAGE
+    ) -> list[str]:
+        """Every project file a letter is made from, relative to the root: the shared files, its
+        language's phrasebook and names, the templates it loaded (by their names in the template
+        loader), its annexes (by id) and the page design of its formats."""
         # The law library's paragraphs are templates loaded from annexes/ (named so), the rest from templates/.
         paths = {
             *self.shared_files(),
+            *language_files(language),
             *(name if name.startswith(ANNEXES_PREFIX) else f"{TEMPLATES_DIR}/{name}" for name in templates),
         }
         paths.update(f"{ANNEXES_DIR}/{annex}.md" for annex in annexes)
@@ -155,6 +174,37 @@ class LetterProject:
     def is_page_design(self, path: Path) -> bool:
         """Whether `path` is a page design file, which the converters read when they start."""
         return path.parent == self.templates_dir.resolve() and path.name in PAGE_DESIGN
+
+    def phrasebook_for(self, language: str) -> Phrasebook:
+        """The phrasebook of a letter language (read once per run)."""
+        if language == DEFAULT_LANGUAGE:
+            return self.phrasebook
+        if language not in self._phrasebooks:
+            from .wording import Phrasebook
+
+            book = _load_model(self.root / phrases_file(language), Phrasebook)
+            self._phrasebooks[language] = book.model_copy(update={"file": phrases_file(language)})
+        return self._phrasebooks[language]
+
+    def names_for(self, language: str) -> MandateNames:
+        """The mandates' names in a letter language other than English."""
+        if language not in self._names:
+            from .wording import MandateNames
+
+            self._names[language] = _load_model(self.root / names_file(language), MandateNames)
+        return self._names[language]
+
+    @cached_property
+    def _phrasebooks(self) -> dict[str, Phrasebook]:
+        return {}
+
+    @cached_property
+    def _names(self) -> dict[str, MandateNames]:
+        return {}
+
+    def default_language(self) -> str:
+        """The language of a case that names none: settings.yaml's `language` (en-GB → en)."""
+        return self.settings.language.partition("-")[0]
 
     def check_shared_files(self) -> None:
         """Read the shared files now, so that a mistake in them is one error before any letter is
@@ -184,7 +234,12 @@ class LetterProject:
 
 
 def _load_model(path: Path, model: type[ModelT]) -> ModelT:
-    loaded = load_yaml(path)
+    return validate_model(load_yaml(path), model)
+
+
+def validate_model(loaded: LoadedYaml, model: type[ModelT]) -> ModelT:
+    """The model of a loaded file, or a ProjectFileError naming the first field at fault and its line."""
+    path = loaded.path
     try:
         return model.model_validate(loaded.data)
     except ValidationError as error:

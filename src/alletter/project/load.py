@@ -197,7 +197,11 @@ def parse_yaml(path: Path) -> LoadedYaml:
     with the rest of the file's problems, so that `check` shows an author every mistake at once;
     a file it cannot read at all raises CaseFileError naming the line.
     """
-    text = read_source(path)
+    return parse_yaml_text(path, read_source(path))
+
+
+def parse_yaml_text(path: Path, text: str) -> LoadedYaml:
+    """`parse_yaml` of text not yet written to `path` (a registry edit checked before it is saved)."""
     if text.startswith("\ufeff"):
         raise CaseFileError(
             [Problem(SourceLocation(path, 1, 1), "starts with a byte-order mark (BOM); save it as UTF-8 without BOM")]

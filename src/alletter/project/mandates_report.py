@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from .letter_project import LetterProject
+from .schema import Holder, Resolution
 
 # The registry covers the mandates in force from this day on (issue 13).
 GAPS_FROM = date(2019, 1, 1)
@@ -29,11 +30,23 @@ def mandates_on(project: LetterProject, day: date) -> list[dict[str, Any]]:
                 "name": known.name,
                 "resolution": known.resolution,
                 "holder": None if known.holder is None else {"name": known.holder.name, "title": known.signature_title},
+                "vacant_since": None if known.vacancy is None else known.vacancy.since.isoformat(),
+                "resolution_from": _provenance(next((r for r in mandate.resolutions if r.number == known.resolution), None)),
+                "holder_from": _provenance(known.holder),
                 "sources": mandate.sources,
                 "missing": known.missing,
             }
         )
     return rows
+
+
+def _provenance(fact: Holder | Resolution | None) -> str | None:
+    """`published` (a public source shows it) or `recorded by X on D` (the office's word)."""
+    if fact is None:
+        return None
+    if fact.recorded is not None:
+        return f"recorded by {fact.recorded.by} on {fact.recorded.on}"
+    return "published" if fact.source else "no source"
 
 
 def gap_rows(project: LetterProject, start: date, end: date) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .schema import Holder, Mandate, Resolution, Session
+from .schema import Holder, Mandate, Resolution, Session, Vacancy
 
 MAX_TENURE_YEARS = 6  # HRC resolution 5/1, annex, para. 45
 DEFAULT_TERM_YEARS = {"thematic": 3, "country": 1}
@@ -57,6 +57,7 @@ class MandateOnDate:
     resolution: str | None
     holder: Holder | None
     missing: list[str]
+    vacancy: Vacancy | None = None
 
     @property
     def signature_title(self) -> str | None:
@@ -150,15 +151,28 @@ class RegistryOnDates:
         return min(former, key=lambda name: name.until).name if former else mandate.name
 
     @staticmethod
-    def holder_on(mandate: Mandate, day: date) -> Holder | None:
+    def vacancy_on(mandate: Mandate, day: date) -> Vacancy | None:
+        """The recorded vacancy `day` falls in, if any: then no one holds the mandate."""
+        return next((v for v in mandate.vacancies if v.since <= day and (v.until is None or day <= v.until)), None)
+
+    @classmethod
+    def holder_on(cls, mandate: Mandate, day: date) -> Holder | None:
+        if cls.vacancy_on(mandate, day) is not None:
+            return None
         return next((holder for holder in mandate.holders if in_office(holder, day)), None)
 
     def on(self, mandate: Mandate, day: date) -> MandateOnDate:
         """Everything the registry knows of an existing mandate on `day`, and what it does not."""
         holder = self.holder_on(mandate, day)
+        vacancy = self.vacancy_on(mandate, day)
         number, why = self.resolution_on(mandate, day)
-        missing = [f"no holder of `{mandate.id}` on {day} in mandates.yaml"] if holder is None else []
-        return MandateOnDate(mandate.id, self.name_on(mandate, day), number, holder, [*missing, *([why] if why else [])])
+        missing = []
+        if vacancy is not None:
+            missing = [f"`{mandate.id}` is vacant since {vacancy.since} ({vacancy.source}): no one holds it on {day}"]
+        elif holder is None:
+            missing = [f"no holder of `{mandate.id}` on {day} in mandates.yaml"]
+        name = self.name_on(mandate, day)
+        return MandateOnDate(mandate.id, name, number, holder, [*missing, *([why] if why else [])], vacancy)
 
     def in_force(self, mandate: Mandate, day: date) -> tuple[MandateInForce | None, list[str]]:
         """The mandate as a letter of `day` prints it, or None and every fact that is missing."""
@@ -211,6 +225,10 @@ class RegistryOnDates:
                     days.update({held, held + one})
             if holder.since is not None:
                 days.add(_years_later(holder.since, MAX_TENURE_YEARS))
+        for vacancy in mandate.vacancies:
+            for changed in (vacancy.since, vacancy.until):
+                if changed is not None:
+                    days.update({changed, changed + one})
         for changed in (mandate.established, mandate.ended, *(name.until for name in mandate.former_names)):
             if changed is not None:
                 days.update({changed, changed + one})
@@ -221,12 +239,13 @@ def in_office(holder: Holder, day: date) -> bool:
     """Within the term as far as the sources show it. A mandate-holder serves one continuous term
     (renewed at most once): from the first day recorded (`since`, or the first `seen`) to the last
     (`until`, or six years from `since`, or the last `seen`). A Working Group's chair (who has a
-    title) rotates and may chair again later: within a recorded since–until, or between two days
-    seen less than six months apart (no chair's term is shorter than the business Working Group's
+    title) rotates and may chair again later: within a published since–until, or between two days
+    seen less than six months apart (a chair the office recorded, `recorded`, signs from `since`
+    as any holder does, until the office records the next one, which ends the term) (no chair's term is shorter than the business Working Group's
     six-month rotation, the shortest recorded)."""
     if day in holder.seen:
         return True
-    if holder.title is not None:
+    if holder.title is not None and holder.recorded is None:
         if holder.since is not None and holder.until is not None:
             return holder.since <= day <= holder.until
         seen = sorted({*holder.seen, *(d for d in (holder.since, holder.until) if d is not None)})
@@ -281,6 +300,8 @@ def _generic(message: str, mandate_id: str) -> str:
     """A gap's kind, without the date, so that consecutive days merge into one period."""
     if message.startswith("no holder"):
         return "no holder"
+    if " is vacant since " in message:
+        return re.sub(r": no one holds it on [0-9-]+$", "", message)
     if "renewal in force" in message or "adoption date" in message or "has no number" in message:
         return "resolution in force unknown: " + re.sub(r" (on|by) [0-9]{4}-[0-9]{2}-[0-9]{2}", "", message)
     return re.sub(r" [0-9]{4}-[0-9]{2}-[0-9]{2}", "", message)

@@ -188,11 +188,25 @@ class CaseAnnex(StrictModel):
     paragraphs: list[Text] = Field([], description="The case's own paragraphs, after the standard ones")
 
 
+class SignedBy(StrictModel):
+    """Who signs for a mandate on this letter, where it is not the registry's holder: an acting
+    holder, a Working Group's member designated for communications."""
+
+    name: Line
+    title: Line | None = Field(
+        None, description="The line under the name, as printed; default: the registry's title for the seat, or the mandate's name"
+    )
+
+
 class Case(StrictModel):
     """One communication: everything in it that is the case's own."""
 
     reference: ReferenceText
     date: date
+    language: Literal["en", "fr", "es"] | None = Field(
+        None,
+        description="The letter's language (en, fr, es); left out: settings.yaml's. Narrative fields are written in it",
+    )
     mandates: list[MandateId] = Field(
         min_length=1, description="Mandate ids from mandates.yaml, in the order the letter names them"
     )
@@ -219,6 +233,12 @@ class Case(StrictModel):
     closing_paragraphs: list[ClosingParagraph] = []
     annex: CaseAnnex | None = Field(None, description="The case's own legal annex (letters to States)")
     annexes: list[MandateId] = Field([], description="Annex ids: files annexes/<id>.md")
+    signed_by: dict[MandateId, SignedBy] = Field(
+        {},
+        description="Who signs for a mandate on this letter, by mandate id, where it is not the registry's holder "
+        "(an acting holder, a Working Group's designated member); also lets a letter go out under a mandate "
+        "whose holder mandates.yaml lacks",
+    )
 
     @property
     def ref(self) -> Reference:
@@ -250,6 +270,14 @@ Source = Annotated[str, Field(min_length=1, description="A URL, or a published d
 RESOLUTION_PATTERN = r"^([0-9]+/[0-9]+( [A-Z])?|S-[0-9]+/[0-9]+|[0-9]+ \([A-Z]+\))$"
 
 
+class Recorded(StrictModel):
+    """Who in the office recorded a fact (`alletter mandates record …`) and on which day: a fact
+    the public sources do not show yet is the office's word, and says whose."""
+
+    by: Line
+    on: date
+
+
 class Holder(StrictModel):
     """A person who held a mandate, and when: a Working Group's holders are its Chair-Rapporteurs,
     who sign for it (their `title` says so)."""
@@ -265,6 +293,7 @@ class Holder(StrictModel):
         [], description="Dates a source shows the holder in office (a letter signed), where the term's dates are not known"
     )
     source: Source | None = None
+    recorded: Recorded | None = None
 
 
 class Resolution(StrictModel):
@@ -281,6 +310,7 @@ class Resolution(StrictModel):
         [], description="Dates a published letter cites it on (in force then), where the adoption date is not known"
     )
     source: Source | None = None
+    recorded: Recorded | None = None
 
 
 class FormerName(StrictModel):
@@ -289,6 +319,24 @@ class FormerName(StrictModel):
     name: Line
     until: date
     source: Source | None = None
+    recorded: Recorded | None = None
+
+
+class Vacancy(StrictModel):
+    """A time the mandate was in force with no one appointed to it: letters of those days have no
+    signatory (unless the case names one, `signed_by`), and `check` says the mandate is vacant."""
+
+    since: date
+    until: date | None = None
+    source: Source
+    recorded: Recorded | None = None
+
+
+class Ending(StrictModel):
+    """Where the end of a mandate (`ended`) is shown."""
+
+    source: Source
+    recorded: Recorded | None = None
 
 
 class Mandate(StrictModel):
@@ -303,12 +351,14 @@ class Mandate(StrictModel):
     former_names: list[FormerName] = []
     established: date | None = None
     ended: date | None = None
+    ending: Ending | None = Field(None, description="The source of `ended`")
     term_years: int | None = Field(
         None,
         description="Years between renewals; default 3 for thematic, 1 for country mandates; 0 for a mandate that is not renewed",
     )
     resolutions: list[Resolution] = []
     holders: list[Holder] = []
+    vacancies: list[Vacancy] = []
     sources: list[Source] = []
     notes: str | None = None
 

@@ -27,6 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .schema import Case, LetterKind, RecipientKind
 
+Status = Literal["published", "approved", "draft"]
+# The letter languages alletter writes: English in templates/phrases.yaml, each other language in
+# templates/phrases.<language>.yaml and its mandate names in templates/names.<language>.yaml.
+LANGUAGES = ("en", "fr", "es")
+Language = Literal["en", "fr", "es"]
+
 Condition = Literal["first", "follow-up", "replied", "not-replied", "facts", "related", "annex", "chosen"]
 
 # When a block marked `when:` belongs in a letter (`chosen`: the case lists the block's name in
@@ -84,11 +90,24 @@ class Variant(_Data):
     one: str | None = None
     many: str | None = None
     source: str | None = None
+    status: Status = Field(
+        "published",
+        description="published: as a published letter prints it (source: reference, date, address); approved: "
+        "confirmed by the office (approved_by, approved_on, source: against what); draft: a translation of the "
+        "English wording not yet checked (source says so)",
+    )
+    approved_by: str | None = None
+    approved_on: date | None = None
+    approved_against: str | None = Field(None, description="what the office checked the wording against")
 
     @model_validator(mode="after")
     def _has_words(self) -> Variant:
         if self.text is None and self.one is None and self.many is None:
             raise ValueError("a wording needs `text`, or `one` and/or `many`")
+        if self.status == "approved" and None in (self.approved_by, self.approved_on, self.approved_against):
+            raise ValueError(
+                "an approved wording needs `approved_by`, `approved_on` and `approved_against` (alletter wording approve records them)"
+            )
         return self
 
     def words(self, speakers: int) -> str | None:
@@ -103,21 +122,61 @@ class Addressee(_Data):
     you: str = Field(description="as in 'any response received from …'")
     your: str = Field(description="as in 'addressed to …', 'in contact with …'")
     attention: str = Field(description="as in 'bring to … information'")
+    status: Status = "published"
+    source: str | None = None
+
+
+class Article(_Data):
+    """The article a name takes in the header ("du", "de la", "del"): the first whose prefix the name starts with."""
+
+    prefix: str = ""
+    article: str
 
 
 class Phrasebook(_Data):
-    """templates/phrases.yaml: every sentence's wordings, and how each recipient is named."""
+    """templates/phrases.yaml (English) or phrases.<language>.yaml: every sentence's wordings, how
+    each recipient is named, and what the language's letters need besides (its locale for dates and
+    document properties, the marks of a draft, the header's articles, the feminine titles)."""
 
     phrases: dict[str, list[Variant]]
     recipients: dict[RecipientKind, Addressee]
+    locale: str = Field("en-GB", pattern=r"^[a-z]{2}-[A-Z]{2}$")
+    draft_line: str | None = Field(None, description="the PDF's running line on every page of a letter using draft wording")
+    draft_comment: str | None = Field(
+        None, description="the DOCX comment on each paragraph using draft wording; {phrase} is its name"
+    )
+    header_articles: list[Article] = [Article(article="the ")]
+    feminine_titles: dict[str, str] = Field({}, description="a masculine title's start → its feminine form")
+    date_format: str | None = Field(None, description="a Babel date pattern; none: English, '13 March 2023'")
+    first_day: str | None = Field(None, description="how the first of a month is written ('1er'), where not '1'")
+    file: str = Field("templates/phrases.yaml", exclude=True, description="set by the loader: where it was read")
+
+    def article(self, name: str) -> str:
+        """The header's article before a mandate's name."""
+        return next(entry.article for entry in self.header_articles if name.startswith(entry.prefix))
+
+
+class MandateName(_Data):
+    """A mandate's name in one language (templates/names.<language>.yaml), with where it is printed."""
+
+    name: str | None = Field(None, description="the post's title; none where only the feminine form is printed")
+    feminine: str | None = Field(None, description="the name as it is used of a woman holder, where a source prints it")
+    source: str | None = Field(None, description="where the name is printed; none: a draft name, marked in the letter")
+    feminine_source: str | None = None
+
+
+class MandateNames(_Data):
+    """templates/names.<language>.yaml: mandate names by id."""
+
+    names: dict[str, MandateName]
 
 
 class MissingWording(Exception):
     """The phrasebook has no wording for a sentence this letter needs."""
 
-    def __init__(self, phrase: str, need: str) -> None:
+    def __init__(self, phrase: str, need: str, file: str = "templates/phrases.yaml") -> None:
         self.phrase, self.need = phrase, need
-        super().__init__(f"templates/phrases.yaml has no wording of `{phrase}` for {need}; add it there, from a published letter")
+        super().__init__(f"{file} has no wording of `{phrase}` for {need}; add it there, from a published letter")
 
 
 @dataclass(frozen=True)
@@ -135,6 +194,11 @@ class LetterVoice:
 
 
 def choose_wording(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> str:
+    """The words of `choose_variant`."""
+    return choose_variant(phrasebook, phrase, voice)[1]
+
+
+def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> tuple[Variant, str]:
     """The wording in force on the letter's date for its speakers and recipient.
 
     Of the variants for this recipient (or any), the latest that took effect on or before the
@@ -142,17 +206,31 @@ def choose_wording(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> s
     """
     variants = phrasebook.phrases.get(phrase)
     if variants is None:
-        raise MissingWording(phrase, "any letter (no such phrase)")
+        translated = phrasebook.file != "templates/phrases.yaml"
+        need = (
+            "any letter (not translated yet: add its translation, `status: draft`)"
+            if translated
+            else "any letter (no such phrase)"
+        )
+        raise MissingWording(phrase, need, phrasebook.file)
     candidates = [
         variant
         for variant in variants
         if variant.recipient in (None, voice.recipient) and (variant.since is None or variant.since <= voice.on)
     ]
-    candidates.sort(key=lambda variant: (variant.since or date.min, variant.recipient is not None), reverse=True)
-    words = candidates[0].words(voice.speakers) if candidates else None
-    if words is None:
-        raise MissingWording(phrase, voice.describe())
-    return words
+
+    def rank(variant: Variant) -> tuple[date, bool]:
+        return variant.since or date.min, variant.recipient is not None
+
+    candidates.sort(key=rank, reverse=True)
+    # Of the wordings in force (one date, one recipient), the one for these speakers: a language may
+    # give its one-mandate and several-mandate wordings apart, each with its own status.
+    in_force = [variant for variant in candidates if candidates and rank(variant) == rank(candidates[0])]
+    for variant in in_force:
+        words = variant.words(voice.speakers)
+        if words is not None:
+            return variant, words
+    raise MissingWording(phrase, voice.describe(), phrasebook.file)
 
 
 def letter_blocks(kinds: Kinds, case: Case) -> list[str] | None:
