@@ -250,8 +250,9 @@ def check(
     out of order, two files with one reference, a file name that does not match its reference,
     a kind of letter that does not exist (a State under OTH, a company under a country code) or
     that the templates cannot write yet, and any sentence the letter needs that has no published
-    wording in templates/phrases.yaml (e.g. a singular form). The exit status is 1 when anything
-    is wrong.
+    wording in templates/phrases.yaml (e.g. a singular form). A letter's own wording of a sentence
+    (`wording:`) and a resolution it cites instead of the one in force (`resolutions:`) are listed
+    as notices, not errors. The exit status is 1 when anything is wrong.
 
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
@@ -272,9 +273,11 @@ def check(
     except UserError as error:
         _fail(error)
     problems = [problem for case_check in checks for problem in case_check.problems]
+    notices = [notice for case_check in checks if not case_check.problems for notice in case_check.notices]
     if output_format == "json":
-        _print_problems_json(problems)
+        _print_problems_json(problems, notices)
     else:
+        _print_notices(notices)
         _print_problems(problems, len(files))
     if problems:
         raise typer.Exit(1)
@@ -299,7 +302,18 @@ def _print_problems(problems: list, file_count: int) -> None:
         console.print(f"{file_count} case file{'s' if file_count != 1 else ''} checked: no problems", highlight=False)
 
 
-def _print_problems_json(problems: list) -> None:
+def _print_notices(notices: list) -> None:
+    """A letter's departures from the boilerplate (its own wording, another resolution): said, not refused."""
+    for notice in notices:
+        field = f"[bold]{escape(notice.field)}[/]: " if notice.field else ""
+        console.print(
+            f"[cyan]{escape(str(notice.location))}[/]: [blue]notice[/]: {field}{escape(notice.message)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _print_problems_json(problems: list, notices: list) -> None:
     import json
 
     records = [
@@ -309,9 +323,10 @@ def _print_problems_json(problems: list) -> None:
             "column": problem.location.column,
             "field": problem.field,
             "message": problem.message,
-            "severity": "error",
+            "severity": severity,
         }
-        for problem in problems
+        for severity, listed in (("error", problems), ("notice", notices))
+        for problem in listed
     ]
     sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
 

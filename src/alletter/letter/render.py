@@ -160,6 +160,9 @@ def _finalize(value: object) -> str:
 def say(context: jinja2.runtime.Context, phrase: str, **values: object) -> Markdown:
     """A sentence of phrases.yaml in the wording for this letter, filled in from the block's
     context and `values` (what a block's loop holds, which the context does not)."""
+    own = context["case"].wording.get(phrase)
+    if own is not None:  # the letter's own wording, as typed: a case value, never a template
+        return narrative_inline(own)
     words = choose_wording(context["phrasebook"], phrase, context["voice"])
     try:
         template = _phrase_template(context.environment, words)
@@ -233,9 +236,29 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
             for government in (case.follow_up.other_replies.governments if case.follow_up else [])
         ],
         "addressee": addressee,
+        "last_mandate_joiner": MANDATE_LIST_JOINERS[case.mandate_list or _dated_mandate_list(project, valid)],
         "phrasebook": project.phrasebook,
         "voice": LetterVoice(len(valid.mandates), case.kind.recipient, case.date),
     }
+
+
+# How the last mandate is joined to the others, in the header and the capacities sentence.
+MANDATE_LIST_JOINERS = {"and": " and ", "semicolon-and": "; and "}
+MANDATE_LIST_PHRASE = "mandate-list"
+
+
+def _dated_mandate_list(project: LetterProject, valid: ValidCase) -> str:
+    """The form in force on the letter's date (phrases.yaml's `mandate-list`: "and" or "semicolon-and")."""
+    voice = LetterVoice(len(valid.mandates), valid.case.kind.recipient, valid.case.date)
+    try:
+        form = choose_wording(project.phrasebook, MANDATE_LIST_PHRASE, voice).strip()
+    except MissingWording as error:
+        raise CaseFileError([Problem(valid.kind_location, str(error), "mandate_list")]) from None
+    if form not in MANDATE_LIST_JOINERS:
+        raise TemplateError(
+            f"{PHRASES_FILE} ({MANDATE_LIST_PHRASE})", None, f"{form!r}: choose one of {', '.join(MANDATE_LIST_JOINERS)}"
+        )
+    return form
 
 
 def _related_party(related: RelatedLetter, project: LetterProject) -> Party:

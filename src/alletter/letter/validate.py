@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +52,7 @@ class CaseCheck:
     valid: ValidCase | None = None
     reference: str | None = None
     reference_location: SourceLocation | None = None
+    notices: list[Problem] = field(default_factory=list)  # the letter's departures from the boilerplate: not errors
 
 
 def check_case(path: Path, project: LetterProject) -> CaseCheck:
@@ -72,7 +73,11 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
         check.reference, check.reference_location = reference.strip(), loaded.locate(("reference",), value=True)
     case, check.problems = _case_and_problems(loaded, project)
     if case is not None and not check.problems:
-        mandates = [_in_force(project, mandate_id, case.date) for mandate_id in case.mandates]
+        mandates = [
+            replace(in_force, resolution=case.resolutions.get(in_force.id, in_force.resolution))
+            for in_force in (_in_force(project, mandate_id, case.date) for mandate_id in case.mandates)
+        ]
+        check.notices = list(_own_wording_notices(loaded, case, project))
         check.valid = ValidCase(
             path=path,
             case=case,
@@ -340,6 +345,7 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -
         field = ("follow_up", "other_replies", "governments", index, "code")
         yield from _state_code_problems(at(field, value=True), government.code, project, dotted_path(field))
     yield from _related_problems(loaded, case, project)
+    yield from _own_wording_problems(loaded, case, project)
     known_standards = project.law_standard_ids()
     for index, standard in enumerate(case.annex.standards if case.annex else []):
         if standard not in known_standards:
@@ -348,6 +354,52 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -
                 f"unknown standard paragraph `{standard}` (no annexes/law/{standard}.md.j2)"
                 f"{_did_you_mean(standard, known_standards)}",
                 f"annex.standards[{index}]",
+            )
+
+
+def _own_wording_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
+    """A letter's own wording must name a sentence the boilerplate has, and a resolution it cites
+    instead of the one in force must be one of the mandate's, adopted by the letter's date."""
+    at = loaded.locate
+    phrases = sorted(project.phrasebook.phrases)
+    for phrase in case.wording:
+        if phrase not in project.phrasebook.phrases:
+            yield Problem(
+                at(("wording", phrase)),
+                f"templates/phrases.yaml has no sentence `{phrase}`{_did_you_mean(phrase, phrases)}",
+                f"wording.{phrase}",
+            )
+    for mandate_id, number in case.resolutions.items():
+        where, name = at(("resolutions", mandate_id)), f"resolutions.{mandate_id}"
+        mandate = project.mandates.get(mandate_id)
+        if mandate_id not in case.mandates or mandate is None:
+            yield Problem(where, f"`{mandate_id}` is not one of this letter's mandates", name)
+            continue
+        resolution = next((each for each in mandate.resolutions if each.number == number), None)
+        if resolution is None:
+            known = ", ".join(each.number for each in mandate.resolutions if each.number) or "none"
+            yield Problem(
+                where,
+                f"{number} is not a resolution on `{mandate_id}` in mandates.yaml (known: {known}); add it from its source",
+                name,
+            )
+        elif project.registry.adoption_window(resolution).earliest > case.date:
+            yield Problem(where, f"{number} was adopted after the letter's date ({case.date})", name)
+
+
+def _own_wording_notices(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
+    """Each departure from the boilerplate, for `check` to list (not an error): a sentence in the
+    letter's own words, a resolution other than the one in force."""
+    at = loaded.locate
+    for phrase in case.wording:
+        yield Problem(at(("wording", phrase)), f"this letter's own wording replaces the sentence `{phrase}`", f"wording.{phrase}")
+    for mandate_id, number in case.resolutions.items():
+        in_force = _in_force(project, mandate_id, case.date).resolution
+        if number != in_force:
+            yield Problem(
+                at(("resolutions", mandate_id)),
+                f"the letter cites resolution {number}, not {in_force} (in force on {case.date})",
+                f"resolutions.{mandate_id}",
             )
 
 

@@ -84,11 +84,16 @@ class Variant(_Data):
     one: str | None = None
     many: str | None = None
     source: str | None = None
+    unknown: str | None = Field(
+        None,
+        description="From `since` on, no published letter shows the wording: why, and what a letter of those "
+        "dates must say for itself (its own `wording:`); the sentence is refused, never guessed",
+    )
 
     @model_validator(mode="after")
     def _has_words(self) -> Variant:
-        if self.text is None and self.one is None and self.many is None:
-            raise ValueError("a wording needs `text`, or `one` and/or `many`")
+        if self.text is None and self.one is None and self.many is None and self.unknown is None:
+            raise ValueError("a wording needs `text`, or `one` and/or `many` (or `unknown`: why there is none)")
         return self
 
     def words(self, speakers: int) -> str | None:
@@ -117,7 +122,10 @@ class MissingWording(Exception):
 
     def __init__(self, phrase: str, need: str) -> None:
         self.phrase, self.need = phrase, need
-        super().__init__(f"templates/phrases.yaml has no wording of `{phrase}` for {need}; add it there, from a published letter")
+        super().__init__(
+            f"templates/phrases.yaml has no wording of `{phrase}` for {need}; add it there, from a published letter, "
+            f'or give this letter\'s own in the case as `wording: {{{phrase}: "…"}}`'
+        )
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,8 @@ def choose_wording(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> s
         if variant.recipient in (None, voice.recipient) and (variant.since is None or variant.since <= voice.on)
     ]
     candidates.sort(key=lambda variant: (variant.since or date.min, variant.recipient is not None), reverse=True)
+    if candidates and candidates[0].unknown is not None:
+        raise MissingWording(phrase, f"{voice.describe()}: {candidates[0].unknown}")
     words = candidates[0].words(voice.speakers) if candidates else None
     if words is None:
         raise MissingWording(phrase, voice.describe())
