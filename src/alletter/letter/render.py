@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt
 
 from ..errors import CaseFileError, Problem, TemplateError
 from ..project.letter_project import ANNEXES_PREFIX, PHRASES_FILE, LetterProject
-from ..project.schema import NON_STATE, Annex, Party, Reference, RelatedLetter
+from ..project.schema import FOOTNOTE_MARK, NON_STATE, Annex, Party, Reference, RelatedLetter
 from ..project.wording import LetterVoice, MissingWording, choose_wording, letter_blocks
 from .validate import ValidCase
 
@@ -96,13 +96,42 @@ def narrative_paragraphs(text: str) -> list[Markdown]:
     return [Markdown(_inline_markdown(token.children or [])) for token in paragraphs]
 
 
+# The footnotes of the letter being rendered (label → its text), which `[^label]` in a narrative
+# field calls; empty outside a render and while a footnote's own text is written.
+_footnotes: ContextVar[dict[str, str] | None] = ContextVar("footnotes", default=None)
+_FOOTNOTE_MARK = re.compile(FOOTNOTE_MARK)
+
+
+def _text_markdown(text: str) -> str:
+    """Literal text, save that a `[^label]` of one of the letter's footnotes becomes pandoc's inline
+    footnote `^[…]`: each chunk of the letter is then whole, and Word and typst number the notes."""
+    footnotes = _footnotes.get()
+    if not footnotes or "[^" not in text:
+        return escape_markdown(text)
+    pieces: list[str] = []
+    position = 0
+    for mark in _FOOTNOTE_MARK.finditer(text):
+        note = footnotes.get(mark.group(1))
+        if note is None:
+            continue
+        pieces.append(escape_markdown(text[position : mark.start()]))
+        token = _footnotes.set(None)
+        try:
+            pieces.append(f"^[{narrative_inline(note)}]")
+        finally:
+            _footnotes.reset(token)
+        position = mark.end()
+    pieces.append(escape_markdown(text[position:]))
+    return "".join(pieces)
+
+
 def _inline_markdown(children: list) -> str:
     pieces: list[str] = []
     link_targets: list[str | None] = []
     href: str | None
     for token in children:
         if token.type == "text":
-            pieces.append(escape_markdown(token.content))
+            pieces.append(_text_markdown(token.content))
         elif token.type in ("softbreak", "hardbreak"):
             pieces.append(" ")
         elif token.type in ("em_open", "em_close"):
@@ -312,6 +341,7 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
     case's or a template's."""
     environment = letter_environment(project.templates_dir)
     context = _letter_context(valid, project)
+    footnotes = _footnotes.set(dict(valid.case.footnotes))
     try:
         case_annex = _case_annex(valid, project, context)
         context["annexes"] = [*([case_annex] if case_annex else []), *valid.annexes]
@@ -323,6 +353,8 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
     except jinja2.UndefinedError as error:
         name, line = _template_place(error, project.templates_dir)
         raise TemplateError(name, line, str(error)) from None
+    finally:
+        _footnotes.reset(footnotes)
 
 
 def wording_problems(valid: ValidCase, project: LetterProject) -> list[Problem]:

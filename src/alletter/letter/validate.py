@@ -20,7 +20,17 @@ from pydantic import ValidationError
 from ..errors import CaseFileError, Problem, SourceLocation
 from ..project.letter_project import LetterProject
 from ..project.load import FieldPath, LoadedYaml, dotted_path, load_yaml, parse_yaml
-from ..project.schema import MANDATE_ID_PATTERN, NON_STATE, REFERENCE_PATTERN, URL_PATTERN, Annex, Case, Reference, Signatory
+from ..project.schema import (
+    FOOTNOTE_MARK,
+    MANDATE_ID_PATTERN,
+    NON_STATE,
+    REFERENCE_PATTERN,
+    URL_PATTERN,
+    Annex,
+    Case,
+    Reference,
+    Signatory,
+)
 from .glyphs import describe, unshowable
 
 if TYPE_CHECKING:
@@ -104,7 +114,7 @@ def _case_and_problems(loaded: LoadedYaml, project: LetterProject) -> tuple[Case
         found = [_schema_problem(loaded, detail) for detail in _one_per_misspelling(error.errors())]
         found.extend(_unparsed_case_problems(loaded, project))
     else:
-        found = [*_registry_problems(loaded, case, project), *_glyph_problems(loaded)]
+        found = [*_registry_problems(loaded, case, project), *_footnote_problems(loaded, case), *_glyph_problems(loaded)]
     taken = {problem.location for problem in placeholders}
     found.extend(_comment_cut_problems(loaded))
     return case, _in_file_order(loaded.problems + placeholders + [problem for problem in found if problem.location not in taken])
@@ -454,7 +464,7 @@ def _kind_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -> It
             "reference",
         )
         return
-    if "bring-to-attention" in blocks and case.summary is None:
+    if "bring-to-attention" in blocks and case.summary is None and "bring-to-attention" not in case.wording:
         yield Problem(
             at(("recipient",)),
             "`summary:` is required: a first letter to a State says what it is about "
@@ -564,6 +574,33 @@ def _follow_up_problems(loaded: LoadedYaml, case: Case) -> Iterator[Problem]:
         yield Problem(
             at(("follow_up",)), "with no reply, give `concern:` (the concern this letter reiterates)", "follow_up.concern"
         )
+
+
+def _footnote_problems(loaded: LoadedYaml, case: Case) -> Iterator[Problem]:
+    """Each `[^label]` must name one of the case's footnotes, and each footnote be called once: a
+    mark with no note would print as typed, a note never called would be lost without a word."""
+    called: dict[str, FieldPath] = {}
+    for field_path, text in _texts(loaded.data, ()):
+        in_note = bool(field_path) and field_path[0] == "footnotes"
+        for mark in re.finditer(FOOTNOTE_MARK, text):
+            label, where = mark.group(1), loaded.locate(field_path, value=True)
+            if in_note:
+                yield Problem(where, f"a footnote cannot call another (`[^{label}]`)", dotted_path(field_path))
+            elif label not in case.footnotes:
+                yield Problem(
+                    where, f"`[^{label}]` names no footnote: add `{label}:` under `footnotes:`", dotted_path(field_path)
+                )
+            elif label in called:
+                yield Problem(where, f"footnote `{label}` is called twice; each footnote is called once", dotted_path(field_path))
+            else:
+                called[label] = field_path
+    for label in case.footnotes:
+        if label not in called:
+            yield Problem(
+                loaded.locate(("footnotes", label)),
+                f"footnote `{label}` is never called: mark its place with `[^{label}]`",
+                f"footnotes.{label}",
+            )
 
 
 def _glyph_problems(loaded: LoadedYaml) -> Iterator[Problem]:

@@ -61,6 +61,8 @@ Url = Annotated[
 MANDATE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MandateId = Annotated[str, Field(pattern=MANDATE_ID_PATTERN)]
 
+FOOTNOTE_MARK = r"\[\^([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)\]"  # `[^1]`, `[^dmitriev-trial]` in a narrative field
+FootnoteLabel = Annotated[str, Field(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", examples=["1"])]
 PhraseName = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", examples=["bring-to-attention"])]
 RESOLUTION_NUMBER_PATTERN = r"^([0-9]+/[0-9]+( [A-Z])?|S-[0-9]+/[0-9]+|[0-9]+ \([A-Z]+\))$"
 ResolutionNumber = Annotated[str, Field(pattern=RESOLUTION_NUMBER_PATTERN, examples=["34/18"])]
@@ -227,6 +229,11 @@ class Case(StrictModel):
     closing_paragraphs: list[ClosingParagraph] = []
     annex: CaseAnnex | None = Field(None, description="The case's own legal annex (letters to States)")
     annexes: list[MandateId] = Field([], description="Annex ids: files annexes/<id>.md")
+    footnotes: dict[FootnoteLabel, Text] = Field(
+        {},
+        description="Footnotes by label: a narrative field marks where each goes with `[^label]`; the letter "
+        "numbers them in order (Word footnotes in the DOCX, footnotes in the PDF)",
+    )
     mandate_list: Literal["and", "semicolon-and"] | None = Field(
         None,
         description="How the header and the capacities sentence join the last mandate: 'and' (`… and the "
