@@ -80,7 +80,9 @@ def test_a_letter_between_the_known_forms_passes_with_its_own_reference_block(tm
 
 def test_semicolon_and_joins_the_last_mandate_in_header_and_capacities(built_forms: Path) -> None:
     for text in _texts(built_forms, "AL-CHN-12-2019"):
-        assert "freedom of opinion and expression; and the Special Rapporteur on the rights to freedom of peaceful assembly" in text
+        assert (
+            "freedom of opinion and expression; and the Special Rapporteur on the rights to freedom of peaceful assembly" in text
+        )
         assert "freedom of opinion and expression; and Special Rapporteur on the rights to freedom of peaceful assembly" in text
     for text in _texts(built_forms, "AL-PAK-2-2021"):  # the default: " and"
         assert "freedom of opinion and expression and the Special Rapporteur on the rights" in text
