@@ -45,3 +45,21 @@ def test_a_dated_form_comes_back_word_for_word(tmp_path: Path, project: LetterPr
         assert (len(got) if isinstance(value, int) else got) == value, (field, got)
     checked = rebuild(imported, imported.yaml_text, case, project)
     assert checked.word_for_word, (checked.problems, checked.missing_words[:20], checked.extra_words[:20])
+
+
+def test_batch_import_writes_each_case_by_its_reference_and_summarises(tmp_path: Path) -> None:
+    letters = tmp_path / "letters"
+    cases = [REPO / "cases" / "AL-PAK-1-2023.yaml", REPO / "cases" / "OL-KEN-1-2023.yaml", FORMS / "AL-CHN-5-2020.yaml"]
+    assert run_alletter("render", *cases, "--out", letters, "--format", "pdf").returncode == 0
+    (letters / "notes.txt").write_text("not a letter at all\n", encoding="utf-8")
+    completed = run_alletter("import", "--root", REPO, letters, "--out", tmp_path / "cases", "--jobs", "2")
+    assert completed.returncode == 1, completed.stdout  # a letter failed
+    out = completed.stdout
+    assert "word for word: 2" in out and "with overrides: 0" in out and "with TODOs: 0" in out and "failed: 2" in out
+    assert "AL-CHN-5-2020.pdf" in out and "notes.txt" in out
+    assert sorted(path.name for path in (tmp_path / "cases").iterdir()) == ["AL-PAK-1-2023.yaml", "OL-KEN-1-2023.yaml"]
+    # again: every case file exists already, none is overwritten
+    again = run_alletter(
+        "import", "--root", REPO, letters / "AL-PAK-1-2023.pdf", letters / "OL-KEN-1-2023.pdf", "--out", tmp_path / "cases"
+    )
+    assert "failed: 2" in again.stdout and "already exists" in again.stdout

@@ -174,7 +174,10 @@ def test_footnotes_of_several_letters_built_together_each_start_at_one(tmp_path:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"paragraphs": ["As shown.[^2]"]}, "`[^2]` names no footnote: add `2:` under `footnotes:`"),
+        (
+            {"paragraphs": ["One.[^1]", "As shown.[^2]"], "footnotes": {"1": "Once."}},
+            "`[^2]` names no footnote: add `2:` under `footnotes:`",
+        ),
         ({"footnotes": {"1": "Unused."}}, "footnote `1` is never called: mark its place with `[^1]`"),
         (
             {"paragraphs": ["One.[^1]", "Two.[^1]"], "footnotes": {"1": "Once."}},

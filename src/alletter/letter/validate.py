@@ -578,7 +578,10 @@ def _follow_up_problems(loaded: LoadedYaml, case: Case) -> Iterator[Problem]:
 
 def _footnote_problems(loaded: LoadedYaml, case: Case) -> Iterator[Problem]:
     """Each `[^label]` must name one of the case's footnotes, and each footnote be called once: a
-    mark with no note would print as typed, a note never called would be lost without a word."""
+    mark with no note would print as typed, a note never called would be lost without a word. A
+    case with no footnotes at all prints `[^…]` as the literal text it then is."""
+    if not case.footnotes:
+        return
     called: dict[str, FieldPath] = {}
     for field_path, text in _texts(loaded.data, ()):
         in_note = bool(field_path) and field_path[0] == "footnotes"
