@@ -278,20 +278,26 @@ def check(
     if output_format == "json":
         _print_problems_json(problems, notices)
     else:
-        _print_notices(notices)
+        _print_located(notices, "notice")  # a letter's departures from the boilerplate: said, not refused
         _print_problems(problems, len(files))
     if problems:
         raise typer.Exit(1)
 
 
-def _print_problems(problems: list, file_count: int) -> None:
+def _print_located(problems: list, severity: str) -> None:
+    """path:line:column: severity: field: message, one per line (errors red, notices blue)."""
+    colour = "red" if severity == "error" else "blue"
     for problem in problems:
         field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
         console.print(
-            f"[cyan]{escape(str(problem.location))}[/]: [red]error[/]: {field}{escape(problem.message)}",
+            f"[cyan]{escape(str(problem.location))}[/]: [{colour}]{severity}[/]: {field}{escape(problem.message)}",
             highlight=False,
             soft_wrap=True,
         )
+
+
+def _print_problems(problems: list, file_count: int) -> None:
+    _print_located(problems, "error")
     bad_files = len({problem.location.path for problem in problems})
     if problems:
         console.print(
@@ -301,17 +307,6 @@ def _print_problems(problems: list, file_count: int) -> None:
         )
     else:
         console.print(f"{file_count} case file{'s' if file_count != 1 else ''} checked: no problems", highlight=False)
-
-
-def _print_notices(notices: list) -> None:
-    """A letter's departures from the boilerplate (its own wording, another resolution): said, not refused."""
-    for notice in notices:
-        field = f"[bold]{escape(notice.field)}[/]: " if notice.field else ""
-        console.print(
-            f"[cyan]{escape(str(notice.location))}[/]: [blue]notice[/]: {field}{escape(notice.message)}",
-            highlight=False,
-            soft_wrap=True,
-        )
 
 
 def _print_problems_json(problems: list, notices: list) -> None:
