@@ -18,7 +18,9 @@ run so that ratios compare like with like on a noisy machine:
     every 20 ms costs CPU that would slow the timed runs); the median of the runs' peaks, and the
     highest;
 (f) `alletter watch` on one letter: from a save of its case file to the new PDF in place, over
-    five saves (the drafter's loop).
+    five saves (the drafter's loop);
+(g) `alletter import PDFS… --out cases/ --jobs J` of a sample of (b)'s PDFs in one command,
+    against one `alletter import` process per letter on the same letters, as letters per second.
 
 Each is repeated and reported as the median; throughputs are letters per second.
 """
@@ -283,12 +285,33 @@ def run_build(project: Path, out: Path, jobs: int, measure_memory: bool = False)
     return peak
 
 
+def import_letters_per_s(project: Path, pdfs: list[Path], jobs: int) -> tuple[float, float]:
+    """Letters per second importing `pdfs`: all in one batch command, and one process per letter."""
+    batch_out, single_out = project / "imported-batch", project / "imported-single"
+    for directory in (batch_out, single_out):
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir()
+    root = ["--root", str(project)]
+    command = [str(ALLETTER), "import", *root, *map(str, pdfs), "--out", str(batch_out), "--jobs", str(jobs)]
+    batch = timed(lambda: subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def one_each() -> None:
+        for pdf in pdfs:
+            target = single_out / f"{pdf.stem}.yaml"
+            single = [str(ALLETTER), "import", *root, str(pdf), "--out", str(target)]
+            subprocess.run(single, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    single = timed(one_each)
+    return len(pdfs) / batch, len(pdfs) / single
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=1000, help="synthetic case files (default 1000)")
     parser.add_argument("--baseline-sample", type=int, default=20, help="letters the slow baseline converts")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the median is reported")
     parser.add_argument("--jobs", type=int, default=2, help="alletter build --jobs")
+    parser.add_argument("--import-sample", type=int, default=40, help="PDFs imported for (g)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     options = parser.parse_args()
 
@@ -323,6 +346,9 @@ def main() -> None:
         )
         watch_saves = watch_seconds_per_save(project)
         print(f"(f) watch: {', '.join(f'{t * 1000:.0f}' for t in watch_saves)} ms per save", flush=True)
+        pdfs = sorted(out.glob("*.pdf"))[: options.import_sample]
+        import_batch, import_single = import_letters_per_s(project, pdfs, options.jobs)
+        print(f"(g) import: {import_batch:.1f} letters/s in one command, {import_single:.1f} one process each", flush=True)
     results = {
         "cases": options.cases,
         "jobs": options.jobs,
@@ -339,6 +365,10 @@ def main() -> None:
         "highest_peak_pss_mb": round(highest_pss / 2**20),
         "watch_save_to_pdf_ms": round(statistics.median(watch_saves) * 1000),
         "watch_save_to_pdf_ms_all": [round(t * 1000) for t in watch_saves],
+        "import_letters": len(pdfs),
+        "import_batch_letters_per_s": round(import_batch, 2),
+        "import_single_letters_per_s": round(import_single, 2),
+        "import_speed_up": round(import_batch / import_single, 1),
     }
     report(results)
     if options.json:
@@ -373,6 +403,12 @@ def report(results: dict) -> None:
             f"{results['watch_save_to_pdf_ms']} ms",
             f"5 saves: {', '.join(map(str, results['watch_save_to_pdf_ms_all']))} ms",
             "< 300 ms",
+        ),
+        (
+            f"(g) alletter import of {results['import_letters']} PDFs --jobs {results['jobs']}",
+            f"{results['import_batch_letters_per_s']} letters/s",
+            f"{results['import_speed_up']}× one process per letter ({results['import_single_letters_per_s']} letters/s)",
+            "≥ 5×",
         ),
     ]
     print()

@@ -7,6 +7,7 @@ exit status 1, never as a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -265,8 +266,10 @@ def check(
     a kind of letter that does not exist (a State under OTH, a company under a country code) or
     that the templates cannot write yet, and any sentence or name the letter needs that has no
     wording in its language's phrasebook (templates/phrases.yaml, phrases.fr.yaml …; e.g. a
-    singular form). Each draft sentence or name a letter in French or Spanish uses is listed as a
-    notice, which does not change the exit status. The exit status is 1 when anything is wrong.
+    singular form). Listed as notices, which do not change the exit status: each draft sentence or
+    name a letter in French or Spanish uses, a letter's own wording of a sentence (`wording:`), a
+    resolution it cites instead of the one in force (`resolutions:`) and a signatory other than the
+    registry's (`signed_by:`). The exit status is 1 when anything is wrong.
 
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
@@ -752,12 +755,25 @@ def redline(
 
 @app.command("import")
 def import_(
-    letter: Annotated[
-        Path, typer.Argument(help="The letter: a DOCX, a PDF, or its text (.txt, .md), as published or as alletter made it.")
+    letters: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The letter: a DOCX, a PDF, or its text (.txt, .md), as published or as alletter made it; "
+            "or several letters and folders of them, with --out a folder.",
+            show_default=False,
+        ),
     ],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="The case file to write (it must not exist yet).", dir_okay=False)
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="The case file to write (it must not exist yet); for several letters, the folder to write "
+            "their case files to, each named by its reference.",
+        ),
     ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Letters imported at a time (several letters).")] = os.cpu_count()
+    or 1,
     into: Annotated[
         Path | None,
         typer.Option(
@@ -781,11 +797,23 @@ def import_(
     Example: alletter import archive/UA-BRA-7-2021.pdf --out cases/UA-BRA-7-2021.yaml
 
     Example: alletter import edited.docx --into cases/UA-BRA-1-2023.yaml
+
+    Several letters (files or folders of them) are imported into a folder in parallel, with a
+    progress bar and a summary: word for word, with overrides, with TODOs, failed.
+
+    Example: alletter import archive/ --out cases/
     """
     from .errors import UserError
     from .files import write_atomic, write_new
     from .importer.case_file import import_letter, merge_into, rebuild
 
+    if len(letters) > 1 or letters[0].is_dir() or (out is not None and out.is_dir()):
+        if into is not None or out is None:
+            _fail(UserError("several letters are imported with --out FOLDER (not --into)"))
+        assert out is not None
+        _import_many(letters, out, jobs, root)
+        return
+    letter = letters[0]
     if (out is None) == (into is None):
         _fail(UserError("give one of --out (a new case file) or --into (an existing one)"))
     target = out or into
@@ -808,6 +836,33 @@ def import_(
     except UserError as error:
         _fail(error)
     _print_import_report(letter, target, imported, checked)
+
+
+def _import_many(letters: list[Path], out: Path, jobs: int, root: Path | None) -> None:
+    """A batch import with a progress bar, then its summary; exit 1 when any letter failed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .errors import UserError
+    from .importer.batch import OUTCOMES, import_batch, letter_files
+
+    try:
+        project = _project(root, out.resolve() if out.is_dir() else out.resolve().parent)
+        files = letter_files(letters)
+        columns = (TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task("letters", total=len(files))
+            batch = import_batch(files, out, project, jobs=jobs, on_result=lambda result: progress.advance(task))
+    except UserError as error:
+        _fail(error)
+    for outcome in OUTCOMES:
+        listed = batch.by_outcome(outcome)
+        console.print(f"[bold]{outcome}[/]: {len(listed)}", highlight=False)
+        for result in listed if outcome != "word for word" else []:
+            written = f" → {result.case_file}" if result.case_file else ""
+            detail = f": {result.detail}" if result.detail else ""
+            console.print(f"  {escape(str(result.letter))}{escape(written)}{escape(detail)}", highlight=False, soft_wrap=True)
+    if batch.by_outcome("failed"):
+        raise typer.Exit(1)
 
 
 def _print_change(before: str, after: str, path: Path) -> None:

@@ -24,6 +24,7 @@ from ..letter.render import render_templates
 from ..letter.validate import PLACEHOLDER
 from ..project.letter_project import ANNEXES_PREFIX, LetterProject
 from ..project.schema import NON_STATE, Case, Recipient, Reference
+from ..project.wording import LetterVoice, MissingWording, choose_wording
 from .read import LetterText, read_letter
 from .recognise import (
     CLOSING_BLOCKS,
@@ -44,6 +45,7 @@ from .recognise import (
 )
 
 _QUESTION_NUMBER = re.compile(r"^\d+\.\s+")
+FACTS_OPENING = "according-to-information"  # the phrase that opens the facts
 _MARKDOWN_SPECIAL = re.compile(r"([\\*_\[\]`<])")
 _GOVERNMENT_OF = re.compile(r"^the Government of (.+)$")
 CASE_HEADER = "# yaml-language-server: $schema=../schema/case.schema.json\n"
@@ -122,6 +124,7 @@ def case_data(
     _fill_follow_up(data, values, project, todos)
     _fill_related(data, values, project, head, todos)
     _fill_annex(data, values.get("annex.paragraphs", ""), project)
+    _split_before_facts(data, project, head)
     data["recipient"]["address"] = letter.address or [f"{PLACEHOLDER}: the address (not found in the letter)"]
     if not letter.address:
         todos.append("recipient.address: the letter's address block was not found; fill it in")
@@ -129,6 +132,26 @@ def case_data(
         data["questions"] = [f"{PLACEHOLDER}: no questions were found in the letter"]
         todos.append("questions: none found")
     return _in_schema_order(data), todos
+
+
+def _split_before_facts(data: dict[str, Any], project: LetterProject, head: LetterHead) -> None:
+    """The paragraphs before the facts and the facts are one run of the case's own text, split at
+    the sentence that opens the facts ("According to the information received:"): the matcher
+    may give the whole run to the first of the two."""
+    if not data.get("before_facts"):
+        return
+    voice = LetterVoice(len(head.mandates), "state" if head.reference.country != NON_STATE else "non-state", head.day)
+    try:
+        opening = " ".join(choose_wording(project.phrasebook, FACTS_OPENING, voice).split())
+    except MissingWording:
+        opening = None
+    plain = [" ".join(item.replace("\\", "").split()) for item in data["before_facts"]]
+    if opening in plain:
+        at = plain.index(opening)
+        data["facts"] = data["before_facts"][at + 1 :] + (data.get("facts") or [])
+        data["before_facts"] = data["before_facts"][:at]
+    elif not data.get("facts"):  # no facts: the run is the case's paragraphs (printed only with facts)
+        data["paragraphs"] = data.pop("before_facts") + (data.get("paragraphs") or [])
 
 
 def _slot_values(recognition: Recognition) -> dict[str, str]:

@@ -65,7 +65,10 @@ def letter_summary(valid: ValidCase) -> dict[str, Any]:
     """What the archive index and manifest say about a letter."""
     case = valid.case
     prior = case.follow_up
+    # A letter with its own wording or resolutions is marked (only then: other entries stay as they were).
+    own = {"wording": sorted(case.wording), "resolutions": dict(sorted(case.resolutions.items()))}
     return {
+        **({"own_wording": own} if case.wording or case.resolutions else {}),
         "reference": case.reference,
         "slug": case.ref.slug,
         "year": case.ref.year,

@@ -20,7 +20,7 @@ import functools
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from lxml import etree
@@ -51,6 +51,7 @@ CORE = {
 DOCUMENT = "word/document.xml"
 DOCUMENT_RELATIONSHIPS = "word/_rels/document.xml.rels"
 FOOTNOTE_RELATIONSHIPS = "word/_rels/footnotes.xml.rels"
+FOOTNOTES = "word/footnotes.xml"
 NUMBERING = "word/numbering.xml"
 CORE_PROPERTIES = "docProps/core.xml"
 STYLES = "word/styles.xml"
@@ -98,6 +99,8 @@ class DocxChunk:
     elements: tuple[etree._Element, ...]
     links: dict[str, str]  # relationship id → hyperlink target
     lists: dict[str, etree._Element]  # numId → its <w:num> definition
+    footnotes: dict[str, etree._Element] = field(default_factory=dict)  # w:id → its <w:footnote> (word/footnotes.xml)
+    footnote_links: dict[str, str] = field(default_factory=dict)  # relationship id → target, of links in those footnotes
 
 
 @dataclass
@@ -182,7 +185,12 @@ class DocxAssembler:
         if numbering is not None:
             for abstract in numbering.findall(f"{{{W}}}abstractNum"):
                 self._abstract_lists.setdefault(abstract.get(f"{{{W}}}abstractNumId"), abstract)
-        chunks = [self._chunk(elements, links, lists) for elements in groups]
+        notes = etree.fromstring(parts[FOOTNOTES]) if FOOTNOTES in parts else None
+        footnotes = {} if notes is None else {n.get(f"{{{W}}}id"): n for n in notes if n.get(f"{{{W}}}type") is None}
+        note_links: dict[str, str] = {}
+        if FOOTNOTE_RELATIONSHIPS in parts:
+            note_links = {r.get("Id"): r.get("Target") for r in etree.fromstring(parts[FOOTNOTE_RELATIONSHIPS])}
+        chunks = [_with_footnotes(self._chunk(elements, links, lists), footnotes, note_links) for elements in groups]
         if self._base is None:
             used = {number for chunk in chunks for number in chunk.lists}
             self._base = self._base_of(parts, document, relationships, numbering, used)
@@ -226,6 +234,13 @@ class DocxAssembler:
                 else:
                     list_ids.append(int(definition.get(f"{{{W}}}numId")))
         shared = {name: content for name, content in parts.items() if name != FOOTNOTE_RELATIONSHIPS}
+        if FOOTNOTES in parts:  # the separators only: each letter adds its own notes
+            notes = etree.fromstring(parts[FOOTNOTES])
+            own = [note for note in notes if note.get(f"{{{W}}}type") is None]
+            for note in own:
+                notes.remove(note)
+            if own:  # else pandoc's bytes as they were
+                shared[FOOTNOTES] = xml_bytes(notes)
         if FOOTNOTE_RELATIONSHIPS in parts:  # pandoc lists every hyperlink there too; footnotes have none
             shared[FOOTNOTE_RELATIONSHIPS] = xml_bytes(etree.Element(relationships.tag, nsmap=relationships.nsmap))
         return _Base(shared, xml_bytes(document), relationships, numbering, max(list_ids) + 1)
@@ -237,8 +252,10 @@ class DocxAssembler:
         section = document.find(f"{{{W}}}body/{{{W}}}sectPr")
         relationships = copy.deepcopy(base.relationships)
         list_definitions: list[etree._Element] = []
+        notes = _LetterFootnotes(base.parts.get(FOOTNOTES))
         for chunk in chunks:
             elements = [copy.deepcopy(element) for element in chunk.elements]
+            notes.add(chunk, elements)
             _renumber_links(elements, chunk.links, relationships)
             list_definitions.extend(_renumber_lists(elements, chunk.lists, base.first_list_id + len(list_definitions)))
             for element in elements:
@@ -255,6 +272,7 @@ class DocxAssembler:
         parts.update({DOCUMENT: xml_bytes(document), DOCUMENT_RELATIONSHIPS: xml_bytes(relationships)})
         if base.numbering is not None:
             parts[NUMBERING] = xml_bytes(self._numbering(copy.deepcopy(base.numbering), list_definitions))
+        parts.update(notes.parts())
         return parts
 
     def _numbering(self, numbering: etree._Element, lists: list[etree._Element]) -> etree._Element:
@@ -313,6 +331,65 @@ def _move_address(document: etree._Element, relationships: etree._Element, types
         return {}
     name, footer = _attach_margin_part(document, relationships, types, "footer", "first", address)
     return {name: footer}
+
+
+def _with_footnotes(chunk: DocxChunk, footnotes: dict[str, etree._Element], links: dict[str, str]) -> DocxChunk:
+    """The chunk with the footnotes it calls (pandoc writes them to footnotes.xml) and their links."""
+    called = [node.get(f"{{{W}}}id") for element in chunk.elements for node in element.iter(f"{{{W}}}footnoteReference")]
+    own = {number: footnotes[number] for number in called if number in footnotes}
+    own_links = {
+        value: links[value]
+        for note in own.values()
+        for node in note.iter()
+        for name, value in node.attrib.items()
+        if value in links and name.startswith(f"{{{R}}}")
+    }
+    return replace(chunk, footnotes=own, footnote_links=own_links) if own else chunk
+
+
+class _LetterFootnotes:
+    """One letter's footnotes.xml: the chunks' notes numbered in the order the letter calls them
+    (Word shows them 1, 2, 3 … whatever their ids), their links in footnotes.xml.rels."""
+
+    def __init__(self, base: bytes | None) -> None:
+        self.notes = None if base is None else etree.fromstring(base)
+        self.relationships = etree.Element(f"{{{PACKAGE_RELATIONSHIPS}}}Relationships", nsmap={None: PACKAGE_RELATIONSHIPS})
+        self.next_id = 1 + max((int(note.get(f"{{{W}}}id")) for note in self.notes), default=0) if self.notes is not None else 1
+        self.added = False
+
+    def add(self, chunk: DocxChunk, elements: list[etree._Element]) -> None:
+        if not chunk.footnotes:
+            return
+        if self.notes is None:
+            raise ValueError("pandoc wrote footnotes but the package has no word/footnotes.xml")
+        links: dict[str, str] = {}
+        for link_id, target in chunk.footnote_links.items():
+            links[link_id] = f"rId{len(self.relationships) + 1}"
+            etree.SubElement(
+                self.relationships,
+                f"{{{PACKAGE_RELATIONSHIPS}}}Relationship",
+                Type=HYPERLINK,
+                Id=links[link_id],
+                Target=target,
+                TargetMode="External",
+            )
+        renamed: dict[str, str] = {}
+        for old, note in chunk.footnotes.items():
+            renamed[old] = str(self.next_id)
+            self.next_id += 1
+            own = copy.deepcopy(note)
+            own.set(f"{{{W}}}id", renamed[old])
+            _rename_attributes([own], R, links)
+            self.notes.append(own)
+        for element in elements:
+            for node in element.iter(f"{{{W}}}footnoteReference"):
+                node.set(f"{{{W}}}id", renamed.get(node.get(f"{{{W}}}id"), node.get(f"{{{W}}}id")))
+        self.added = True
+
+    def parts(self) -> dict[str, bytes]:
+        if not self.added or self.notes is None:
+            return {}
+        return {FOOTNOTES: xml_bytes(self.notes), FOOTNOTE_RELATIONSHIPS: xml_bytes(self.relationships)}
 
 
 def _rename_attributes(elements: list[etree._Element], namespace: str, renamed: dict[str, str]) -> None:

@@ -25,10 +25,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from ..errors import CaseFileError, Problem, TemplateError
-from ..project.letter_project import ANNEXES_DIR, ANNEXES_PREFIX, DEFAULT_LANGUAGE, LetterProject
+from ..project.letter_project import ANNEXES_DIR, ANNEXES_PREFIX, DEFAULT_LANGUAGE, PHRASES_FILE, LetterProject
 from ..project.registry import MandateInForce
-from ..project.schema import NON_STATE, Annex, Party, Reference, RelatedLetter, Signatory
-from ..project.wording import LetterVoice, MissingWording, Phrasebook, choose_variant, letter_blocks
+from ..project.schema import FOOTNOTE_MARK, NON_STATE, Annex, Party, Reference, RelatedLetter, Signatory
+from ..project.wording import LetterVoice, MissingWording, Phrasebook, choose_variant, choose_wording, letter_blocks
 from .validate import ValidCase
 
 LETTER_TEMPLATE = "letter.md.j2"
@@ -166,13 +166,42 @@ def narrative_paragraphs(text: str) -> list[Markdown]:
     return [Markdown(_inline_markdown(token.children or [])) for token in paragraphs]
 
 
+# The footnotes of the letter being rendered (label → its text), which `[^label]` in a narrative
+# field calls; empty outside a render and while a footnote's own text is written.
+_footnotes: ContextVar[dict[str, str] | None] = ContextVar("footnotes", default=None)
+_FOOTNOTE_MARK = re.compile(FOOTNOTE_MARK)
+
+
+def _text_markdown(text: str) -> str:
+    """Literal text, save that a `[^label]` of one of the letter's footnotes becomes pandoc's inline
+    footnote `^[…]`: each chunk of the letter is then whole, and Word and typst number the notes."""
+    footnotes = _footnotes.get()
+    if not footnotes or "[^" not in text:
+        return escape_markdown(text)
+    pieces: list[str] = []
+    position = 0
+    for mark in _FOOTNOTE_MARK.finditer(text):
+        note = footnotes.get(mark.group(1))
+        if note is None:
+            continue
+        pieces.append(escape_markdown(text[position : mark.start()]))
+        token = _footnotes.set(None)
+        try:
+            pieces.append(f"^[{narrative_inline(note)}]")
+        finally:
+            _footnotes.reset(token)
+        position = mark.end()
+    pieces.append(escape_markdown(text[position:]))
+    return "".join(pieces)
+
+
 def _inline_markdown(children: list) -> str:
     pieces: list[str] = []
     link_targets: list[str | None] = []
     href: str | None
     for token in children:
         if token.type == "text":
-            pieces.append(escape_markdown(token.content))
+            pieces.append(_text_markdown(token.content))
         elif token.type in ("softbreak", "hardbreak"):
             pieces.append(" ")
         elif token.type in ("em_open", "em_close"):
@@ -240,6 +269,9 @@ def _finalize(value: object) -> str:
 def say(context: jinja2.runtime.Context, phrase: str, **values: object) -> Markdown:
     """A sentence of phrases.yaml in the wording for this letter, filled in from the block's
     context and `values` (what a block's loop holds, which the context does not)."""
+    own = context["case"].wording.get(phrase)
+    if own is not None:  # the letter's own wording, as typed: a case value, never a template
+        return narrative_inline(own)
     book: Phrasebook = context["phrasebook"]
     variant, words = choose_variant(book, phrase, context["voice"])
     try:
@@ -332,6 +364,7 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
             for government in (case.follow_up.other_replies.governments if case.follow_up else [])
         ],
         "addressee": addressee,
+        "last_mandate_joiner": _last_mandate_joiner(project, valid, language),
         "phrasebook": book,
         "voice": LetterVoice(len(valid.mandates), case.kind.recipient, case.date),
     }
@@ -385,6 +418,43 @@ def _gendered_name(name: str | None, feminine: str | None, female: bool, book: P
         if name.startswith(masculine):
             return feminine_title + name[len(masculine) :], False
     return name, True  # a title with no gender: "Groupe de travail", "Grupo de Trabajo"
+
+
+# How the last mandate is joined to the others, in the header and the capacities sentence.
+MANDATE_LIST_JOINERS = {"and": " and ", "semicolon-and": "; and "}
+MANDATE_LIST_PHRASE = "mandate-list"
+
+
+def _dated_mandate_list(project: LetterProject, valid: ValidCase) -> str:
+    """The form in force on the letter's date (phrases.yaml's `mandate-list`: "and" or "semicolon-and")."""
+    voice = LetterVoice(len(valid.mandates), valid.case.kind.recipient, valid.case.date)
+    try:
+        form = choose_wording(project.phrasebook, MANDATE_LIST_PHRASE, voice).strip()
+    except MissingWording as error:
+        raise CaseFileError([Problem(valid.kind_location, str(error), "mandate_list")]) from None
+    if form not in MANDATE_LIST_JOINERS:
+        raise TemplateError(
+            f"{PHRASES_FILE} ({MANDATE_LIST_PHRASE})", None, f"{form!r}: choose one of {', '.join(MANDATE_LIST_JOINERS)}"
+        )
+    return form
+
+
+def _last_mandate_joiner(project: LetterProject, valid: ValidCase, language: str) -> str | None:
+    """The English letter's joiner (the case's `mandate_list`, else the form of its date); a letter in
+    another language joins as its phrasebook's header says, and `mandate_list` is refused there."""
+    if language != DEFAULT_LANGUAGE:
+        if valid.case.mandate_list is not None:
+            raise CaseFileError(
+                [
+                    Problem(
+                        valid.language_location or valid.kind_location,
+                        "`mandate_list` chooses between forms of English letters; remove it from a letter in this language",
+                        "mandate_list",
+                    )
+                ]
+            )
+        return None
+    return MANDATE_LIST_JOINERS[valid.case.mandate_list or _dated_mandate_list(project, valid)]
 
 
 def _related_party(related: RelatedLetter, project: LetterProject) -> Party:
@@ -455,6 +525,7 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
     """`render_with` called with the letter's environment and context, its errors reported as a
     case's or a template's."""
     environment = letter_environment(project.templates_dir)
+    footnotes = _footnotes.set(dict(valid.case.footnotes))
     try:
         context = _letter_context(valid, project)
         case_annex = _case_annex(valid, project, context)
@@ -469,6 +540,8 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
     except jinja2.UndefinedError as error:
         name, line = _template_place(error, project.templates_dir)
         raise TemplateError(name, line, str(error)) from None
+    finally:
+        _footnotes.reset(footnotes)
 
 
 def wording_problems(valid: ValidCase, project: LetterProject) -> list[Problem]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from ..errors import CaseFileError, Problem, SourceLocation
 from ..project.letter_project import LetterProject
 from ..project.load import FieldPath, LoadedYaml, dotted_path, load_yaml, parse_yaml
 from ..project.schema import (
+    FOOTNOTE_MARK,
     MANDATE_ID_PATTERN,
     NON_STATE,
     REFERENCE_PATTERN,
@@ -61,7 +62,8 @@ class CaseCheck:
     path: Path
     problems: list[Problem]
     valid: ValidCase | None = None
-    notices: list[Problem] = field(default_factory=list)  # worth a look, not wrong: the letter is made
+    # worth a look, not wrong (the letter is made): a signatory not the registry's, the letter's own wording
+    notices: list[Problem] = field(default_factory=list)
     reference: str | None = None
     reference_location: SourceLocation | None = None
 
@@ -84,8 +86,13 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
         check.reference, check.reference_location = reference.strip(), loaded.locate(("reference",), value=True)
     case, check.problems = _case_and_problems(loaded, project)
     if case is not None and not check.problems:
-        mandates = [_in_force(project, mandate_id, case.date, case.signed_by.get(mandate_id)) for mandate_id in case.mandates]
-        check.notices = list(_signatory_notices(loaded, case, project))
+        mandates = [
+            replace(in_force, resolution=case.resolutions.get(in_force.id, in_force.resolution))
+            for in_force in (
+                _in_force(project, mandate_id, case.date, case.signed_by.get(mandate_id)) for mandate_id in case.mandates
+            )
+        ]
+        check.notices = [*_signatory_notices(loaded, case, project), *_own_wording_notices(loaded, case, project)]
         check.valid = ValidCase(
             path=path,
             case=case,
@@ -113,7 +120,7 @@ def _case_and_problems(loaded: LoadedYaml, project: LetterProject) -> tuple[Case
         found = [_schema_problem(loaded, detail) for detail in _one_per_misspelling(error.errors())]
         found.extend(_unparsed_case_problems(loaded, project))
     else:
-        found = [*_registry_problems(loaded, case, project), *_glyph_problems(loaded)]
+        found = [*_registry_problems(loaded, case, project), *_footnote_problems(loaded, case), *_glyph_problems(loaded)]
     taken = {problem.location for problem in placeholders}
     found.extend(_comment_cut_problems(loaded))
     return case, _in_file_order(loaded.problems + placeholders + [problem for problem in found if problem.location not in taken])
@@ -363,6 +370,7 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -
         field = ("follow_up", "other_replies", "governments", index, "code")
         yield from _state_code_problems(at(field, value=True), government.code, project, dotted_path(field))
     yield from _related_problems(loaded, case, project)
+    yield from _own_wording_problems(loaded, case, project)
     known_standards = project.law_standard_ids()
     for index, standard in enumerate(case.annex.standards if case.annex else []):
         if standard not in known_standards:
@@ -371,6 +379,58 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -
                 f"unknown standard paragraph `{standard}` (no annexes/law/{standard}.md.j2)"
                 f"{_did_you_mean(standard, known_standards)}",
                 f"annex.standards[{index}]",
+            )
+
+
+def _own_wording_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
+    """A letter's own wording must name a sentence the boilerplate has, and a resolution it cites
+    instead of the one in force must be one of the mandate's, adopted by the letter's date."""
+    at = loaded.locate
+    phrases = sorted(project.phrasebook.phrases)
+    for phrase in case.wording:
+        if phrase not in project.phrasebook.phrases:
+            yield Problem(
+                at(("wording", phrase)),
+                f"templates/phrases.yaml has no sentence `{phrase}`{_did_you_mean(phrase, phrases)}",
+                f"wording.{phrase}",
+            )
+    for mandate_id, number in case.resolutions.items():
+        where, name = at(("resolutions", mandate_id)), f"resolutions.{mandate_id}"
+        mandate = project.mandates.get(mandate_id)
+        if mandate_id not in case.mandates or mandate is None:
+            yield Problem(where, f"`{mandate_id}` is not one of this letter's mandates", name)
+            continue
+        resolution = next((each for each in mandate.resolutions if each.number == number), None)
+        if resolution is None:
+            known = ", ".join(each.number for each in mandate.resolutions if each.number) or "none"
+            yield Problem(
+                where,
+                f"{number} is not a resolution on `{mandate_id}` in mandates.yaml (known: {known}); add it from its source",
+                name,
+            )
+        elif project.registry.adoption_window(resolution).earliest > case.date:
+            yield Problem(where, f"{number} was adopted after the letter's date ({case.date})", name)
+
+
+def _own_wording_notices(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
+    """Each departure from the boilerplate, for `check` to list (not an error): a sentence in the
+    letter's own words, a resolution other than the one in force."""
+    at = loaded.locate
+    for phrase in case.wording:
+        yield Problem(
+            at(("wording", phrase)),
+            f"this letter's own wording replaces the sentence `{phrase}`",
+            f"wording.{phrase}",
+            severity="notice",
+        )
+    for mandate_id, number in case.resolutions.items():
+        in_force = _in_force(project, mandate_id, case.date).resolution
+        if number != in_force:
+            yield Problem(
+                at(("resolutions", mandate_id)),
+                f"the letter cites resolution {number}, not {in_force} (in force on {case.date})",
+                f"resolutions.{mandate_id}",
+                severity="notice",
             )
 
 
@@ -425,7 +485,7 @@ def _kind_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -> It
             "reference",
         )
         return
-    if "bring-to-attention" in blocks and case.summary is None:
+    if "bring-to-attention" in blocks and case.summary is None and "bring-to-attention" not in case.wording:
         yield Problem(
             at(("recipient",)),
             "`summary:` is required: a first letter to a State says what it is about "
@@ -535,6 +595,36 @@ def _follow_up_problems(loaded: LoadedYaml, case: Case) -> Iterator[Problem]:
         yield Problem(
             at(("follow_up",)), "with no reply, give `concern:` (the concern this letter reiterates)", "follow_up.concern"
         )
+
+
+def _footnote_problems(loaded: LoadedYaml, case: Case) -> Iterator[Problem]:
+    """Each `[^label]` must name one of the case's footnotes, and each footnote be called once: a
+    mark with no note would print as typed, a note never called would be lost without a word. A
+    case with no footnotes at all prints `[^…]` as the literal text it then is."""
+    if not case.footnotes:
+        return
+    called: dict[str, FieldPath] = {}
+    for field_path, text in _texts(loaded.data, ()):
+        in_note = bool(field_path) and field_path[0] == "footnotes"
+        for mark in re.finditer(FOOTNOTE_MARK, text):
+            label, where = mark.group(1), loaded.locate(field_path, value=True)
+            if in_note:
+                yield Problem(where, f"a footnote cannot call another (`[^{label}]`)", dotted_path(field_path))
+            elif label not in case.footnotes:
+                yield Problem(
+                    where, f"`[^{label}]` names no footnote: add `{label}:` under `footnotes:`", dotted_path(field_path)
+                )
+            elif label in called:
+                yield Problem(where, f"footnote `{label}` is called twice; each footnote is called once", dotted_path(field_path))
+            else:
+                called[label] = field_path
+    for label in case.footnotes:
+        if label not in called:
+            yield Problem(
+                loaded.locate(("footnotes", label)),
+                f"footnote `{label}` is never called: mark its place with `[^{label}]`",
+                f"footnotes.{label}",
+            )
 
 
 def _glyph_problems(loaded: LoadedYaml) -> Iterator[Problem]:

@@ -61,6 +61,11 @@ Url = Annotated[
 MANDATE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MandateId = Annotated[str, Field(pattern=MANDATE_ID_PATTERN)]
 
+FOOTNOTE_MARK = r"\[\^([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)\]"  # `[^1]`, `[^dmitriev-trial]` in a narrative field
+FootnoteLabel = Annotated[str, Field(pattern=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$", examples=["1"])]
+PhraseName = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", examples=["bring-to-attention"])]
+RESOLUTION_NUMBER_PATTERN = r"^([0-9]+/[0-9]+( [A-Z])?|S-[0-9]+/[0-9]+|[0-9]+ \([A-Z]+\))$"
+ResolutionNumber = Annotated[str, Field(pattern=RESOLUTION_NUMBER_PATTERN, examples=["34/18"])]
 ClosingParagraph = Literal["engagement-offer", "technical-support", "press-release"]
 RecipientKind = Literal["state", "company", "organization"]
 """Who a letter goes to: a State (its Government, reference country its ISO code) or a non-State
@@ -215,6 +220,11 @@ class Case(StrictModel):
     summary: Text | None = Field(
         None, description="What the letter is about, continuing 'information we have received concerning …' (first letters)"
     )
+    before_facts: list[Text] = Field(
+        [],
+        description="The case's own paragraphs before 'According to the information received:' (e.g. an earlier "
+        "communication and the Government's reply, recalled before the new facts)",
+    )
     facts: list[Text] = Field([], description="The facts, after 'According to the information received:'")
     paragraphs: list[Text] = Field(
         [], description="The case's own paragraphs (concerns), after the facts and the follow-up paragraphs"
@@ -238,6 +248,27 @@ class Case(StrictModel):
         description="Who signs for a mandate on this letter, by mandate id, where it is not the registry's holder "
         "(an acting holder, a Working Group's designated member); also lets a letter go out under a mandate "
         "whose holder mandates.yaml lacks",
+    )
+    footnotes: dict[FootnoteLabel, Text] = Field(
+        {},
+        description="Footnotes by label: a narrative field marks where each goes with `[^label]`; the letter "
+        "numbers them in order (Word footnotes in the DOCX, footnotes in the PDF)",
+    )
+    mandate_list: Literal["and", "semicolon-and"] | None = Field(
+        None,
+        description="How the header and the capacities sentence join the last mandate: 'and' (`… and the "
+        "Working Group …`) or 'semicolon-and' (`…; and the Special Rapporteur …`, in some letters of 2019–2021); "
+        "left out, the form of the letter's date (templates/phrases.yaml, `mandate-list`)",
+    )
+    wording: dict[PhraseName, Text] = Field(
+        {},
+        description="This letter's own wording of a boilerplate sentence, by its name in templates/phrases.yaml "
+        "(e.g. `bring-to-attention`): printed instead of the sentence, as typed; `check` lists each as a notice",
+    )
+    resolutions: dict[MandateId, ResolutionNumber] = Field(
+        {},
+        description="A resolution this letter cites for a mandate though another was in force on its date "
+        "(as published); it must be one of the mandate's resolutions in mandates.yaml; `check` lists each as a notice",
     )
 
     @property
@@ -267,7 +298,7 @@ class LetterKind:
 
 
 Source = Annotated[str, Field(min_length=1, description="A URL, or a published document named so it can be found")]
-RESOLUTION_PATTERN = r"^([0-9]+/[0-9]+( [A-Z])?|S-[0-9]+/[0-9]+|[0-9]+ \([A-Z]+\))$"
+RESOLUTION_PATTERN = RESOLUTION_NUMBER_PATTERN
 
 
 class Recorded(StrictModel):

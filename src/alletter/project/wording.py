@@ -99,11 +99,16 @@ class Variant(_Data):
     approved_by: str | None = None
     approved_on: date | None = None
     approved_against: str | None = Field(None, description="what the office checked the wording against")
+    unknown: str | None = Field(
+        None,
+        description="From `since` on, no published letter shows the wording: why, and what a letter of those "
+        "dates must say for itself (its own `wording:`); the sentence is refused, never guessed",
+    )
 
     @model_validator(mode="after")
     def _has_words(self) -> Variant:
-        if self.text is None and self.one is None and self.many is None:
-            raise ValueError("a wording needs `text`, or `one` and/or `many`")
+        if self.text is None and self.one is None and self.many is None and self.unknown is None:
+            raise ValueError("a wording needs `text`, or `one` and/or `many` (or `unknown`: why there is none)")
         if self.status == "approved" and None in (self.approved_by, self.approved_on, self.approved_against):
             raise ValueError(
                 "an approved wording needs `approved_by`, `approved_on` and `approved_against` (alletter wording approve records them)"
@@ -176,7 +181,10 @@ class MissingWording(Exception):
 
     def __init__(self, phrase: str, need: str, file: str = "templates/phrases.yaml") -> None:
         self.phrase, self.need = phrase, need
-        super().__init__(f"{file} has no wording of `{phrase}` for {need}; add it there, from a published letter")
+        super().__init__(
+            f"{file} has no wording of `{phrase}` for {need}; add it there, from a published letter, "
+            f'or give this letter\'s own in the case as `wording: {{{phrase}: "…"}}`'
+        )
 
 
 @dataclass(frozen=True)
@@ -223,9 +231,11 @@ def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> t
         return variant.since or date.min, variant.recipient is not None
 
     candidates.sort(key=rank, reverse=True)
+    if candidates and candidates[0].unknown is not None:
+        raise MissingWording(phrase, f"{voice.describe()}: {candidates[0].unknown}", phrasebook.file)
     # Of the wordings in force (one date, one recipient), the one for these speakers: a language may
     # give its one-mandate and several-mandate wordings apart, each with its own status.
-    in_force = [variant for variant in candidates if candidates and rank(variant) == rank(candidates[0])]
+    in_force = [variant for variant in candidates if rank(variant) == rank(candidates[0])]
     for variant in in_force:
         words = variant.words(voice.speakers)
         if words is not None:

@@ -1,0 +1,198 @@
+"""The forms published letters took from 2019 on (issue 21): the dated reference block, how the
+last mandate is joined, a letter's own wording and resolutions, the case's paragraphs before the
+facts, and footnotes — each through the example cases of cases/forms/ built by the real command,
+read back from the DOCX and the PDF a recipient gets."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, run_alletter
+from tests.textextract import docx_text, pdf_text
+
+FORMS = REPO / "cases" / "forms"
+
+
+@pytest.fixture(scope="module")
+def built_forms(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("forms")
+    completed = run_alletter("build", "--out", out, FORMS)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return out
+
+
+def _form_case(tmp_path: Path, slug: str, changes: dict[str, Any]) -> Path:
+    """An example case of cases/forms/ with some fields changed, under its new reference's name."""
+    data = {**yaml.safe_load((FORMS / f"{slug}.yaml").read_text(encoding="utf-8")), **changes}
+    path = tmp_path / "cases" / f"{data['reference'].replace(' ', '-').replace('/', '-')}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _texts(built: Path, slug: str) -> list[str]:
+    """The letter's words as DOCX and PDF give them, whitespace made single spaces."""
+    return [" ".join(text.split()) for text in (docx_text(built / f"{slug}.docx"), pdf_text(built / f"{slug}.pdf"))]
+
+
+def test_a_2019_letter_prints_reference_alone_and_a_2023_one_the_reminder(built_forms: Path) -> None:
+    for text in _texts(built_forms, "AL-CHN-12-2019"):
+        assert "REFERENCE: AL CHN 12/2019 20 September 2019" in text
+        assert "Ref.:" not in text and "Please use this reference" not in text
+    for text in _texts(built_forms, "AL-PAK-3-2023"):
+        assert "Ref.: AL PAK 3/2023 (Please use this reference in your reply) 13 March 2023" in text
+        assert "REFERENCE:" not in text
+
+
+def test_a_letter_between_the_known_forms_is_refused_naming_what_is_missing(tmp_path: Path) -> None:
+    case = _form_case(tmp_path, "AL-PAK-2-2021", {"reference": "AL PAK 9/2022", "date": "2022-05-02"})
+    completed = run_alletter("check", "--root", REPO, case)
+    assert completed.returncode == 1
+    assert "no published letter read between 28 May 2021 and 31 December 2022 shows its reference block" in completed.stdout
+    assert "wording: {reference-reminder:" in completed.stdout
+
+
+def test_a_letter_between_the_known_forms_passes_with_its_own_reference_block(tmp_path: Path) -> None:
+    case = _form_case(
+        tmp_path,
+        "AL-PAK-2-2021",
+        {
+            "reference": "AL PAK 9/2022",
+            "date": "2022-05-02",
+            "wording": {"reference-line": "REFERENCE: AL PAK 9/2022", "reference-reminder": "(Please reply.)"},
+        },
+    )
+    completed = run_alletter("check", "--root", REPO, case)
+    assert completed.returncode == 0, completed.stdout
+    assert "notice: wording.reference-line: this letter's own wording replaces the sentence `reference-line`" in completed.stdout
+    assert run_alletter("build", "--root", REPO, "--out", tmp_path / "out", "--format", "docx", case).returncode == 0
+    text = " ".join(docx_text(tmp_path / "out" / "AL-PAK-9-2022.docx").split())
+    assert "REFERENCE: AL PAK 9/2022 (Please reply.) 2 May 2022" in text
+
+
+def test_semicolon_and_joins_the_last_mandate_in_header_and_capacities(built_forms: Path) -> None:
+    for text in _texts(built_forms, "AL-CHN-12-2019"):
+        assert (
+            "freedom of opinion and expression; and the Special Rapporteur on the rights to freedom of peaceful assembly" in text
+        )
+        assert "freedom of opinion and expression; and Special Rapporteur on the rights to freedom of peaceful assembly" in text
+    for text in _texts(built_forms, "AL-PAK-2-2021"):  # the default: " and"
+        assert "freedom of opinion and expression and the Special Rapporteur on the rights" in text
+
+
+def test_own_wording_replaces_the_sentence_and_nothing_else(built_forms: Path) -> None:
+    for text in _texts(built_forms, "OL-KEN-1-2021"):
+        assert "In this connection, we offer the following comments on the Public Order (Amendment) Bill" in text
+        assert "we would like to bring to the attention" not in text
+        assert "We have the honour to address you in our capacities as" in text
+    for text in _texts(built_forms, "AL-PAK-3-2023"):
+        assert text.count("I write in my capacity as Special Rapporteur") == 1
+        assert "I have the honour" not in text
+
+
+def test_a_follow_up_to_a_government_in_the_2019_words(built_forms: Path) -> None:
+    for text in _texts(built_forms, "AL-SWE-3-2019"):
+        assert (
+            "In reference to my communication sent on 28 May 2019 (SWE 2/2019) on the case of Mr. G, I would like to "
+            "thank your Excellency's Government for the response dated 25 July 2019." in text
+        )
+        assert "I thank your Excellency’s Government for its response" not in text
+
+
+def test_a_cited_resolution_other_than_the_one_in_force(built_forms: Path) -> None:
+    for text in _texts(built_forms, "AL-CHN-5-2020"):
+        assert "pursuant to Human Rights Council resolution 34/18." in text and "43/4" not in text
+
+
+def test_check_lists_departures_as_notices_and_refuses_unknown_ones(write_case) -> None:
+    completed = run_alletter("check", FORMS / "AL-CHN-5-2020.yaml")
+    assert completed.returncode == 0
+    assert "notice: resolutions.freedom-of-expression: the letter cites resolution 34/18, not 43/4 (in force on 2020-09-01)" in (
+        completed.stdout
+    )
+    bad = write_case({"wording": {"bring-to-atention": "In this connection …"}, "resolutions": {"education": "99/1"}})
+    completed = run_alletter("check", "--root", REPO, bad)
+    assert completed.returncode == 1
+    assert "templates/phrases.yaml has no sentence `bring-to-atention`; did you mean `bring-to-attention`?" in completed.stdout
+    assert "99/1 is not a resolution on `education` in mandates.yaml" in completed.stdout
+    records = json.loads(run_alletter("check", "--format", "json", FORMS / "AL-CHN-5-2020.yaml").stdout)
+    assert [record["severity"] for record in records] == ["notice"]
+
+
+def test_index_and_manifest_mark_a_letter_with_its_own_wording(built_forms: Path) -> None:
+    letters = {letter["slug"]: letter for letter in json.loads((built_forms / "manifest.json").read_text())["letters"]}
+    assert letters["OL-KEN-1-2021"]["own_wording"] == {"wording": ["bring-to-attention"], "resolutions": {}}
+    assert letters["AL-CHN-5-2020"]["own_wording"] == {"wording": [], "resolutions": {"freedom-of-expression": "34/18"}}
+    assert "own_wording" not in letters["AL-CHN-12-2019"]
+    index = (built_forms / "index.html").read_text()
+    row = re.search(r'<tr id="OL-KEN-1-2021">.*?</tr>', index, re.DOTALL)
+    assert row is not None and "own wording" in row.group()
+    row = re.search(r'<tr id="AL-CHN-12-2019">.*?</tr>', index, re.DOTALL)
+    assert row is not None and "own wording" not in row.group()
+
+
+def test_the_cases_paragraphs_come_before_according_to_the_information(built_forms: Path) -> None:
+    for text in _texts(built_forms, "AL-PAK-2-2021"):
+        recalled = text.index("were the subject of a communication sent by a number of Special Procedures")
+        assert text.index("concerning the charges brought") < recalled < text.index("According to the information received:")
+
+
+def test_footnotes_are_word_footnotes_numbered_through_the_letter(built_forms: Path) -> None:
+    with zipfile.ZipFile(built_forms / "AL-CHN-12-2019.docx") as package:
+        document = package.read("word/document.xml").decode()
+        notes = package.read("word/footnotes.xml").decode()
+    assert re.findall(r'<w:footnoteReference w:id="(\d+)"/>', document) == ["1"]
+    note = re.search(r'<w:footnote w:id="1">(.*?)</w:footnote>', notes, re.DOTALL)
+    assert note is not None and "shared by several newspapers" in re.sub(r"<[^>]+>", "", note.group(1))
+    pdf = " ".join(pdf_text(built_forms / "AL-CHN-12-2019.pdf").split())
+    assert "1The account was published on Mr. E's own blog" in pdf and "[^1]" not in pdf
+
+
+def test_footnotes_of_several_letters_built_together_each_start_at_one(tmp_path: Path) -> None:
+    """Chunks are converted once per process: one letter's notes must not leak into another's."""
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for slug in ("AL-CHN-12-2019", "AL-PAK-2-2021", "AL-PAK-3-2023"):
+        shutil.copy(FORMS / f"{slug}.yaml", cases / f"{slug}.yaml")
+    assert run_alletter("build", "--root", REPO, "--out", tmp_path / "out", "--format", "docx", cases).returncode == 0
+    for slug, words in (("AL-PAK-2-2021", "management of public funds"), ("AL-PAK-3-2023", "filmed by a neighbour")):
+        with zipfile.ZipFile(tmp_path / "out" / f"{slug}.docx") as package:
+            notes = re.sub(r"<[^>]+>", " ", package.read("word/footnotes.xml").decode())
+            document = package.read("word/document.xml").decode()
+        assert words in notes and "several newspapers" not in notes
+        assert re.findall(r'<w:footnoteReference w:id="(\d+)"/>', document) == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"paragraphs": ["One.[^1]", "As shown.[^2]"], "footnotes": {"1": "Once."}},
+            "`[^2]` names no footnote: add `2:` under `footnotes:`",
+        ),
+        ({"footnotes": {"1": "Unused."}}, "footnote `1` is never called: mark its place with `[^1]`"),
+        (
+            {"paragraphs": ["One.[^1]", "Two.[^1]"], "footnotes": {"1": "Once."}},
+            "footnote `1` is called twice; each footnote is called once",
+        ),
+    ],
+)
+def test_check_refuses_a_footnote_mark_without_its_note_or_a_note_never_called(write_case, changes, message) -> None:
+    completed = run_alletter("check", "--root", REPO, write_case(changes))
+    assert completed.returncode == 1
+    assert message in completed.stdout
+
+
+def test_an_ol_before_2021_stays_refused_for_want_of_its_publication_paragraph(tmp_path: Path) -> None:
+    case = _form_case(tmp_path, "OL-KEN-1-2021", {"reference": "OL KEN 2/2019", "date": "2019-10-01"})
+    completed = run_alletter("check", "--root", REPO, case)
+    assert completed.returncode == 1
+    assert "no wording of `publication-legislation`" in completed.stdout
