@@ -301,15 +301,17 @@ def check(
 def _print_problems(found: list, file_count: int) -> None:
     for problem in found:
         field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
-        severity = "[red]error[/]" if problem.severity == "error" else "[yellow]notice[/]"
+        colour = {"error": "red", "warning": "yellow"}.get(problem.severity, "blue")
+        severity = f"[{colour}]{problem.severity}[/]"
         console.print(
             f"[cyan]{escape(str(problem.location))}[/]: {severity}: {field}{escape(problem.message)}",
             highlight=False,
             soft_wrap=True,
         )
-    notices = [problem for problem in found if problem.severity != "error"]
-    if notices:
-        console.print(f"{len(notices)} notice{'s' if len(notices) != 1 else ''}", highlight=False)
+    for severity in ("warning", "notice"):
+        count = sum(1 for problem in found if problem.severity == severity)
+        if count:
+            console.print(f"{count} {severity}{'s' if count != 1 else ''}", highlight=False)
     problems = [problem for problem in found if problem.severity == "error"]
     bad_files = len({problem.location.path for problem in problems})
     if problems:
