@@ -104,6 +104,18 @@ class OutputError(UserError):
         super().__init__(f"{path}: cannot write: {reason}")
 
 
+class StaleArchiveError(UserError):
+    """`pack`: the archive's manifest no longer describes its letters (a letter rendered into it,
+    or edited, after the last `build`); a zip whose checksums lie is never made."""
+
+    def __init__(self, out_dir: Path, stale: list[str]) -> None:
+        listed = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+        super().__init__(
+            f"{out_dir}: its manifest.json does not match {listed} (changed since the last build); "
+            f"run `alletter build --out {out_dir}` and pack again"
+        )
+
+
 class DraftWordingError(UserError):
     """`build --final`: the letter still uses wording or names not confirmed against a published letter."""
 

@@ -167,6 +167,25 @@ def test_pack_makes_the_same_zip_from_the_same_letters(project_copy: Path) -> No
         assert package.namelist() == ["AL-OTH-10-2023.pdf", "AL-OTH-11-2023.pdf", "index.html", "manifest.json"]
 
 
+def test_pack_refuses_an_archive_whose_manifest_no_longer_matches_a_letter(project_copy: Path) -> None:
+    """build, edit a case, render it into the archive, pack: the zip would ship a manifest whose
+    checksums lie (issue 23); pack refuses and says to build."""
+    assert build(project_copy, "--format", "pdf").returncode == 0
+    case = project_copy / "cases" / "AL-OTH-11-2023.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("- Omegle LCC", "- Omegle LLC", 1), encoding="utf-8")
+    rendered = run_alletter("render", case, "--out", project_copy / "dist", "--format", "pdf", cwd=project_copy)
+    assert rendered.returncode == 0, rendered.stderr
+
+    packed = run_alletter("pack", project_copy / "dist", "--output", project_copy / "stale.zip", cwd=project_copy)
+
+    assert packed.returncode == 1 and "Traceback" not in packed.stderr
+    assert "manifest.json does not match AL-OTH-11-2023.pdf" in packed.stderr and "alletter build --out" in packed.stderr
+    assert not (project_copy / "stale.zip").exists()
+    assert build(project_copy, "--format", "pdf").returncode == 0
+    again = run_alletter("pack", project_copy / "dist", "--output", project_copy / "fresh.zip", cwd=project_copy)
+    assert again.returncode == 0, again.stderr
+
+
 def test_pack_refuses_a_directory_that_is_not_an_archive(tmp_path: Path) -> None:
     completed = run_alletter("pack", tmp_path, "--output", tmp_path / "x.zip", cwd=tmp_path)
     assert completed.returncode == 1

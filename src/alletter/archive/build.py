@@ -24,6 +24,7 @@ from typing import Any
 import jinja2
 
 from .. import __version__
+from ..errors import StaleArchiveError
 from ..files import directory_lock, ensure_directory, remove_temporary_files, write_atomic
 from ..letter.builder import DEFAULT_FORMATS, LetterResult, sha256_hex
 from ..project.letter_project import LetterProject
@@ -98,11 +99,35 @@ def archive_files(out_dir: Path) -> list[Path]:
     )
 
 
+def stale_files(out_dir: Path) -> list[str]:
+    """The files the manifest lists whose bytes are no longer the ones it describes (or are gone)."""
+    try:
+        listed = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8"))["letters"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # no manifest (a folder `render` wrote): nothing claims a checksum
+    stale = []
+    for letter in listed:
+        for output in letter.get("files", []):
+            path = out_dir / output["file"]
+            try:
+                data = path.read_bytes()
+            except OSError:
+                stale.append(output["file"])
+                continue
+            if sha256_hex(data) != output["sha256"]:
+                stale.append(output["file"])
+    return stale
+
+
 def pack(out_dir: Path, zip_path: Path) -> list[Path]:
-    """Pack the archive into one zip, the same bytes for the same letters: sorted, fixed timestamps."""
+    """Pack the archive into one zip, the same bytes for the same letters: sorted, fixed timestamps.
+    Refused (StaleArchiveError) where the manifest's checksums are not those of the files."""
     import io
     import zipfile
 
+    stale = stale_files(out_dir)
+    if stale:
+        raise StaleArchiveError(out_dir, stale)
     files = archive_files(out_dir)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
