@@ -62,3 +62,11 @@ def test_a_folder_named_like_a_case_file_is_refused(tmp_path: Path) -> None:
         assert completed.returncode != 0, completed.stdout
         assert "is a folder, not a case file" in completed.stderr + completed.stdout
         assert "0 case files" not in completed.stdout
+
+
+def test_new_with_a_country_given_by_its_name_suggests_the_code(project_copy: Path) -> None:
+    for typed in ("Cambodia", "Cambodge", "camboya"):
+        completed = run_alletter("new", "--type", "UA", "--country", typed, cwd=project_copy)
+        assert completed.returncode == 1 and "Traceback" not in completed.stderr
+        assert f"--country {typed}:" in completed.stderr and "did you mean KHM (Cambodia)?" in completed.stderr
+    assert not list((project_copy / "cases").glob("UA-*"))

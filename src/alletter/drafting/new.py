@@ -40,16 +40,34 @@ def next_reference(cases_dir: Path, kind: str, country: str, year: int) -> Refer
     return Reference(kind, country, max(numbers) + 1, year)
 
 
+def _code_hint(given: str, project: LetterProject) -> str:
+    """"; did you mean KHM (Cambodia)?" for a State given by its UN name in any language, or
+    nearly so ("Cambodge", "camboya", "Cambodai")."""
+    import difflib
+
+    by_name = {
+        name.casefold(): (code, state.en)
+        for code, state in project.states.items()
+        for name in (state.en, state.fr, state.es)
+        if name is not None
+    }
+    close = difflib.get_close_matches(given.casefold(), list(by_name), n=1, cutoff=0.8)
+    if not close:
+        return ""
+    code, name = by_name[close[0]]
+    return f"; did you mean {code} ({name})?"
+
+
 def _check_reference_parts(kind: str, country: str, year: int, project: LetterProject) -> tuple[str, str, list[str]]:
     """The type and country as a reference writes them, and the blocks of their kind of letter
     (refused when alletter cannot write that kind)."""
-    kind, country = kind.upper(), country.upper()
+    given, kind, country = country, kind.upper(), country.upper()
     if kind not in LETTER_TYPES:
         raise UsageError(f"--type {kind}: choose one of {', '.join(LETTER_TYPES)}")
     if country != NON_STATE and country not in project.states:
         raise UsageError(
-            f"--country {country}: the ISO 3166 alpha-3 code of a UN Member or Observer State (states.yaml), "
-            "such as BRA, or OTH for a company or other non-State actor"
+            f"--country {given}: the ISO 3166 alpha-3 code of a UN Member or Observer State (states.yaml), "
+            f"such as BRA, or OTH for a company or other non-State actor{_code_hint(given, project)}"
         )
     if not re.fullmatch(REFERENCE_PATTERN, f"{kind} {country} 1/{year}"):
         raise UsageError(f"--year {year}: a year such as {date.today().year}")
