@@ -41,7 +41,7 @@ def next_reference(cases_dir: Path, kind: str, country: str, year: int) -> Refer
 
 
 def _code_hint(given: str, project: LetterProject) -> str:
-    """"; did you mean KHM (Cambodia)?" for a State given by its UN name in any language, or
+    """ "; did you mean KHM (Cambodia)?" for a State given by its UN name in any language, or
     nearly so ("Cambodge", "camboya", "Cambodai")."""
     import difflib
 
