@@ -86,3 +86,10 @@ def test_every_room_is_a_floor() -> None:
     rooms = {path.stem for path in PACKAGE.glob("*.py") if path.stem != "__init__"}
     rooms |= {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
     assert rooms == set(FLOORS), "a new module or subpackage: give it its floor in FLOORS"
+
+
+def test_the_cli_handles_a_users_mistake_in_one_place() -> None:
+    """cli.py only wires: a `UserError` is printed by the entry point, not caught command by command
+    (a command that catches one to go on with the other letters does so in the library)."""
+    cli = (Path(alletter.__file__).parent / "cli.py").read_text(encoding="utf-8")
+    assert cli.count("except UserError") == 1

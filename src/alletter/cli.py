@@ -58,6 +58,19 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(1)
 
 
+def main() -> None:
+    """The `alletter` command: every command's user error (a `UserError`, which names the file,
+    line and field) is printed here, once, as `error: …` with exit status 1; a command catches
+    one itself only to go on with the other letters."""
+    from .errors import UserError
+
+    try:
+        app()
+    except UserError as error:
+        errors.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
 def _as_typed(paths: list[Path]) -> list[Path]:
     """Paths relative to the current directory where they are inside it: messages read as typed."""
     import os
@@ -116,23 +129,17 @@ def render(
     Example: alletter render cases/AL-OTH-11-2023.yaml --out letters --format pdf,md
     """
     from .archive.pool import build_letters
-    from .errors import UserError
     from .letter.builder import find_case_files, parse_formats
 
-    try:
-        project = _project(root, cases[0].parent)
-        chosen = parse_formats(formats)
-        files = find_case_files(cases)
-    except UserError as error:
-        _fail(error)
+    project = _project(root, cases[0].parent)
+    chosen = parse_formats(formats)
+    files = find_case_files(cases)
     _stop_on_sigterm()
     try:
         results = build_letters(project, out, chosen, files, on_result=_result_printer(verbose=True))
     except KeyboardInterrupt:
         console.print("interrupted: the letters above are written, the others untouched", highlight=False)
         raise typer.Exit(INTERRUPTED_EXIT_STATUS) from None
-    except UserError as error:  # --out cannot be written
-        _fail(error)
     failed = sum(not result.ok for result in results)
     console.print(f"{len(results) - failed} built, {failed} failed", highlight=False)
     if failed:
@@ -172,15 +179,11 @@ def build(
     """
     from .archive.build import Archive
     from .archive.pool import default_jobs
-    from .errors import UserError
     from .letter.builder import find_case_files, not_final, parse_formats
 
-    try:
-        project = _project(root, cases[0].parent if cases else Path.cwd())
-        chosen = parse_formats(formats)
-        files = _as_typed(find_case_files(cases or [project.cases_dir]))
-    except UserError as error:
-        _fail(error)
+    project = _project(root, cases[0].parent if cases else Path.cwd())
+    chosen = parse_formats(formats)
+    files = _as_typed(find_case_files(cases or [project.cases_dir]))
     refused = not_final(project, files) if final else []
     for draft in refused:
         console.print(f"[red]not final[/] {escape(str(draft))}", highlight=False, soft_wrap=True)
@@ -190,15 +193,12 @@ def build(
     archive = Archive(project, out, chosen)
     workers = jobs or default_jobs()
     _stop_on_sigterm()
-    try:
-        if console.is_terminal:
-            report = _build_with_progress_bar(archive, files, workers, force, prune=not cases)
-        else:
-            report = archive.build(
-                files, jobs=workers, force=force, prune=not cases, on_result=_result_printer(verbose), on_wait=_waiting_for(out)
-            )
-    except UserError as error:  # the archive itself cannot be written
-        _fail(error)
+    if console.is_terminal:
+        report = _build_with_progress_bar(archive, files, workers, force, prune=not cases)
+    else:
+        report = archive.build(
+            files, jobs=workers, force=force, prune=not cases, on_result=_result_printer(verbose), on_wait=_waiting_for(out)
+        )
     for case, paths in report.removed.items():
         names = ", ".join(path.name for path in paths) or "nothing left to delete"
         console.print(f"[yellow]removed[/] {escape(f'{names} ({case} is gone)')}", highlight=False, soft_wrap=True)
@@ -231,14 +231,11 @@ def pack(
     """
     from .archive.build import MANIFEST_FILE
     from .archive.build import pack as pack_archive
-    from .errors import UsageError, UserError
+    from .errors import UsageError
 
     if not (archive / MANIFEST_FILE).is_file():
         _fail(UsageError(f"{archive}: not a letter archive (no {MANIFEST_FILE}); run `alletter build --out {archive}` first"))
-    try:
-        files = pack_archive(archive, output)
-    except UserError as error:
-        _fail(error)
+    files = pack_archive(archive, output)
     console.print(f"packed {len(files)} files from {archive} into {output}", highlight=False, soft_wrap=True)
 
 
@@ -273,22 +270,19 @@ def check(
 
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
-    from .errors import UsageError, UserError
+    from .errors import UsageError
     from .letter.builder import find_case_files
     from .letter.render import wording_problems
     from .letter.validate import check_cases
 
     if output_format not in ("text", "json"):
         _fail(UsageError(f"--format {output_format}: choose text or json"))
-    try:
-        project = _project(root, paths[0] if paths and paths[0].is_dir() else (paths[0].parent if paths else Path.cwd()))
-        files = _as_typed(find_case_files(paths or [project.cases_dir]))
-        checks = check_cases(files, project)
-        for case_check in checks:
-            if case_check.valid is not None:
-                case_check.problems.extend(wording_problems(case_check.valid, project))
-    except UserError as error:
-        _fail(error)
+    project = _project(root, paths[0] if paths and paths[0].is_dir() else (paths[0].parent if paths else Path.cwd()))
+    files = _as_typed(find_case_files(paths or [project.cases_dir]))
+    checks = check_cases(files, project)
+    for case_check in checks:
+        if case_check.valid is not None:
+            case_check.problems.extend(wording_problems(case_check.valid, project))
     found = [problem for case_check in checks for problem in (*case_check.problems, *case_check.notices)]
     if output_format == "json":
         _print_problems_json(found)
@@ -301,15 +295,17 @@ def check(
 def _print_problems(found: list, file_count: int) -> None:
     for problem in found:
         field = f"[bold]{escape(problem.field)}[/]: " if problem.field else ""
-        severity = "[red]error[/]" if problem.severity == "error" else "[yellow]notice[/]"
+        colour = {"error": "red", "warning": "yellow"}.get(problem.severity, "blue")
+        severity = f"[{colour}]{problem.severity}[/]"
         console.print(
             f"[cyan]{escape(str(problem.location))}[/]: {severity}: {field}{escape(problem.message)}",
             highlight=False,
             soft_wrap=True,
         )
-    notices = [problem for problem in found if problem.severity != "error"]
-    if notices:
-        console.print(f"{len(notices)} notice{'s' if len(notices) != 1 else ''}", highlight=False)
+    for severity in ("warning", "notice"):
+        count = sum(1 for problem in found if problem.severity == severity)
+        if count:
+            console.print(f"{count} {severity}{'s' if count != 1 else ''}", highlight=False)
     problems = [problem for problem in found if problem.severity == "error"]
     bad_files = len({problem.location.path for problem in problems})
     if problems:
@@ -375,14 +371,10 @@ def new(
     from datetime import date
 
     from .drafting.new import new_case
-    from .errors import UserError
 
     today = date.today()
-    try:
-        project = _project(root, Path.cwd())
-        created = new_case(project, kind, country, year or today.year, today, follow_up, language)
-    except UserError as error:
-        _fail(error)
+    project = _project(root, Path.cwd())
+    created = new_case(project, kind, country, year or today.year, today, follow_up, language)
     shown = _as_typed([created.path])[0]
     console.print(
         f"wrote {shown} ({created.reference}); fill in each TODO, then: alletter check {shown}", highlight=False, soft_wrap=True
@@ -433,18 +425,15 @@ def mandates(
     """
     if context.invoked_subcommand is not None:
         return
-    from .errors import UsageError, UserError
+    from .errors import UsageError
     from .project.mandates_report import GAPS_FROM, gap_rows, mandates_on
 
     if output_format not in ("table", "json"):
         _fail(UsageError(f"--format {output_format}: choose table or json"))
     day = _date_option("--on", on) if on else _today()
     start = _date_option("--since", since) if since else GAPS_FROM
-    try:
-        project = _project(root, Path.cwd())
-        rows = gap_rows(project, start, day) if gaps else mandates_on(project, day)
-    except UserError as error:
-        _fail(error)
+    project = _project(root, Path.cwd())
+    rows = gap_rows(project, start, day) if gaps else mandates_on(project, day)
     if output_format == "json":
         import json
 
@@ -481,17 +470,13 @@ DateText = Annotated[str, typer.Option(metavar="DATE", help="YYYY-MM-DD.")]
 
 def _record(root: Path | None, dry_run: bool, make: Callable[[Path, Recorder], Change]) -> None:
     """What every record command does: compute the change, print it, write it unless --dry-run."""
-    from .errors import UserError
     from .project.record import default_recorder, write_change
 
-    try:
-        project = _project(root, Path.cwd())
-        change = make(project.root, default_recorder(project.root, _today()))
-        _print_diff(change.diff)
-        if not dry_run:
-            write_change(change)
-    except UserError as error:
-        _fail(error)
+    project = _project(root, Path.cwd())
+    change = make(project.root, default_recorder(project.root, _today()))
+    _print_diff(change.diff)
+    if not dry_run:
+        write_change(change)
     done = "would record" if dry_run else "recorded"
     console.print(f"{done} {change.summary} in {change.path.name}", highlight=False, soft_wrap=True)
 
@@ -698,18 +683,14 @@ def watch(
     """
     from .drafting.watch import LetterWatcher
     from .drafting.watch import watch as watch_letters
-    from .errors import UserError
     from .letter.builder import find_case_files, parse_formats
 
-    try:
-        project = _project(root, cases[0] if cases and cases[0].is_dir() else (cases[0].parent if cases else Path.cwd()))
-        chosen = parse_formats(formats)
-        files = find_case_files(cases or [project.cases_dir])
-        from .files import ensure_directory
+    project = _project(root, cases[0] if cases and cases[0].is_dir() else (cases[0].parent if cases else Path.cwd()))
+    chosen = parse_formats(formats)
+    files = find_case_files(cases or [project.cases_dir])
+    from .files import ensure_directory
 
-        ensure_directory(out)
-    except UserError as error:
-        _fail(error)
+    ensure_directory(out)
     _stop_on_sigterm()
     watcher = LetterWatcher(project.root, files, out, chosen)
     try:
@@ -744,12 +725,8 @@ def redline(
     Example: alletter redline HEAD~1:cases/UA-BRA-1-2023.yaml cases/UA-BRA-1-2023.yaml --out changes.docx
     """
     from .drafting.redline import redline_cases
-    from .errors import UserError
 
-    try:
-        written = redline_cases(old, new, out, root, Path.cwd())
-    except UserError as error:
-        _fail(error)
+    written = redline_cases(old, new, out, root, Path.cwd())
     console.print(f"wrote {written}: {new} with its changes against {old} tracked", highlight=False, soft_wrap=True)
 
 
@@ -818,23 +795,20 @@ def import_(
         _fail(UserError("give one of --out (a new case file) or --into (an existing one)"))
     target = out or into
     assert target is not None
-    try:
-        project = _project(root, target.resolve().parent)
-        imported = import_letter(letter, project)
-        if into is not None:
-            before = into.read_text(encoding="utf-8")
-            text = merge_into(before, imported.data)
-            _print_change(before, text, into)
-            if text != before:
-                write_atomic(into, text.encode("utf-8"))
-        elif target.exists():
-            raise UserError(f"{target}: already exists; use --into {target} to bring the letter's changes into it")
-        else:
-            text = imported.yaml_text
-            write_new(target, text.encode("utf-8"))
-        checked = rebuild(imported, text, target, project)
-    except UserError as error:
-        _fail(error)
+    project = _project(root, target.resolve().parent)
+    imported = import_letter(letter, project)
+    if into is not None:
+        before = into.read_text(encoding="utf-8")
+        text = merge_into(before, imported.data)
+        _print_change(before, text, into)
+        if text != before:
+            write_atomic(into, text.encode("utf-8"))
+    elif target.exists():
+        raise UserError(f"{target}: already exists; use --into {target} to bring the letter's changes into it")
+    else:
+        text = imported.yaml_text
+        write_new(target, text.encode("utf-8"))
+    checked = rebuild(imported, text, target, project)
     _print_import_report(letter, target, imported, checked)
 
 
@@ -842,18 +816,14 @@ def _import_many(letters: list[Path], out: Path, jobs: int, root: Path | None) -
     """A batch import with a progress bar, then its summary; exit 1 when any letter failed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from .errors import UserError
     from .importer.batch import OUTCOMES, import_batch, letter_files
 
-    try:
-        project = _project(root, out.resolve() if out.is_dir() else out.resolve().parent)
-        files = letter_files(letters)
-        columns = (TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=console, transient=True) as progress:
-            task = progress.add_task("letters", total=len(files))
-            batch = import_batch(files, out, project, jobs=jobs, on_result=lambda result: progress.advance(task))
-    except UserError as error:
-        _fail(error)
+    project = _project(root, out.resolve() if out.is_dir() else out.resolve().parent)
+    files = letter_files(letters)
+    columns = (TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("letters", total=len(files))
+        batch = import_batch(files, out, project, jobs=jobs, on_result=lambda result: progress.advance(task))
     for outcome in OUTCOMES:
         listed = batch.by_outcome(outcome)
         console.print(f"[bold]{outcome}[/]: {len(listed)}", highlight=False)
@@ -954,15 +924,12 @@ def wording(
     """
     if context.invoked_subcommand is not None:
         return
-    from .errors import UsageError, UserError
+    from .errors import UsageError
     from .project.wording_review import coverage
 
-    try:
-        if language is None:
-            raise UsageError("name the language: alletter wording --language fr (or es)")
-        found = coverage(_project(root, Path.cwd()), language)
-    except UserError as error:
-        _fail(error)
+    if language is None:
+        raise UsageError("name the language: alletter wording --language fr (or es)")
+    found = coverage(_project(root, Path.cwd()), language)
     counts = ", ".join(f"{found.count(status)} {status}" for status in ("published", "approved", "draft", "missing"))
     console.print(f"{found.file}: {len(found.phrases)} wordings: {counts}", highlight=False, soft_wrap=True)
     for row in found.phrases:
@@ -992,13 +959,9 @@ def wording_approve(
     import getpass
     from datetime import date
 
-    from .errors import UserError
     from .project.wording_review import Approval, approve
 
-    try:
-        count = approve(_project(root, Path.cwd()), language, phrase, Approval(by or getpass.getuser(), date.today(), source))
-    except UserError as error:
-        _fail(error)
+    count = approve(_project(root, Path.cwd()), language, phrase, Approval(by or getpass.getuser(), date.today(), source))
     console.print(f"approved {count} wording(s) of `{phrase}` in {language}", highlight=False, soft_wrap=True)
 
 
@@ -1014,15 +977,11 @@ def wording_export(
 
     Example: alletter wording export fr --format po --output phrases.fr.po
     """
-    from .errors import UserError
     from .files import write_atomic
     from .project.wording_review import export_po
 
     target = output or Path(f"phrases.{language}.po")
-    try:
-        write_atomic(target, export_po(_project(root, Path.cwd()), language, output_format))
-    except UserError as error:
-        _fail(error)
+    write_atomic(target, export_po(_project(root, Path.cwd()), language, output_format))
     console.print(f"wrote {target}", highlight=False, soft_wrap=True)
 
 
@@ -1042,13 +1001,9 @@ def wording_import(
     import getpass
     from datetime import date
 
-    from .errors import UserError
     from .project.wording_review import import_po
 
-    try:
-        result = import_po(_project(root, Path.cwd()), po_file, by or getpass.getuser(), date.today())
-    except UserError as error:
-        _fail(error)
+    result = import_po(_project(root, Path.cwd()), po_file, by or getpass.getuser(), date.today())
     console.print(f"approved in {result.language}: {', '.join(result.approved) or 'nothing'}", highlight=False, soft_wrap=True)
     if result.changed:
         console.print(
@@ -1056,10 +1011,6 @@ def wording_import(
             highlight=False,
             soft_wrap=True,
         )
-
-
-def main() -> None:  # pragma: no cover - console-script entry point
-    app()
 
 
 if __name__ == "__main__":  # pragma: no cover

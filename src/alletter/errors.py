@@ -35,7 +35,8 @@ class Problem:
     location: SourceLocation
     message: str
     field: str | None = None
-    # "notice": not wrong, but to be seen before the letter is sent (draft wording); the exit status stays 0
+    # "warning": likely a slip (a date in the future); "notice": not wrong, but to be seen before the
+    # letter is sent (draft wording). Neither changes the exit status.
     severity: str = "error"
 
     def __str__(self) -> str:

@@ -47,11 +47,25 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary sibling and an atomic rename; OutputError if it cannot."""
     from .errors import OutputError
 
+    _refuse_read_only(path)
     try:
         with _temporary_sibling(path, data) as temporary:
             os.replace(temporary, path)
     except OSError as error:
         raise OutputError(path, error.strerror or str(error)) from None
+
+
+def _refuse_read_only(path: Path) -> None:
+    """A file its owner made read-only is never replaced: a rename would overwrite it (the folder
+    allows it) and leave a writable file in its place, undoing the owner's choice."""
+    from .errors import OutputError
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if path.is_file() and not mode & 0o222:
+        raise OutputError(path, "the file is read-only; alletter never replaces a read-only file (chmod u+w it to allow)")
 
 
 def ensure_directory(directory: Path) -> None:
@@ -84,13 +98,16 @@ def write_new(path: Path, data: bytes) -> None:
     The content goes to a temporary sibling first and is linked into place: `link` fails if
     the name is taken, even by a file created a moment ago by someone else.
     """
-    from .errors import UsageError
+    from .errors import OutputError, UsageError
 
-    with _temporary_sibling(path, data) as temporary:
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise UsageError(f"{path}: already exists; alletter never overwrites a case file") from None
+    try:
+        with _temporary_sibling(path, data) as temporary:
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                raise UsageError(f"{path}: already exists; alletter never overwrites a case file") from None
+    except OSError as error:  # a folder this user cannot write in: said, with its path
+        raise OutputError(path, error.strerror or str(error)) from None
 
 
 LOCK_FILE = ".alletter.lock"

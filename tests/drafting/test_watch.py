@@ -74,9 +74,9 @@ def test_the_page_design_restarts_the_converters(watcher: LetterWatcher) -> None
     assert watcher.builder is not first
 
 
-def _watch_until_rebuilt(project_copy: Path, letter: Path, save: Callable[[], None], *options: str) -> str:
-    """Run `alletter watch` on CASE, `save` once it watches, wait for `letter` to be rewritten,
-    stop it with SIGTERM; return its output."""
+def _watch_until_rebuilt(project_copy: Path, letter: Path, save: Callable[[], None], *options: str, saves: int = 1) -> str:
+    """Run `alletter watch` on CASE, `save` once it watches and wait for `letter` to be rewritten
+    (`saves` times), stop it with SIGTERM; return its output."""
     shutil.copy(REPO / "cases" / CASE, project_copy / "cases" / CASE)
     process = subprocess.Popen(
         [*alletter_command(), "watch", project_copy / "cases" / CASE, "--out", project_copy / "preview", *options],
@@ -88,12 +88,13 @@ def _watch_until_rebuilt(project_copy: Path, letter: Path, save: Callable[[], No
     )
     try:
         assert "watching 1 letter" in _line_with(process, "watching")
-        before = letter.stat().st_mtime_ns
-        save()
-        deadline = time.monotonic() + 30
-        while letter.stat().st_mtime_ns == before and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert letter.stat().st_mtime_ns != before, f"{letter.name} was not rebuilt after the save"
+        for number in range(1, saves + 1):
+            before = letter.stat().st_mtime_ns
+            save()
+            deadline = time.monotonic() + 30
+            while letter.stat().st_mtime_ns == before and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert letter.stat().st_mtime_ns != before, f"{letter.name} was not rebuilt after save {number}"
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # (SIGINT may be ignored in a background job)
         output, _ = process.communicate(timeout=20)
@@ -109,6 +110,29 @@ def test_the_command_rebuilds_on_save_and_stops_on_sigterm(project_copy: Path) -
 
     output = _watch_until_rebuilt(project_copy, project_copy / "preview" / "UA-BRA-1-2023.pdf", save)
     assert "Traceback" not in output
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM to a process group")
+def test_saves_that_rename_a_new_file_over_the_case_each_rebuild(project_copy: Path) -> None:
+    """vim, `sed -i` and most IDEs save by writing a new file and renaming it over the old one: a
+    watch on the old file would hear the first save only (issue 23)."""
+    case = project_copy / "cases" / CASE
+    count = iter(range(1, 100))
+
+    def save_by_rename() -> None:
+        written = case.with_name(f".{case.name}.new")
+        written.write_text(case.read_text(encoding="utf-8") + f"\n# save {next(count)}\n", encoding="utf-8")
+        os.replace(written, case)
+
+    output = _watch_until_rebuilt(project_copy, project_copy / "preview" / "UA-BRA-1-2023.pdf", save_by_rename, saves=2)
+    assert "Traceback" not in output
+
+
+def test_a_case_that_is_gone_is_said(watcher: LetterWatcher) -> None:
+    gone = watcher.case_paths[0]
+    gone.unlink()
+    [result] = watcher.changed([gone])
+    assert result.status == "failed" and "is gone (deleted or renamed)" in (result.error or "")
 
 
 def _line_with(process: subprocess.Popen[str], text: str) -> str:

@@ -120,6 +120,29 @@ def test_into_brings_a_drafters_word_edit_back_printing_the_change(tmp_path: Pat
     assert yaml.safe_load(after)["questions"][0] == yaml.safe_load(before)["questions"][0]
 
 
+def test_into_a_read_only_case_refuses_and_leaves_it_read_only(tmp_path: Path, built_cases: Path) -> None:
+    """A drafter who made a case read-only meant it: `--into` says so, no traceback, no change."""
+    import stat
+
+    project = _project_with(tmp_path, "AL-IND-1-2023")
+    case_file = project / "cases" / "AL-IND-1-2023.yaml"
+    before = case_file.read_bytes()
+    document = docx.Document(str(built_cases / "AL-IND-1-2023.docx"))
+    question = next(paragraph for paragraph in document.paragraphs if paragraph.text.startswith("Please indicate the measures"))
+    question.runs[0].text = "Please indicate the measures taken now. "
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    case_file.chmod(0o444)
+
+    completed = run_alletter("import", edited, "--into", case_file, "--root", project)
+
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert f"{case_file}: cannot write: the file is read-only" in completed.stderr + completed.stdout
+    assert case_file.read_bytes() == before
+    assert not case_file.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
 def test_into_an_unchanged_case_says_so_and_leaves_the_file_alone(tmp_path: Path, built_cases: Path) -> None:
     project = _project_with(tmp_path, "OL-KEN-1-2023")
     case_file = project / "cases" / "OL-KEN-1-2023.yaml"

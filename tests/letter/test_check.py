@@ -241,7 +241,8 @@ def test_a_filled_in_skeleton_becomes_a_letter(project_copy: Path) -> None:
     assert data["recipient"]["name"] == "Mr. Leif K-Brooks" and data["follow_up"]["reference"] == "AL OTH 11/2023"
     assert data["mandates"] == yaml.safe_load(PUBLISHED_TEXT)["mandates"]
     text = path.read_text(encoding="utf-8")
-    text = re.sub(r"date: \d{4}-\d\d-\d\d\n", "date: 2023-03-20\n", text, count=1)
+    # A 2023 reference written today holds a date placeholder (issue 23): the drafter writes the date.
+    text = re.sub(r'date: "TODO[^"\n]*"\n', "date: 2023-03-20\n", text, count=1)
     # The Working Groups' chairs a week later are not in the registry: the letter goes without them.
     text = text.replace("  - business-and-human-rights\n", "").replace("  - discrimination-against-women\n", "")
     text = text.replace("    date: TODO", "    date: 2023-03-17")

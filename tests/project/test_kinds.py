@@ -277,6 +277,7 @@ def test_the_published_wording_of_the_time_is_chosen_by_the_letters_date(write_c
         load_case(
             write_case(
                 {
+                    "reference": "AL OTH 11/2020",  # a date before its reference's year is refused
                     "date": "2020-11-02",
                     "follow_up": None,
                     "mandates": ["slavery"],

@@ -164,6 +164,7 @@ def test_a_rebuilt_2021_letter_cites_what_was_in_force_in_2021(write_case, proje
 
     case = write_case(
         {
+            "reference": "AL OTH 11/2021",  # a date before its reference's year is refused
             "date": "2021-05-27",  # the last day a published reference block is known for (phrases.yaml)
             "follow_up": None,
             "questions_intro": "standard",

@@ -99,7 +99,9 @@ def new_case(
     language: str | None = None,
 ) -> NewCase:
     """Write the skeleton of the next case of this type, country and year (in `language`, or the
-    project's default language when None); never overwrite."""
+    project's default language when None); never overwrite. It is dated `on` when that is in the
+    reference's year, and otherwise holds a placeholder `check` refuses until the date is written:
+    a 2024 reference under today's date would be a slip the drafter might not see."""
     from ..project.wording import LANGUAGES
 
     if language is not None and language not in LANGUAGES:
@@ -150,7 +152,7 @@ def new_case(
         ) from None
     text = skeleton.render(
         reference=str(reference),
-        date=on.isoformat(),
+        date=on.isoformat() if on.year == year else _quoted(f"{PLACEHOLDER}: the letter's date in {year}, YYYY-MM-DD"),
         file_name=path.name,
         state=state,
         letter_type=LETTER_TYPES[kind],

@@ -51,7 +51,17 @@ class LetterWatcher:
         elif shared:
             self.builder.project = LetterProject(self.root)  # registry, settings, kinds, phrases read anew
         targets = self.case_paths if shared else cases
-        return [self._build(path) for path in targets if path.exists()]
+        return [self._build(path) if path.exists() else self._gone(path) for path in targets]
+
+    def _gone(self, case_path: Path) -> LetterResult:
+        """A watched case that is no longer there: said, and its folder still watched, so that the
+        file coming back (renamed back, checked out again) is built."""
+        return LetterResult(
+            case_path,
+            status="failed",
+            error=f"{case_path} is gone (deleted or renamed); its last letter stays as it was, and it is built "
+            "again when a file of that name returns",
+        )
 
     def _build(self, case_path: Path) -> LetterResult:
         try:
@@ -59,6 +69,20 @@ class LetterWatcher:
         except UserError as error:
             return LetterResult(case_path, status="failed", error=str(error))
         return self.builder.build(case_path)
+
+
+def watched_folders(watcher: LetterWatcher) -> list[Path]:
+    """The folders to watch, each on its own (not recursively): templates/ and annexes/ with their
+    subfolders, and the folders of the cases and of the shared files outside them. A folder, not the
+    file: an editor that saves by writing a new file and renaming it over the old one (vim, `sed -i`,
+    most IDEs) replaces the file a watch on it would follow, and later saves would go unheard."""
+    folders: set[Path] = set()
+    for path in (*watcher.builder.project.watched_paths(), *watcher.case_paths):
+        if path.is_dir():
+            folders.update(folder for folder in (path, *path.rglob("*")) if folder.is_dir())
+        elif path.parent.is_dir():
+            folders.add(path.parent)
+    return sorted(folders)
 
 
 def watch(
@@ -72,13 +96,14 @@ def watch(
 
     for result in watcher.build_all():
         on_result(result)
-    watched = [*watcher.builder.project.watched_paths(), *watcher.case_paths]
-    existing = [str(path) for path in watched if path.exists()]
+    existing = [str(folder) for folder in watched_folders(watcher)]
     ready = False
     # step: how long the files must be quiet before a change is acted on (an editor's save is
     # several writes); debounce: at most this long in all. The first (empty) answer after
     # rust_timeout says that the system is watching: only then is the drafter told so.
-    for changes in watchfiles.watch(*existing, stop_event=stop, step=20, debounce=400, rust_timeout=100, yield_on_timeout=True):
+    for changes in watchfiles.watch(
+        *existing, stop_event=stop, step=20, debounce=400, rust_timeout=100, yield_on_timeout=True, recursive=False
+    ):
         if not ready:
             ready = True
             if on_ready is not None:

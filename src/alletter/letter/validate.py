@@ -85,6 +85,8 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
     if isinstance(reference, str):
         check.reference, check.reference_location = reference.strip(), loaded.locate(("reference",), value=True)
     case, check.problems = _case_and_problems(loaded, project)
+    if case is not None:  # said whatever else is wrong: a date in the future explains a registry gap
+        check.notices = list(_date_notices(loaded, case, date.today()))
     if case is not None and not check.problems:
         mandates = [
             replace(in_force, resolution=case.resolutions.get(in_force.id, in_force.resolution))
@@ -92,7 +94,10 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
                 _in_force(project, mandate_id, case.date, case.signed_by.get(mandate_id)) for mandate_id in case.mandates
             )
         ]
-        check.notices = [*_signatory_notices(loaded, case, project), *_own_wording_notices(loaded, case, project)]
+        check.notices += [
+            *_signatory_notices(loaded, case, project),
+            *_own_wording_notices(loaded, case, project),
+        ]
         check.valid = ValidCase(
             path=path,
             case=case,
@@ -120,7 +125,12 @@ def _case_and_problems(loaded: LoadedYaml, project: LetterProject) -> tuple[Case
         found = [_schema_problem(loaded, detail) for detail in _one_per_misspelling(error.errors())]
         found.extend(_unparsed_case_problems(loaded, project))
     else:
-        found = [*_registry_problems(loaded, case, project), *_footnote_problems(loaded, case), *_glyph_problems(loaded)]
+        found = [
+            *_date_problems(loaded, case),
+            *_registry_problems(loaded, case, project),
+            *_footnote_problems(loaded, case),
+            *_glyph_problems(loaded),
+        ]
     taken = {problem.location for problem in placeholders}
     found.extend(_comment_cut_problems(loaded))
     return case, _in_file_order(loaded.problems + placeholders + [problem for problem in found if problem.location not in taken])
@@ -410,6 +420,51 @@ def _own_wording_problems(loaded: LoadedYaml, case: Case, project: LetterProject
             )
         elif project.registry.adoption_window(resolution).earliest > case.date:
             yield Problem(where, f"{number} was adopted after the letter's date ({case.date})", name)
+
+
+# A letter may be sent early in the year after its reference's (AL RUS 10/2020 is dated 26 January
+# 2021: the reference is given when the case is opened); later than that, the date or the reference is a slip.
+YEARS_A_REFERENCE_OUTLIVES = 1
+
+
+def _date_problems(loaded: LoadedYaml, case: Case) -> Iterator[Problem]:
+    """A date before its reference's year, or years after it: one of the two is wrong."""
+    year, where = case.ref.year, loaded.locate(("date",), value=True)
+    if case.date.year < year:
+        yield Problem(
+            where,
+            f"{case.date} is before the year of the reference {case.reference}: a reference is given in the "
+            "year its case is opened, so correct the date or the reference",
+            "date",
+        )
+    elif case.date.year > year + YEARS_A_REFERENCE_OUTLIVES:
+        yield Problem(
+            where,
+            f"{case.date} is more than a year after the reference {case.reference}: correct the date or the reference",
+            "date",
+        )
+
+
+def _date_notices(loaded: LoadedYaml, case: Case, today: date) -> Iterator[Problem]:
+    """A date in the future (a slip, or a letter prepared ahead: said either way), and a date in
+    the year after the reference's (allowed, as published letters show, but worth a look)."""
+    where = loaded.locate(("date",), value=True)
+    if case.date > today:
+        yield Problem(
+            where,
+            f"{case.date} is in the future (today is {today}): the registry's holders and resolutions are "
+            "those of that day; correct the date if it is a slip",
+            "date",
+            severity="warning",
+        )
+    if case.date.year == case.ref.year + 1:
+        yield Problem(
+            where,
+            f"dated in {case.date.year}, the year after its reference's ({case.ref.year}), as a letter sent "
+            "early in the year may be",
+            "date",
+            severity="notice",
+        )
 
 
 def _own_wording_notices(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:

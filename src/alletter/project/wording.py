@@ -99,6 +99,11 @@ class Variant(_Data):
     approved_by: str | None = None
     approved_on: date | None = None
     approved_against: str | None = Field(None, description="what the office checked the wording against")
+    english_only: bool = Field(
+        False,
+        description="A choice between forms of English letters (`mandate-list`): the other languages' "
+        "sentences word it themselves, so their phrasebooks need no translation of it",
+    )
     unknown: str | None = Field(
         None,
         description="From `since` on, no published letter shows the wording: why, and what a letter of those "

@@ -58,8 +58,10 @@ def coverage(project: LetterProject, language: str) -> Coverage:
     _check_language(language)
     book = project.phrasebook_for(language)
     rows = []
-    for phrase in project.phrasebook.phrases:
+    for phrase, english in project.phrasebook.phrases.items():
         variants = book.phrases.get(phrase)
+        if not variants and all(variant.english_only for variant in english):
+            continue  # a choice between English forms: the language's own sentences word it
         if not variants:
             rows.append(PhraseStatus(phrase, None, None))
             continue
