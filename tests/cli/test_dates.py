@@ -1,15 +1,17 @@
-"""A letter's date against its reference and today (issue 23, item 2), through the real command:
-a date before the reference's year is refused, a date in the future is warned, a date in the year
-after the reference's is allowed with a notice, and `new --year` never writes another year's date."""
+"""What a letter says against its reference (issue 23, items 2 and 3), through the real command: a
+date before the reference's year is refused, a date in the future is warned, a date in the year
+after the reference's is allowed with a notice, `new --year` never writes another year's date, and
+an address naming another State than the reference's is warned."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
-from conftest import run_alletter
+from conftest import REPO, run_alletter
 
 
 def _check_records(path: Path, project: Path) -> tuple[int, list[dict[str, object]]]:
@@ -66,3 +68,32 @@ def test_new_for_this_year_is_dated_today(project_copy: Path) -> None:
     assert created.returncode == 0, created.stderr
     written = yaml.safe_load((project_copy / "cases" / f"AL-BRA-1-{today.year}.yaml").read_text(encoding="utf-8"))
     assert written["date"] == today
+
+
+def _readdressed(project: Path, address: list[str]) -> Path:
+    path = project / "cases" / "UA-BRA-1-2023.yaml"
+    shutil.copy(REPO / "cases" / "UA-BRA-1-2023.yaml", path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["recipient"]["address"] = address
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_an_address_naming_another_states_mission_is_warned(project_copy: Path) -> None:
+    path = _readdressed(
+        project_copy,
+        ["Permanent Mission of Cambodia to the United Nations Office and other international organizations in Geneva"],
+    )
+    result = run_alletter("check", path, "--root", project_copy)
+    assert "warning: recipient.address: the address names Cambodia, not Brazil" in result.stdout
+    assert result.returncode == 0
+
+
+def test_an_address_in_french_is_read_by_the_states_french_name(project_copy: Path) -> None:
+    path = _readdressed(project_copy, ["Mission permanente du Cambodge auprès de l'Office des Nations Unies à Genève"])
+    assert "the address names Cambodge, not Brazil" in run_alletter("check", path, "--root", project_copy).stdout
+
+
+def test_the_references_own_state_is_not_warned(project_copy: Path) -> None:
+    path = _readdressed(project_copy, ["Permanent Mission of Brazil to the United Nations Office at Geneva"])
+    assert "warning" not in run_alletter("check", path, "--root", project_copy).stdout

@@ -86,7 +86,7 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
         check.reference, check.reference_location = reference.strip(), loaded.locate(("reference",), value=True)
     case, check.problems = _case_and_problems(loaded, project)
     if case is not None:  # said whatever else is wrong: a date in the future explains a registry gap
-        check.notices = list(_date_notices(loaded, case, date.today()))
+        check.notices = [*_date_notices(loaded, case, date.today()), *_address_state_notices(loaded, case, project)]
     if case is not None and not check.problems:
         mandates = [
             replace(in_force, resolution=case.resolutions.get(in_force.id, in_force.resolution))
@@ -464,6 +464,36 @@ def _date_notices(loaded: LoadedYaml, case: Case, today: date) -> Iterator[Probl
             "early in the year may be",
             "date",
             severity="notice",
+        )
+
+
+def _address_state_notices(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
+    """An address naming another State than the reference's (`UA BRA 2/2026` to the Permanent
+    Mission of Cambodia): a slip from the letter it was copied from, worth a warning. Names are the
+    UN's in English, French and Spanish; a name inside a longer one found there ("Guinea" in "Papua
+    New Guinea") is that longer one's."""
+    if not case.recipient.is_state or case.ref.country not in project.states:
+        return
+    address = "\n".join(case.recipient.address)
+    found: list[tuple[int, int, str, str]] = []
+    for code, state in project.states.items():
+        for name in {state.en, state.fr, state.es} - {None}:
+            assert name is not None
+            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", address):
+                found.append((match.start(), match.end(), code, name))
+    named = {
+        (code, name)
+        for start, end, code, name in found
+        if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _, _ in found)
+    }
+    others = sorted({name for code, name in named if code != case.ref.country})
+    if others and case.ref.country not in {code for code, _ in named}:
+        yield Problem(
+            loaded.locate(("recipient", "address")),
+            f"the address names {', '.join(others)}, not {project.states[case.ref.country].en}, whose code "
+            f"the reference {case.reference} carries: correct the address or the reference",
+            "recipient.address",
+            severity="warning",
         )
 
 
