@@ -4,7 +4,7 @@ The library's surface: what a script or another tool calls, each name in the mod
 The names are imported when first used (PEP 562), so `import alletter` — and `alletter --help`,
 which imports this package — stays as quick as before the surface existed.
 
-    from alletter import LetterProject, check_cases, build_letters
+    from alletter import LetterProject, check_letters, build_letters
     project = LetterProject.find(Path("cases/UA-BRA-1-2023.yaml"))
 """
 
@@ -20,6 +20,7 @@ _SURFACE: dict[str, str] = {
     "UserError": "errors",
     "LetterProject": "project.letter_project",
     "check_cases": "letter.validate",
+    "check_letters": "letter.check",
     "LetterBuilder": "letter.builder",
     "build_letters": "archive.pool",
     "Archive": "archive.build",
@@ -34,6 +35,7 @@ __all__ = [
     "UserError",
     "build_letters",
     "check_cases",
+    "check_letters",
     "import_letter",
 ]
 
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from .errors import UserError
     from .importer.case_file import import_letter
     from .letter.builder import LetterBuilder
+    from .letter.check import check_letters
     from .letter.validate import check_cases
     from .project.letter_project import LetterProject
 

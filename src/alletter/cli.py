@@ -272,17 +272,13 @@ def check(
     """
     from .errors import UsageError
     from .letter.builder import find_case_files
-    from .letter.render import wording_problems
-    from .letter.validate import check_cases
+    from .letter.check import check_letters
 
     if output_format not in ("text", "json"):
         _fail(UsageError(f"--format {output_format}: choose text or json"))
     project = _project(root, paths[0] if paths and paths[0].is_dir() else (paths[0].parent if paths else Path.cwd()))
     files = _as_typed(find_case_files(paths or [project.cases_dir]))
-    checks = check_cases(files, project)
-    for case_check in checks:
-        if case_check.valid is not None:
-            case_check.problems.extend(wording_problems(case_check.valid, project))
+    checks = check_letters(files, project)
     found = [problem for case_check in checks for problem in (*case_check.problems, *case_check.notices)]
     if output_format == "json":
         _print_problems_json(found)

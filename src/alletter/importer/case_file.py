@@ -371,14 +371,14 @@ def case_yaml(data: dict[str, Any], todos: list[str], source: Path) -> str:
 def rebuild(imported: ImportedCase, text: str, target: Path, project: LetterProject) -> Rebuild:
     """Check `text` — the case file as it will be written at `target` — as `check` would, and
     compare its letter's words with the imported letter's."""
+    from ..letter.check import check_letters
     from ..letter.render import render
-    from ..letter.validate import check_case
 
     result = Rebuild()
     with tempfile.TemporaryDirectory(prefix="alletter-import-") as directory:
         path = Path(directory) / target.name
         path.write_text(text, encoding="utf-8")
-        checked = check_case(path, project)
+        [checked] = check_letters([path], project)
     result.problems = [replace(problem, location=replace(problem.location, path=target)) for problem in checked.problems]
     if checked.valid is None:
         return result
