@@ -723,7 +723,14 @@ def redline(
     from .drafting.redline import redline_cases
 
     written = redline_cases(old, new, out, root, Path.cwd())
-    console.print(f"wrote {written}: {new} with its changes against {old} tracked", highlight=False, soft_wrap=True)
+    if written.old_reference != written.new_reference:
+        errors.print(
+            f"[yellow]warning:[/] {escape(old)} is {escape(written.old_reference)} and {escape(new)} is "
+            f"{escape(written.new_reference)}: two letters, not two versions of one",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(f"wrote {written.path}: {new} with its changes against {old} tracked", highlight=False, soft_wrap=True)
 
 
 @app.command("import")

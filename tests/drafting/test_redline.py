@@ -109,3 +109,16 @@ def test_a_version_from_git(project_copy: Path) -> None:
     assert "urgent" in " ".join("".join(t.text for t in m.iter(f"{W}t")) for m in document(out).iter(f"{W}ins"))
     missing = run_alletter("redline", "HEAD:cases/nope.yaml", f"cases/{CASE}", "--out", out, cwd=project_copy)
     assert missing.returncode == 1 and "git cannot show it" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_two_letters_with_different_references_are_said_to_be_two_letters(project_copy: Path) -> None:
+    import shutil
+
+    shutil.copy(REPO / "cases" / CASE, project_copy / "cases" / CASE)
+    other = project_copy / "cases" / "AL-OTH-11-2023.yaml"
+    out = project_copy / "changes.docx"
+    completed = run_alletter("redline", other, project_copy / "cases" / CASE, "--out", out, cwd=project_copy)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "is AL OTH 11/2023 and" in completed.stderr and "is UA BRA 1/2023: two letters" in completed.stderr
+    same = run_alletter("redline", other, other, "--out", out, cwd=project_copy)
+    assert "two letters" not in same.stderr

@@ -204,7 +204,24 @@ def _insert_deleted(before: etree._Element, anchor: etree._Element | None, body:
         body.insert(0, paragraph)
 
 
-def redline_cases(old_spec: str, new_spec: str, out: Path, root: Path | None, cwd: Path) -> Path:
+@dataclass(frozen=True)
+class Redline:
+    """The redline written, and the two letters' references: different references mean two
+    letters, not two versions of one, which the drafter is told."""
+
+    path: Path
+    old_reference: str
+    new_reference: str
+
+
+def _reference(version: CaseVersion) -> str:
+    import yaml
+
+    data = yaml.safe_load(version.text)
+    return str(data.get("reference", "")).strip() if isinstance(data, dict) else ""
+
+
+def redline_cases(old_spec: str, new_spec: str, out: Path, root: Path | None, cwd: Path) -> Redline:
     """Build OLD and NEW, and write NEW with its changes against OLD tracked, to `out`."""
     from ..files import write_atomic
 
@@ -214,4 +231,4 @@ def redline_cases(old_spec: str, new_spec: str, out: Path, root: Path | None, cw
     (old_letter, _), (new_letter, on) = build_docx(old, project), build_docx(new, project)
     document = redline(old_letter, new_letter, on)
     write_atomic(out, document)
-    return out
+    return Redline(out, _reference(old), _reference(new))
