@@ -53,8 +53,12 @@ FormatOption = Annotated[
 ]
 
 
-def _fail(error: Exception) -> None:
+def _print_error(error: Exception) -> None:
     errors.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
+
+
+def _fail(error: Exception) -> None:
+    _print_error(error)
     raise typer.Exit(1)
 
 
@@ -67,7 +71,7 @@ def main() -> None:
     try:
         app()
     except UserError as error:
-        errors.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False, soft_wrap=True)
+        _print_error(error)
         sys.exit(1)
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -474,18 +475,8 @@ def _address_state_notices(loaded: LoadedYaml, case: Case, project: LetterProjec
     New Guinea") is that longer one's."""
     if not case.recipient.is_state or case.ref.country not in project.states:
         return
-    address = "\n".join(case.recipient.address)
-    found: list[tuple[int, int, str, str]] = []
-    for code, state in project.states.items():
-        for name in {state.en, state.fr, state.es} - {None}:
-            assert name is not None
-            for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", address):
-                found.append((match.start(), match.end(), code, name))
-    named = {
-        (code, name)
-        for start, end, code, name in found
-        if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _, _ in found)
-    }
+    pattern, codes = _state_names(tuple((code, state.en, state.fr, state.es) for code, state in project.states.items()))
+    named = {(codes[match.group(0)], match.group(0)) for match in pattern.finditer("\n".join(case.recipient.address))}
     others = sorted({name for code, name in named if code != case.ref.country})
     if others and case.ref.country not in {code for code, _ in named}:
         yield Problem(
@@ -495,6 +486,15 @@ def _address_state_notices(loaded: LoadedYaml, case: Case, project: LetterProjec
             "recipient.address",
             severity="warning",
         )
+
+
+@lru_cache(maxsize=4)
+def _state_names(states: tuple[tuple[str, str, str | None, str | None], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every State's names, longest first (so a match is the longest name at its
+    place), and the State each name is of: compiled once, not per letter."""
+    codes = {name: code for code, *names in states for name in names if name is not None}
+    alternatives = "|".join(re.escape(name) for name in sorted(codes, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), codes
 
 
 def _own_wording_notices(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
