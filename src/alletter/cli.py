@@ -84,9 +84,11 @@ def _as_typed(paths: list[Path]) -> list[Path]:
 
 
 def _project(root: Path | None, near: Path) -> LetterProject:
+    """The project `--root` names, or the one at or above `near` (the files the command works on),
+    or else the one at or above the working directory."""
     from .project.letter_project import LetterProject
 
-    return LetterProject(root.resolve()) if root is not None else LetterProject.find(near)
+    return LetterProject(root.resolve()) if root is not None else LetterProject.find(near, Path.cwd())
 
 
 def _stop_on_sigterm() -> None:
@@ -870,7 +872,12 @@ def _print_import_report(letter: Path, target: Path, imported: ImportedCase, che
             soft_wrap=True,
         )
     else:
-        errors.print(f"{target}: from {letter}; fill in the TODOs, then `alletter check {target}`", highlight=False)
+        todo = ["fill in the TODOs"] if imported.todos else []
+        errors.print(
+            f"{target}: from {letter}; {' and '.join([*todo, 'correct what check says above'])}, then `alletter check {target}`",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()

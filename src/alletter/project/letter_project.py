@@ -74,13 +74,16 @@ class LetterProject:
     root: Path
 
     @classmethod
-    def find(cls, start: Path) -> LetterProject:
-        """The nearest directory at or above `start` that has a `templates/` folder."""
-        start = start.resolve()
-        for candidate in [start, *start.parents]:
-            if (candidate / TEMPLATES_DIR).is_dir():
-                return cls(candidate)
-        raise ProjectNotFoundError(start)
+    def find(cls, start: Path, *elsewhere: Path) -> LetterProject:
+        """The nearest directory at or above `start` that has a `templates/` folder; failing that,
+        at or above each of `elsewhere` in turn (the working directory: a command run inside the
+        project finds it even when its files are outside, as in `import letter.pdf --out /tmp/x.yaml`)."""
+        for place in (start, *elsewhere):
+            place = place.resolve()
+            for candidate in [place, *place.parents]:
+                if (candidate / TEMPLATES_DIR).is_dir():
+                    return cls(candidate)
+        raise ProjectNotFoundError(start.resolve())
 
     @property
     def templates_dir(self) -> Path:

@@ -1,0 +1,75 @@
+"""`alletter import` as a drafter meets it: run inside the project without --root, a PDF's
+address block read back line for line, and a report that asks only for what is to be done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import yaml
+from conftest import REPO, copy_project, run_alletter
+
+
+def _built(case_file: Path, out: Path, fmt: str = "pdf", root: Path = REPO) -> Path:
+    completed = run_alletter("render", case_file, "--out", out, "--format", fmt, "--root", root)
+    assert completed.returncode == 0, completed.stderr
+    return out / f"{case_file.stem}.{fmt}"
+
+
+def test_import_run_inside_the_project_finds_it_without_root(tmp_path: Path) -> None:
+    letter = _built(REPO / "cases" / "AL-IND-1-2023.yaml", tmp_path / "built")
+    out_case = tmp_path / "elsewhere" / "AL-IND-1-2023.yaml"
+    out_case.parent.mkdir()
+
+    completed = run_alletter("import", letter, "--out", out_case, cwd=REPO / "cases")
+
+    assert completed.returncode == 0, completed.stderr
+    assert "no letter project found" not in completed.stderr
+    assert yaml.safe_load(out_case.read_text(encoding="utf-8"))["reference"] == "AL IND 1/2023"
+
+
+def test_import_outside_any_project_still_says_how_to_name_one(tmp_path: Path) -> None:
+    letter = _built(REPO / "cases" / "AL-IND-1-2023.yaml", tmp_path / "built")
+
+    completed = run_alletter("import", letter, "--out", tmp_path / "x.yaml", cwd=tmp_path)
+
+    assert completed.returncode == 1
+    assert "no letter project found" in completed.stderr and "--root" in completed.stderr
+
+
+def test_a_check_problem_without_todos_is_not_reported_as_todos(tmp_path: Path) -> None:
+    """A letter whose reference is of a later year than its date: nothing is left to place, but
+    `check` refuses the date, so the report says to correct that, not to fill in TODOs."""
+    letter = _built(REPO / "cases" / "AL-IND-1-2023.yaml", tmp_path / "built", "docx")
+    document = docx.Document(str(letter))
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            run.text = run.text.replace("AL IND 1/2023", "AL IND 1/2024")
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    out_case = tmp_path / "AL-IND-1-2024.yaml"
+
+    completed = run_alletter("import", edited, "--out", out_case, "--root", REPO)
+
+    assert "# TODO" not in out_case.read_text(encoding="utf-8")
+    assert "is before the year of the reference" in completed.stderr
+    assert "TODO" not in completed.stderr
+    assert "correct what check says above" in completed.stderr
+
+
+def test_a_check_problem_with_todos_asks_for_both(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    case_file = project / "cases" / "AL-OTH-11-2023.yaml"
+    letter = _built(case_file, tmp_path / "built", "docx", project)
+    document = docx.Document(str(letter))
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            run.text = run.text.replace("AL OTH 11/2023", "AL OTH 12/2024")  # a year after its date: refused
+    document.add_paragraph("A closing line no template prints, which the import cannot place.")
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+
+    completed = run_alletter("import", edited, "--out", project / "cases" / "AL-OTH-12-2024.yaml", "--root", project)
+
+    assert "TODO" in completed.stderr
+    assert "fill in the TODOs and correct what check says above" in completed.stderr
