@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
+import pytest
 import yaml
-from conftest import REPO, copy_project, run_alletter
+from conftest import REPO, copy_project, published_case, run_alletter
 
 
 def _built(case_file: Path, out: Path, fmt: str = "pdf", root: Path = REPO) -> Path:
@@ -73,3 +74,36 @@ def test_a_check_problem_with_todos_asks_for_both(tmp_path: Path) -> None:
 
     assert "TODO" in completed.stderr
     assert "fill in the TODOs and correct what check says above" in completed.stderr
+
+
+WRAPPING = "Permanent Mission of India to the United Nations Office and other international organizations in Geneva"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        [f"{WRAPPING}, for the attention of the Ambassador", "Rue du Valais 9, 1202 Geneva"],
+        [
+            f"{WRAPPING}, for the attention of His Excellency the Ambassador and Permanent Representative of India "
+            "to the United Nations Office and other international organizations in Geneva, Switzerland"
+        ],
+        ["Permanent Mission of India to the United Nations Office", "at Geneva", "Switzerland"],
+    ],
+    ids=["wrapped once", "wrapped twice", "short lines"],
+)
+def test_a_pdfs_address_comes_back_as_the_cases_lines(tmp_path: Path, address: list[str]) -> None:
+    """Page 1's foot wraps a long address line where the page ends; its lines come back as the
+    case wrote them, however the PDF wrapped them."""
+    project = copy_project(tmp_path / "project")
+    case = published_case("AL-IND-1-2023")
+    case["recipient"]["address"] = address
+    case_file = project / "cases" / "AL-IND-1-2023.yaml"
+    case_file.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    letter = _built(case_file, tmp_path / "built", "pdf", project)
+    out_case = tmp_path / "imported" / "AL-IND-1-2023.yaml"
+    out_case.parent.mkdir()
+
+    completed = run_alletter("import", letter, "--out", out_case, cwd=project)
+
+    assert completed.returncode == 0, completed.stderr
+    assert yaml.safe_load(out_case.read_text(encoding="utf-8"))["recipient"]["address"] == address

@@ -106,6 +106,121 @@ class _Line:
     y: float
     size: float
     text: str
+    extent: _Extent | None = None  # where its glyphs end, when the PDF's fonts tell
+
+
+@dataclass(frozen=True)
+class _Extent:
+    """How wide a line of a PDF is set: where its glyphs end, the width of its first word and
+    of a space in its font (all in points), from the fonts' glyph widths."""
+
+    end: float
+    first_word: float
+    space: float
+
+
+@dataclass(frozen=True)
+class _FontWidths:
+    """A font's glyph widths (in thousandths of the size) by character code, and its space's codes."""
+
+    code_bytes: int
+    widths: dict[int, float]
+    default: float
+    spaces: frozenset[int]
+
+    def advance(self, operand: Any) -> tuple[float, float | None]:
+        """What a Tj or TJ operand advances (in thousandths of the size), and how far its first
+        word goes (None: it has no space)."""
+        advance, first_word = 0.0, None
+        for piece in operand if isinstance(operand, list) else [operand]:
+            if isinstance(piece, bytes):
+                for index in range(0, len(piece) - self.code_bytes + 1, self.code_bytes):
+                    code = int.from_bytes(piece[index : index + self.code_bytes], "big")
+                    if code in self.spaces and first_word is None:
+                        first_word = advance
+                    advance += self.widths.get(code, self.default)
+            else:
+                advance -= float(piece)
+        return advance, first_word
+
+    @property
+    def space(self) -> float:
+        return self.widths.get(min(self.spaces), self.default) if self.spaces else 250.0
+
+
+_CMAP_SECTION = re.compile(rb"begin(bfchar|bfrange)(.*?)end\1", re.DOTALL)
+_CMAP_ENTRY = re.compile(rb"^[ \t]*<([0-9A-Fa-f]+)>[ \t]*<([0-9A-Fa-f]+)>(?:[ \t]*<([0-9A-Fa-f]+)>)?", re.MULTILINE)
+
+
+def _font_widths(font: Any) -> _FontWidths | None:
+    """A font's widths as its dictionary gives them: a composite (Type0) font's /W of its
+    descendant, or a simple font's /Widths; the codes of its spaces from its /ToUnicode map.
+    None for a font that keeps them elsewhere (a Type3's procedures)."""
+    if font.get("/Subtype") == "/Type0":
+        descendant = font["/DescendantFonts"][0].get_object()
+        widths: dict[int, float] = {}
+        entries = list(descendant.get("/W", []))
+        while len(entries) >= 2:
+            first, second = int(entries[0]), entries[1].get_object()
+            if isinstance(second, list):
+                widths.update((first + offset, float(width)) for offset, width in enumerate(second))
+                entries = entries[2:]
+            else:
+                widths.update((code, float(entries[2])) for code in range(first, int(second) + 1))
+                entries = entries[3:]
+        code_bytes, default = 2, float(descendant.get("/DW", 1000))
+    elif "/Widths" in font:
+        first_char = int(font.get("/FirstChar", 0))
+        widths = {first_char + offset: float(width) for offset, width in enumerate(font["/Widths"])}
+        code_bytes, default = 1, 0.0
+    else:
+        return None
+    spaces = {32} if code_bytes == 1 else set()
+    if "/ToUnicode" in font:
+        for kind, entries_text in _CMAP_SECTION.findall(font["/ToUnicode"].get_object().get_data()):
+            for first_code, second, third in _CMAP_ENTRY.findall(entries_text):
+                low, high, target = (
+                    (int(first_code, 16), int(second, 16), int(third, 16))
+                    if kind == b"bfrange" and third
+                    else (int(first_code, 16), int(first_code, 16), int(second, 16))
+                )
+                if target <= 0x20 <= target + high - low:
+                    spaces.add(low + 0x20 - target)
+    return _FontWidths(code_bytes, widths, default, frozenset(spaces))
+
+
+def _page_extents(page: Any) -> dict[float, _Extent]:
+    """Each baseline's extent on the page: the end of its last glyph, the width of the first word
+    of its leftmost run, and a space's width."""
+    from pypdf import mult
+
+    resources = page.get("/Resources")
+    fonts = resources.get_object().get("/Font", {}) if resources else {}
+    known: dict[str, _FontWidths | None] = {}
+    current: list[Any] = [None, 0.0]
+    runs: dict[float, list[tuple[float, float, float | None, float]]] = {}
+
+    def visit(operator: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+        if operator == b"Tf" and len(operands) == 2:
+            name = str(operands[0])
+            if name not in known:
+                known[name] = _font_widths(fonts[name].get_object()) if name in fonts else None
+            current[:] = [known[name], float(operands[1])]
+        elif operator in (b"Tj", b"TJ") and operands and current[0] is not None:
+            widths: _FontWidths = current[0]
+            matrix = mult(tm, cm)
+            scale = current[1] * matrix[0] / 1000
+            advance, first_word = widths.advance(operands[0])
+            runs.setdefault(round(matrix[5], 1), []).append(
+                (matrix[4], matrix[4] + advance * scale, None if first_word is None else first_word * scale, widths.space * scale)
+            )
+
+    page.extract_text(visitor_operand_before=visit)
+    extents = {}
+    for y, found in runs.items():
+        first = min(found)
+        extents[y] = _Extent(max(run[1] for run in found), first[2] if first[2] is not None else first[1] - first[0], first[3])
+    return extents
 
 
 def _page_runs(page: Any) -> list[tuple[float, float, float, str]]:
@@ -132,11 +247,12 @@ def _pdf_lines(data: bytes) -> list[list[_Line]]:
         by_baseline: dict[float, list[tuple[float, float, float, str]]] = {}
         for run in _page_runs(page):
             by_baseline.setdefault(run[0], []).append(run)
+        extents = _page_extents(page) if number == 0 else {}  # page 1's foot is the address
         lines = []
         for y in sorted(by_baseline, reverse=True):
             pieces = sorted(by_baseline[y], key=lambda run: run[1])
             text = "".join(piece[3] for piece in pieces)
-            lines.append(_Line(number, pieces[0][1], y, max(piece[2] for piece in pieces), _clean(text)))
+            lines.append(_Line(number, pieces[0][1], y, max(piece[2] for piece in pieces), _clean(text), extents.get(y)))
         pages.append(lines)
     return pages
 
@@ -155,7 +271,7 @@ def read_pdf(data: bytes) -> LetterText:
     previous: _Line | None = None
     for number, (body, foot) in enumerate(split):
         if number == 0:  # later pages' feet hold their numbers
-            result.address = [line.text for line in foot]
+            result.address = _unwrapped(foot, max((line.extent.end for line in body if line.extent), default=0.0))
         left = min((line.x for line in body), default=0.0)
         for index, line in enumerate(body):
             if index == 0:  # a paragraph runs on from the page before only if that page was full
@@ -181,6 +297,29 @@ def _split_foot(lines: list[_Line], body_size: float) -> tuple[list[_Line], list
     lowest = min(line.y for line in body_lines)
     foot = [line for line in lines if line.y < lowest and round(line.size, 1) < body_size]
     return [line for line in lines if line not in foot], foot
+
+
+def _unwrapped(lines: list[_Line], right: float) -> list[str]:
+    """Lines set flush left (the address) as the lines they were written as: one that wrapped at
+    the right edge `right` is continued by the next."""
+    texts: list[str] = []
+    for index, line in enumerate(lines):
+        if index and _wrapped(lines[index - 1], line, right):
+            texts[-1] = _joined([texts[-1], line.text])
+        else:
+            texts.append(line.text)
+    return texts
+
+
+def _wrapped(line: _Line, following: _Line, right: float) -> bool:
+    """Whether `following` continues `line`. typst breaks a ragged line at the last space where
+    the line still fits, so a line the next word would have fitted after ended with a line break
+    of its own; one it would not fit after may have wrapped. The edge is the justified body's, and
+    half a point absorbs the rounding of the widths."""
+    if line.extent is None or following.extent is None or not right:
+        return False
+    space = 0.0 if line.text.endswith("-") else line.extent.space
+    return line.extent.end + space + following.extent.first_word > right + 0.5
 
 
 def _leading(pages: list[list[_Line]]) -> float:
