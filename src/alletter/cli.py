@@ -872,9 +872,9 @@ def _print_import_report(letter: Path, target: Path, imported: ImportedCase, che
             soft_wrap=True,
         )
     else:
-        todo = ["fill in the TODOs"] if imported.todos else []
+        to_do = ["fill in the TODOs"] if imported.todos else []
         errors.print(
-            f"{target}: from {letter}; {' and '.join([*todo, 'correct what check says above'])}, then `alletter check {target}`",
+            f"{target}: from {letter}; {' and '.join([*to_do, 'correct what check says above'])}, then `alletter check {target}`",
             highlight=False,
             soft_wrap=True,
         )

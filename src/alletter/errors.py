@@ -53,12 +53,27 @@ class UserError(Exception):
         return str(self)
 
 
+class RecognitionError(UserError):
+    """A letter `import` cannot match to any kind the templates know."""
+
+
 class CaseFileError(UserError):
     """A case file could not be read or is invalid; carries every problem found in it."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
+
+
+class RelatedCaseError(UserError):
+    """A case in cases/ that `import` reads for a related letter's reference cannot be read."""
+
+    def __init__(self, error: CaseFileError, reference: str) -> None:
+        self.problems = error.problems
+        super().__init__(
+            f"{error}\n(import reads the cases in cases/ for the reference of each letter {reference} names as "
+            "related, which the letter does not print: correct this file, or move it out of cases/)"
+        )
 
 
 class ProjectNotFoundError(UserError):

@@ -3,6 +3,7 @@ address block read back line for line, and a report that asks only for what is t
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import docx
@@ -107,3 +108,35 @@ def test_a_pdfs_address_comes_back_as_the_cases_lines(tmp_path: Path, address: l
 
     assert completed.returncode == 0, completed.stderr
     assert yaml.safe_load(out_case.read_text(encoding="utf-8"))["recipient"]["address"] == address
+
+
+def test_a_broken_case_read_for_a_related_letter_stops_the_import_naming_its_line(tmp_path: Path) -> None:
+    """UA BRA 1/2023 names a letter sent with it, whose reference it does not print: import looks
+    for it in cases/, and a case there it cannot read is named with its line, not passed over."""
+    project = copy_project(tmp_path / "project")
+    for slug in ("UA-BRA-1-2023", "AL-OTH-1-2023"):
+        shutil.copy(REPO / "cases" / f"{slug}.yaml", project / "cases" / f"{slug}.yaml")
+    letter = _built(project / "cases" / "UA-BRA-1-2023.yaml", tmp_path / "built", "pdf", project)
+    (project / "cases" / "AL-OTH-0-2023.yaml").write_text("reference: AL OTH 0/2023\nrelated: [\n", encoding="utf-8")
+    out_case = tmp_path / "UA-BRA-1-2023.yaml"
+
+    completed = run_alletter("import", letter, "--out", out_case, "--root", project)
+
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert "AL-OTH-0-2023.yaml:3" in completed.stderr and "related" in completed.stderr
+    assert not out_case.exists()
+
+
+def test_a_related_letters_reference_is_found_in_the_cases(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    for slug in ("UA-BRA-1-2023", "AL-OTH-1-2023"):
+        shutil.copy(REPO / "cases" / f"{slug}.yaml", project / "cases" / f"{slug}.yaml")
+    letter = _built(project / "cases" / "UA-BRA-1-2023.yaml", tmp_path / "built", "pdf", project)
+    out_case = tmp_path / "UA-BRA-1-2023.yaml"
+
+    completed = run_alletter("import", letter, "--out", out_case, "--root", project)
+
+    assert completed.returncode == 0, completed.stderr
+    related = yaml.safe_load(out_case.read_text(encoding="utf-8"))["related"]
+    assert related == [{"reference": "AL OTH 1/2023", "name": "Exemplo Mineração S.A."}]

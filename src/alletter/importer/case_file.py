@@ -19,30 +19,17 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem
+from ..errors import CaseFileError, Problem, RecognitionError, RelatedCaseError
 from ..letter.render import render_templates
 from ..letter.validate import PLACEHOLDER
 from ..project.letter_project import ANNEXES_PREFIX, LetterProject
+from ..project.load import load_yaml
 from ..project.schema import NON_STATE, Case, Recipient, Reference
 from ..project.wording import LetterVoice, MissingWording, choose_wording
+from .probes import CLOSING_BLOCKS, Probe, probe_case
 from .read import LetterText, read_letter
-from .recognise import (
-    CLOSING_BLOCKS,
-    LetterHead,
-    LetterWords,
-    Probe,
-    Recognition,
-    RecognitionError,
-    Sentinels,
-    Token,
-    letter_head,
-    merged,
-    parse_long_date,
-    plain_texts,
-    probe_case,
-    recognise,
-    tokenize,
-)
+from .recognise import LetterHead, Recognition, recognise
+from .words import LetterWords, Token, merged, parse_long_date, plain_texts, tokenize
 
 _QUESTION_NUMBER = re.compile(r"^\d+\.\s+")
 FACTS_OPENING = "according-to-information"  # the phrase that opens the facts
@@ -79,20 +66,19 @@ class Rebuild:
 def import_letter(path: Path, project: LetterProject) -> ImportedCase:
     """The case a letter file was made from, as far as its text tells."""
     letter = read_letter(path)
-    words = LetterWords(letter.paragraphs)
     try:
-        head = letter_head(project, words)
-        recognition, base, sentinels = recognise(project, words, head)
+        recognition = recognise(project, LetterWords(letter.paragraphs))
     except RecognitionError as error:
         raise RecognitionError(f"{path}: {error}") from None
-    if recognition.missing_block:
-        where = recognition.unplaced[-1]
+    found = recognition.found
+    if found.missing_block:
+        where = found.unplaced[-1]
         raise RecognitionError(
-            f"{path}: paragraph {where.paragraph} ({where.text[:80]!r}…): the letter has no `{recognition.missing_block}` "
-            f"block as the templates print it for {Case.model_validate(base).kind.with_article}"
+            f"{path}: paragraph {where.paragraph} ({where.text[:80]!r}…): the letter has no `{found.missing_block}` "
+            f"block as the templates print it for {Case.model_validate(recognition.base).kind.with_article}"
         )
-    data, todos = case_data(project, head, recognition, base, sentinels, letter)
-    todos[:0] = [f"paragraph {item.paragraph}, {item.why}: {item.text!r}" for item in recognition.unplaced]
+    data, todos = case_data(project, recognition, letter)
+    todos[:0] = [f"paragraph {item.paragraph}, {item.why}: {item.text!r}" for item in found.unplaced]
     todos[:0] = [f"{line!r}: {why}" for line, why in letter.unplaced]
     return ImportedCase(data, case_yaml(data, todos, path), todos, letter)
 
@@ -100,27 +86,21 @@ def import_letter(path: Path, project: LetterProject) -> ImportedCase:
 # --- the probe's shape filled with the letter's values ---------------------------------------
 
 
-def case_data(
-    project: LetterProject,
-    head: LetterHead,
-    recognition: Recognition,
-    base: dict[str, Any],
-    sentinels: Sentinels,
-    letter: LetterText,
-) -> tuple[dict[str, Any], list[str]]:
+def case_data(project: LetterProject, recognition: Recognition, letter: LetterText) -> tuple[dict[str, Any], list[str]]:
     """The case: the base probe with each matched block's probe choices, its slots filled."""
     todos: list[str] = []
-    data = base
-    for variant in recognition.blocks.values():
+    head, found = recognition.head, recognition.found
+    data = merged(recognition.base, {})  # a copy: the recognition stays as it was found
+    for variant in found.blocks.values():
         probe: Probe = next((probe for probe in variant.probes if probe.name == "base"), variant.probes[0])
         data = merged(data, probe.patch)
-    present = set(recognition.blocks)
+    present = set(found.blocks)
     data["closing_paragraphs"] = [block for block in CLOSING_BLOCKS if block in present]
     if "annexes" not in present:
         data.pop("annex", None)
         data["annexes"] = []
-    values = _slot_values(recognition)
-    data = _filled(data, {word: slot.field for word, slot in sentinels.words.items()}, values)
+    values = _slot_values(found.captures)
+    data = _filled(data, {word: slot.field for word, slot in recognition.sentinels.words.items()}, values)
     _fill_follow_up(data, values, project, todos)
     _fill_related(data, values, project, head, todos)
     _fill_annex(data, values.get("annex.paragraphs", ""), project)
@@ -154,8 +134,8 @@ def _split_before_facts(data: dict[str, Any], project: LetterProject, head: Lett
         data["paragraphs"] = data.pop("before_facts") + (data.get("paragraphs") or [])
 
 
-def _slot_values(recognition: Recognition) -> dict[str, str]:
-    return {name: "\n\n".join(text for text in texts if text) for name, texts in recognition.captures.items()}
+def _slot_values(captures: dict[str, list[str]]) -> dict[str, str]:
+    return {name: "\n\n".join(text for text in texts if text) for name, texts in captures.items()}
 
 
 def _filled(value: Any, fields: dict[str, str], values: dict[str, str]) -> Any:
@@ -276,14 +256,21 @@ def _fill_related(
 
 def _related_case(project: LetterProject, head: LetterHead, country: str, name: str | None) -> tuple[str, str] | None:
     """The reference of the case in cases/ to `country` (a non-State actor: by `name`, its
-    recipient's name or an address line) that names this letter as related, and the name it goes by."""
+    recipient's name or an address line) that names this letter as related, and the name it goes
+    by. The cases are read by the project's loader: one it cannot read stops the import, naming
+    its file and line, since the reference looked for may be in it."""
     for path in sorted(project.cases_dir.glob("*.yaml")):
         try:
-            other = yaml.safe_load(path.read_text(encoding="utf-8"))
+            other = load_yaml(path).data
+        except CaseFileError as error:
+            raise RelatedCaseError(error, str(head.reference)) from None
+        try:
             reference = Reference.parse(other["reference"])
-        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
-            continue
-        names_this = any(item.get("reference") == str(head.reference) for item in other.get("related") or [])
+        except (KeyError, TypeError, ValueError):
+            continue  # not a case file (or not yet one): `check` says so; it names no letter
+        names_this = any(
+            isinstance(item, dict) and item.get("reference") == str(head.reference) for item in other.get("related") or []
+        )
         if not names_this or reference.country != country:
             continue
         recipient = other.get("recipient") or {}

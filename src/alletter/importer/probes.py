@@ -1,0 +1,249 @@
+"""Import, stage 2a — the probes: the templates rendered for cases whose own words are sentinels.
+
+A *probe* is a case whose own fields are sentinel words ("zqslot3zq") and whose dates and
+references are impossible ones. For the letter's kind, each block of kinds.yaml is rendered for
+the base probe and once more for each probe that varies one choice (a follow-up with or without a
+reply, the publication after 48 hours, the questions without the standard one, …). Rendered to
+plain text by pandoc, each block becomes a pattern: literal words, and slots where a sentinel
+stood. Nothing here knows a sentence of the boilerplate: the templates say what it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..errors import CaseFileError, RecognitionError, SourceLocation
+from ..letter.render import long_date, render_templates
+from ..letter.validate import ValidCase
+from ..project.letter_project import LetterProject
+from ..project.schema import Case, Signatory
+from ..project.wording import Block
+from .words import merged, plain_texts, tokenize
+
+_PROBE_REFERENCE = "JAL QQQ 9999/1999"  # a reference no letter has: where it prints is a slot
+_PROBE_RELATED = "AL OTH 9999/1999"  # a related letter to a non-State actor, so that its name prints
+PROBE_DATES = [date(1901, 1, 1), date(1902, 2, 2)]  # dates no letter has: where they print is a slot
+_PROBE_STATE = "AFG"  # a State whose name marks where a list of replying Governments prints
+CLOSING_BLOCKS = ["engagement-offer", "technical-support", "press-release"]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a case's own value prints in a block: the field (dotted path) it stands for."""
+
+    field: str
+
+
+Item = str | Slot
+
+
+class Sentinels:
+    """The probe's values for a case's own fields, and the slot each stands for where it prints."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, Slot] = {}
+        self.runs: list[tuple[tuple[str, ...], Slot]] = []
+
+    def word(self, field_name: str) -> str:
+        word = f"zqslot{len(self.words)}zq"
+        self.words[word] = Slot(field_name)
+        return word
+
+    def printed(self, text: str, field_name: str) -> None:
+        """A value that prints as `text` (a date, a reference, a State's name) stands for a slot."""
+        self.runs.append((tuple(token.key for token in tokenize(text)), Slot(field_name)))
+
+    def pattern(self, text: str) -> list[Item]:
+        keys = [token.key for token in tokenize(text)]
+        items: list[Item] = []
+        index = 0
+        while index < len(keys):
+            run = next((run for run in self.runs if tuple(keys[index : index + len(run[0])]) == run[0]), None)
+            if run is not None:
+                items.append(run[1])
+                index += len(run[0])
+                continue
+            items.append(self.words.get(keys[index], keys[index]))
+            index += 1
+        return items
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A variation of the probe case: `patch` is merged into the base probe's data."""
+
+    name: str
+    patch: dict[str, Any]
+
+
+@dataclass
+class Variant:
+    """One way a block prints: its pattern, and the probes that print it so."""
+
+    items: list[Item]
+    probes: list[Probe]
+
+    @property
+    def literal_count(self) -> int:
+        return sum(1 for item in self.items if isinstance(item, str))
+
+
+@dataclass
+class BlockPatterns:
+    """A block of the letter's kind, whether kinds.yaml makes it optional, and each way it prints."""
+
+    name: str
+    optional: bool
+    variants: list[Variant]
+
+
+def _probe_base(reference: str, day: date, mandates: list[str], recipient: str, sentinels: Sentinels) -> dict[str, Any]:
+    """The probe case: every field the case owns is a sentinel, every optional block is on."""
+    word = sentinels.word
+    person: dict[str, Any] = {"kind": recipient, "address": ["zqaddresszq"]}
+    if recipient != "state":
+        person |= {"name": word("recipient.name"), "salutation": word("recipient.salutation")}
+    return {
+        "reference": reference,
+        "date": day,
+        "mandates": mandates,
+        "recipient": person,
+        "summary": word("summary"),
+        "before_facts": [word("before_facts")],
+        "facts": [word("facts")],
+        "paragraphs": [word("paragraphs")],
+        "related": [{"reference": _PROBE_RELATED, "name": word("related")}],
+        "questions": [word("questions")],
+        "annex": {"paragraphs": [word("annex.paragraphs")]},
+        "closing_paragraphs": list(CLOSING_BLOCKS),
+    }
+
+
+def _follow_up_probes(sentinels: Sentinels) -> list[Probe]:
+    """A prior communication replied to or not, with other replies or not: each prints differently."""
+    word = sentinels.word
+    prior = {
+        "reference": _PROBE_REFERENCE,
+        "date": PROBE_DATES[0],
+        "subject": word("follow_up.subject"),
+    }
+    governments = {"governments": [{"code": _PROBE_STATE}]}
+    others = {"others": [{"name": word("follow_up.other_replies.others")}]}
+    replied = {**prior, "reply": {"date": PROBE_DATES[1]}}
+    not_replied = {**prior, "concern": word("follow_up.concern")}
+    shapes = {
+        "replied": replied,
+        "replied, other Governments": {**replied, "other_replies": governments},
+        "not replied": not_replied,
+        "not replied, other Governments": {**not_replied, "other_replies": governments},
+        "not replied, others": {**not_replied, "other_replies": others},
+        "not replied, other Governments and others": {**not_replied, "other_replies": {**governments, **others}},
+    }
+    return [Probe(f"follow-up ({name})", {"summary": None, "follow_up": shape}) for name, shape in shapes.items()]
+
+
+def _probes(project: LetterProject, sentinels: Sentinels) -> list[Probe]:
+    probes = [
+        Probe("base", {}),
+        Probe("no standard question", {"standard_question": False}),
+        Probe("follow-up questions", {"questions_intro": "follow-up"}),
+        Probe("publication after 48 hours", {"publication": "after-48-hours"}),
+        Probe("last mandate after a semicolon", {"mandate_list": "semicolon-and"}),
+        *_follow_up_probes(sentinels),
+    ]
+    for annex_id in project.annex_ids():
+        probes.append(Probe(f"annex {annex_id}", {"annexes": [annex_id]}))
+        probes.append(Probe(f"annex {annex_id} alone", {"annex": None, "annexes": [annex_id]}))
+    sentinels.printed(_PROBE_REFERENCE, "follow_up.reference")
+    sentinels.printed(long_date(PROBE_DATES[0]), "follow_up.date")
+    sentinels.printed(long_date(PROBE_DATES[1]), "follow_up.reply.date")
+    sentinels.printed(project.states[_PROBE_STATE].en, "follow_up.other_replies.governments")
+    return probes
+
+
+def probe_case(project: LetterProject, data: dict[str, Any]) -> ValidCase:
+    """A probe as the renderer takes it: the registry's mandates on its date, no file behind it."""
+    case = Case.model_validate(data)
+    mandates = []
+    for mandate_id in case.mandates:
+        in_force, missing = project.registry.in_force(project.mandates[mandate_id], case.date)
+        if in_force is None:
+            raise RecognitionError("; ".join(missing))
+        mandates.append(in_force)
+    return ValidCase(
+        path=Path(f"{case.ref.slug}.yaml"),
+        case=case,
+        mandates=mandates,
+        signatories=[Signatory(name=mandate.holder.name, title=mandate.signature_title) for mandate in mandates],
+        annexes=[project.annex(annex_id) for annex_id in case.annexes],
+        kind_location=SourceLocation(Path(f"{case.ref.slug}.yaml")),
+        recipient_label="",
+    )
+
+
+def block_patterns(
+    project: LetterProject, base: dict[str, Any], probes: list[Probe], sentinels: Sentinels
+) -> list[BlockPatterns]:
+    """Each block of the probe's kind, as each probe prints it."""
+    kind = Case.model_validate(base).kind
+    kind_blocks: list[Block] | None = project.kinds.blocks(kind)
+    if kind_blocks is None:
+        raise RecognitionError(f"kinds.yaml has no {kind}")
+    rendered: list[tuple[str, Probe, str]] = []
+    for probe in probes:
+        valid = probe_case(project, merged(base, probe.patch))
+        applying = [block.block for block in kind_blocks if block.applies_to(valid.case)]
+        try:
+            texts = render_templates(valid, project, [f"blocks/{name}.md.j2" for name in applying])
+        except CaseFileError:
+            if probe.name == "base":
+                raise
+            continue  # a form with no wording on the letter's date (publication after 48 hours in 2019): no letter has it
+        rendered.extend((name, probe, text) for name, text in zip(applying, texts, strict=True))
+    plain = plain_texts([text for _, _, text in rendered])
+    patterns: dict[str, BlockPatterns] = {
+        block.block: BlockPatterns(block.block, block.when is not None, []) for block in kind_blocks
+    }
+    for (name, probe, _), text in zip(rendered, plain, strict=True):
+        items = [item for item in sentinels.pattern(text) if item != "zqaddresszq"]
+        variants = patterns[name].variants
+        same = next((variant for variant in variants if variant.items == items), None)
+        if same is None:
+            variants.append(Variant(items, [probe]))
+        else:
+            same.probes.append(probe)
+    return [patterns[block.block] for block in kind_blocks]
+
+
+@dataclass(frozen=True)
+class Probing:
+    """The probes for one reading of a letter (its reference, date, mandates and recipient's
+    kind): the base probe's data, the sentinels standing in it, and its kind's blocks as they print."""
+
+    base: dict[str, Any]
+    sentinels: Sentinels
+    patterns: list[BlockPatterns]
+
+
+def probing(project: LetterProject, reference: str, day: date, mandates: list[str], recipient: str) -> Probing:
+    """Every block of the letter's kind as each probe prints it, for a letter to a `recipient`."""
+    sentinels = Sentinels()
+    base = _probe_base(reference, day, mandates, recipient, sentinels)
+    return Probing(base, sentinels, block_patterns(project, base, _probes(project, sentinels), sentinels))
+
+
+__all__ = [
+    "CLOSING_BLOCKS",
+    "BlockPatterns",
+    "Item",
+    "Probe",
+    "Probing",
+    "Sentinels",
+    "Slot",
+    "Variant",
+    "probe_case",
+    "probing",
+]

@@ -1,0 +1,116 @@
+"""Import's tools for words: a letter's text as tokens, Markdown as pandoc's plain text, the
+dates letters print, and the merge of a probe's variations. Every import stage uses them; none of
+them knows what a letter says.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_SAME_MARKS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+_BLOCK_SEPARATOR = "zqblockzq{}zq"
+LONG_DATE = re.compile(r"\b(\d{1,2}) ([A-Z][a-z]+) (\d{4})\b")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word or punctuation mark of a text, and where it stands in it."""
+
+    key: str  # what is compared: the word with quotes and apostrophes made plain
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words and punctuation marks, each a token, with their place in `text`; compared in NFKC
+    (a ligature is its letters) with curly quotes and apostrophes as straight ones."""
+    return [
+        Token(unicodedata.normalize("NFKC", match.group()).translate(_SAME_MARKS), match.start(), match.end())
+        for match in _TOKEN.finditer(text)
+    ]
+
+
+class LetterWords:
+    """The letter's running text as one string (paragraphs separated by blank lines) and its tokens."""
+
+    def __init__(self, paragraphs: list[str]) -> None:
+        self.paragraphs = paragraphs
+        self.text = "\n\n".join(paragraphs)
+        self.tokens = tokenize(self.text)
+        starts, offset = [], 0
+        for paragraph in paragraphs:
+            starts.append(offset)
+            offset += len(paragraph) + 2
+        self._paragraph_starts = starts
+
+    def paragraph_of(self, token_index: int) -> int:
+        """The 1-based paragraph a token is in."""
+        if token_index >= len(self.tokens):
+            return len(self.paragraphs)
+        offset = self.tokens[token_index].start
+        return sum(1 for start in self._paragraph_starts if start <= offset)
+
+    def span(self, start: int, end: int) -> str:
+        """The letter's text from token `start` to before token `end`, paragraph breaks kept."""
+        if start >= end:
+            return ""
+        return self.text[self.tokens[start].start : self.tokens[end - 1].end]
+
+    def ends_paragraph(self, token_index: int) -> bool:
+        """Whether the token is the last of its paragraph (or of the letter)."""
+        following = token_index + 1
+        return following >= len(self.tokens) or "\n\n" in self.text[self.tokens[token_index].end : self.tokens[following].start]
+
+    def find(self, keys: list[str], start: int, end: int | None = None, *, ending_paragraph: bool = False) -> int | None:
+        """Where the run of tokens `keys` first occurs at or after `start` (and begins before
+        `end`); with `ending_paragraph`, only where it is the end of a paragraph."""
+        limit = len(self.tokens) - len(keys) + 1 if end is None else min(end, len(self.tokens) - len(keys) + 1)
+        first = keys[0]
+        for index in range(start, limit):
+            if (
+                self.tokens[index].key == first
+                and all(self.tokens[index + offset].key == key for offset, key in enumerate(keys[1:], 1))
+                and (not ending_paragraph or self.ends_paragraph(index + len(keys) - 1))
+            ):
+                return index
+        return None
+
+
+def plain_texts(markdowns: list[str]) -> list[str]:
+    """Markdown documents as pandoc's plain text, all in one pandoc run."""
+    import pypandoc
+
+    separated = "\n\n".join(f"{text}\n\n{_BLOCK_SEPARATOR.format(index)}" for index, text in enumerate(markdowns))
+    plain = pypandoc.convert_text(separated, "plain", format="markdown", extra_args=["--wrap=none"])
+    pieces = re.split(r"zqblockzq\d+zq", plain)
+    return [piece.strip() for piece in pieces[: len(markdowns)]]
+
+
+def parse_long_date(text: str) -> date | None:
+    """A date as an English letter prints it ("13 March 2023"), or None."""
+    try:
+        return datetime.strptime(" ".join(text.split()), "%d %B %Y").date()
+    except ValueError:
+        return None
+
+
+def merged(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `patch`'s values: nested mappings merged, a None removing the key."""
+    result = copy.deepcopy(base)
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merged(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+__all__ = ["LONG_DATE", "LetterWords", "Token", "merged", "parse_long_date", "plain_texts", "tokenize"]
