@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
+from .words import docx_plain_text
 
 LETTER_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
 _LIST_ITEM = re.compile(r"^(?:\d+\.|-)\s+")
@@ -56,7 +57,7 @@ def read_letter(path: Path) -> LetterText:
         raise LetterFileError(path, error.strerror or str(error)) from None
     try:
         if suffix == ".docx":
-            return read_docx(data)
+            return read_docx(path, data)
         if suffix == ".pdf":
             return read_pdf(data)
         return read_plain_text(data.decode("utf-8-sig"))
@@ -73,14 +74,12 @@ def _clean(text: str) -> str:
 # --- DOCX -------------------------------------------------------------------------------------
 
 
-def read_docx(data: bytes) -> LetterText:
+def read_docx(path: Path, data: bytes) -> LetterText:
     """Paragraphs as pandoc reads them (list items with the numbers Word draws), and the address
     from the footer of page 1, where alletter's DOCX keeps it."""
     import docx
-    import pypandoc
 
-    plain = pypandoc.convert_text(data, "plain", format="docx", extra_args=["--wrap=none"])
-    paragraphs = _plain_paragraphs(plain)
+    paragraphs = _plain_paragraphs(docx_plain_text(path))
     document = docx.Document(io.BytesIO(data))
     address: list[str] = []
     for section in document.sections[:1]:

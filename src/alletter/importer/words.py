@@ -5,16 +5,24 @@ them knows what a letter says.
 
 from __future__ import annotations
 
+import atexit
 import copy
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
+
+from ..letter.pandoc import PandocServer
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _SAME_MARKS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
-_BLOCK_SEPARATOR = "zqblockzq{}zq"
+_BLOCK_SEPARATOR = "zqnextblockzq"  # one word no text has: the paragraph pandoc's answer is cut at
+# pandoc's Markdown with its default extensions (smart among them): how import has always read the
+# templates' Markdown, whose quotes and dashes the tokens then compare plainly (`tokenize`).
+IMPORT_READER = "markdown"
 LONG_DATE = re.compile(r"\b(\d{1,2}) ([A-Z][a-z]+) (\d{4})\b")
 
 
@@ -83,13 +91,37 @@ class LetterWords:
 
 
 def plain_texts(markdowns: list[str]) -> list[str]:
-    """Markdown documents as pandoc's plain text, all in one pandoc run."""
-    import pypandoc
+    """Markdown documents as pandoc's plain text, unwrapped, in one request to the warm pandoc."""
+    if not markdowns:
+        return []
+    request = {
+        "reader": IMPORT_READER,
+        "separator": _BLOCK_SEPARATOR,
+        "chunks": markdowns,
+        "plain": {"chunks": list(range(1, len(markdowns) + 1))},  # Lua counts from 1
+    }
+    return [piece.decode("utf-8").strip() for piece in warm_pandoc().convert(request, "import")]
 
-    separated = "\n\n".join(f"{text}\n\n{_BLOCK_SEPARATOR.format(index)}" for index, text in enumerate(markdowns))
-    plain = pypandoc.convert_text(separated, "plain", format="markdown", extra_args=["--wrap=none"])
-    pieces = re.split(r"zqblockzq\d+zq", plain)
-    return [piece.strip() for piece in pieces[: len(markdowns)]]
+
+def docx_plain_text(path: Path) -> str:
+    """A DOCX file's text as pandoc's plain text, unwrapped (list items with the numbers Word draws)."""
+    request = {"file": str(path), "file_reader": "docx", "separator": _BLOCK_SEPARATOR, "chunks": [], "plain": {"chunks": [1]}}
+    [plain] = warm_pandoc().convert(request, str(path))
+    return plain.decode("utf-8")
+
+
+_server: tuple[int, PandocServer] | None = None
+
+
+def warm_pandoc() -> PandocServer:
+    """This process's long-lived pandoc, started when first asked for: an import asks pandoc for
+    plain text four or five times a letter, and starting pandoc costs more than each answer. A
+    worker process forked from one that had it starts its own (the pipes are not to be shared)."""
+    global _server
+    if _server is None or _server[0] != os.getpid():
+        _server = (os.getpid(), PandocServer())
+        atexit.register(_server[1].close)
+    return _server[1]
 
 
 def parse_long_date(text: str) -> date | None:
@@ -113,4 +145,14 @@ def merged(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-__all__ = ["LONG_DATE", "LetterWords", "Token", "merged", "parse_long_date", "plain_texts", "tokenize"]
+__all__ = [
+    "LONG_DATE",
+    "LetterWords",
+    "Token",
+    "docx_plain_text",
+    "merged",
+    "parse_long_date",
+    "plain_texts",
+    "tokenize",
+    "warm_pandoc",
+]

@@ -9,10 +9,14 @@
 -- Request:  {"reader": "markdown-smart-...", "separator": "<marker text>", "chunks": ["...", ...],
 --            "docx": {"chunks": [index, ...], "reference_doc": path?} | absent,
 --            "typst": {"chunks": [index, ...], "to": "typst-smart", "template": path, "filter": path,
---                      "body_marker": "...", "pages": [{"metadata": {k: string}, "variables": {k: string}}]} | absent}
+--                      "body_marker": "...", "pages": [{"metadata": {k: string}, "variables": {k: string}}]} | absent,
+--            "plain": {"chunks": [index, ...]} | absent}
+--           or, for a document in a file (import reads a DOCX so): {"file": path, "file_reader": "docx", "plain": …}
+--           with the file's blocks as its one chunk.
 -- Answer:   {"ok": true, "bytes": [sizes]} then the documents: the DOCX of its chunks, if asked
 --           for; then each page (the body marker where the letter's blocks go) and the typst of
---           each of its chunks; or {"ok": false, "error": "..."}
+--           each of its chunks; then the plain text of each of its chunks, if asked for (import);
+--           or {"ok": false, "error": "..."}
 local json = pandoc.json
 
 local function read_file(path)
@@ -116,6 +120,27 @@ local function write_typst(groups, separator, options)
   return pieces
 end
 
+-- The plain text of each group of blocks, unwrapped (import compares letters word by word).
+local function write_plain(groups, separator)
+  local writer_options = { wrap_text = "wrap-none" }
+  local pieces = split_text(pandoc.write(pandoc.Pandoc(joined_blocks(groups, separator)), "plain", writer_options), separator)
+  if #pieces ~= #groups then -- a block that swallowed its separator: write one by one
+    for index, group in ipairs(groups) do
+      pieces[index] = pandoc.write(pandoc.Pandoc(group), "plain", writer_options)
+    end
+  end
+  return pieces
+end
+
+-- The blocks of a document in a file, as the one chunk of a request (the reader is sandboxed: the
+-- file is opened here).
+local function read_document_file(path, reader)
+  local file = assert(io.open(path, "rb"))
+  local content = file:read("a")
+  file:close()
+  return { pandoc.read(content, reader, {}, {}).blocks }
+end
+
 -- The page around a letter, with the body marker where its blocks go: the caller puts them there.
 -- (pandoc's template engine would lay out the body too, ten times the cost of the rest.)
 local function write_page(page, options)
@@ -130,7 +155,12 @@ local function write_page(page, options)
 end
 
 local function convert(request)
-  local groups = #request.chunks > 0 and read_chunks(request.chunks, request.reader, request.separator) or {}
+  local groups
+  if request.file then
+    groups = read_document_file(request.file, request.file_reader)
+  else
+    groups = #request.chunks > 0 and read_chunks(request.chunks, request.reader, request.separator) or {}
+  end
   local documents = {}
   if request.docx then
     documents[#documents + 1] = write_docx(chosen(groups, request.docx.chunks), request.separator, request.docx)
@@ -143,6 +173,11 @@ local function convert(request)
       for _, piece in ipairs(write_typst(chosen(groups, request.typst.chunks), request.separator, request.typst)) do
         documents[#documents + 1] = piece
       end
+    end
+  end
+  if request.plain then
+    for _, piece in ipairs(write_plain(chosen(groups, request.plain.chunks), request.separator)) do
+      documents[#documents + 1] = piece
     end
   end
   local sizes = {}
