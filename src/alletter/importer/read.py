@@ -188,42 +188,47 @@ def _font_widths(font: Any) -> _FontWidths | None:
     return _FontWidths(code_bytes, widths, default, frozenset(spaces))
 
 
-def _page_extents(page: Any) -> dict[float, _Extent]:
-    """Each baseline's extent on the page: the end of its last glyph, the width of the first word
-    of its leftmost run, and a space's width."""
-    from pypdf import mult
+class _Measure:
+    """Collects, as pypdf runs a page's operators, each baseline's extent: the end of its last
+    glyph, the width of the first word of its leftmost run, and a space's width."""
 
-    resources = page.get("/Resources")
-    fonts = resources.get_object().get("/Font", {}) if resources else {}
-    known: dict[str, _FontWidths | None] = {}
-    current: list[Any] = [None, 0.0]
-    runs: dict[float, list[tuple[float, float, float | None, float]]] = {}
+    def __init__(self, page: Any) -> None:
+        resources = page.get("/Resources")
+        self._fonts = resources.get_object().get("/Font", {}) if resources else {}
+        self._known: dict[str, _FontWidths | None] = {}
+        self._font: tuple[_FontWidths | None, float] = (None, 0.0)
+        self._runs: dict[float, list[tuple[float, float, float | None, float]]] = {}
 
-    def visit(operator: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+    def visit(self, operator: bytes, operands: list[Any], cm: list[float], tm: list[float]) -> None:
+        from pypdf import mult
+
         if operator == b"Tf" and len(operands) == 2:
             name = str(operands[0])
-            if name not in known:
-                known[name] = _font_widths(fonts[name].get_object()) if name in fonts else None
-            current[:] = [known[name], float(operands[1])]
-        elif operator in (b"Tj", b"TJ") and operands and current[0] is not None:
-            widths: _FontWidths = current[0]
+            if name not in self._known:
+                self._known[name] = _font_widths(self._fonts[name].get_object()) if name in self._fonts else None
+            self._font = (self._known[name], float(operands[1]))
+        elif operator in (b"Tj", b"TJ") and operands and self._font[0] is not None:
+            widths, size = self._font[0], self._font[1]
             matrix = mult(tm, cm)
-            scale = current[1] * matrix[0] / 1000
+            scale = size * matrix[0] / 1000
             advance, first_word = widths.advance(operands[0])
-            runs.setdefault(round(matrix[5], 1), []).append(
+            self._runs.setdefault(round(matrix[5], 1), []).append(
                 (matrix[4], matrix[4] + advance * scale, None if first_word is None else first_word * scale, widths.space * scale)
             )
 
-    page.extract_text(visitor_operand_before=visit)
-    extents = {}
-    for y, found in runs.items():
-        first = min(found)
-        extents[y] = _Extent(max(run[1] for run in found), first[2] if first[2] is not None else first[1] - first[0], first[3])
-    return extents
+    def extents(self) -> dict[float, _Extent]:
+        extents = {}
+        for y, found in self._runs.items():
+            first = min(found)
+            extents[y] = _Extent(
+                max(run[1] for run in found), first[2] if first[2] is not None else first[1] - first[0], first[3]
+            )
+        return extents
 
 
-def _page_runs(page: Any) -> list[tuple[float, float, float, str]]:
-    """A page's runs of text: baseline, left edge, size (scaled as drawn) and text."""
+def _page_runs(page: Any, *, measured: bool) -> tuple[list[tuple[float, float, float, str]], dict[float, _Extent]]:
+    """A page's runs of text: baseline, left edge, size (scaled as drawn) and text; with
+    `measured`, each baseline's extent too, in the same pass over the page."""
     from pypdf import mult
 
     runs: list[tuple[float, float, float, str]] = []
@@ -233,8 +238,9 @@ def _page_runs(page: Any) -> list[tuple[float, float, float, str]]:
             matrix = mult(tm, cm)
             runs.append((round(matrix[5], 1), matrix[4], size * abs(matrix[0]) if matrix[0] else size, text))
 
-    page.extract_text(visitor_text=visit)
-    return runs
+    measure = _Measure(page) if measured else None
+    page.extract_text(visitor_text=visit, visitor_operand_before=measure.visit if measure else None)
+    return runs, measure.extents() if measure else {}
 
 
 def _pdf_lines(data: bytes) -> list[list[_Line]]:
@@ -244,9 +250,9 @@ def _pdf_lines(data: bytes) -> list[list[_Line]]:
     pages: list[list[_Line]] = []
     for number, page in enumerate(PdfReader(io.BytesIO(data)).pages):
         by_baseline: dict[float, list[tuple[float, float, float, str]]] = {}
-        for run in _page_runs(page):
+        runs, extents = _page_runs(page, measured=number == 0)  # page 1's foot is the address
+        for run in runs:
             by_baseline.setdefault(run[0], []).append(run)
-        extents = _page_extents(page) if number == 0 else {}  # page 1's foot is the address
         lines = []
         for y in sorted(by_baseline, reverse=True):
             pieces = sorted(by_baseline[y], key=lambda run: run[1])
