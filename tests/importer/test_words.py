@@ -1,0 +1,45 @@
+"""importer/words.py: the plain text import compares letters by comes from the warm pandoc, and
+is the text a fresh pandoc gives — for every document of a request, repeated ones included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypandoc
+from conftest import REPO, run_alletter
+
+from alletter.importer.words import docx_plain_text, plain_texts
+
+DOCUMENTS = [
+    "We have the honour to address you.\n\n1. Please provide *any* information.\n2. Please explain.",
+    '::: {.address custom-style="Address"}\nPermanent Mission\\\nGeneva\n:::',
+    'It\'s "quoted"... -- and [a link](https://www.ohchr.org) in **bold**.',
+    "We have the honour to address you.\n\n1. Please provide *any* information.\n2. Please explain.",
+]
+
+
+def _fresh(markdown: str) -> str:
+    return pypandoc.convert_text(markdown, "plain", format="markdown", extra_args=["--wrap=none"]).strip()
+
+
+def test_plain_texts_are_what_a_fresh_pandoc_gives_each_document() -> None:
+    assert plain_texts(DOCUMENTS) == [_fresh(markdown) for markdown in DOCUMENTS]
+
+
+def test_a_document_that_swallows_the_separator_still_gets_its_own_text() -> None:
+    """An unclosed fenced div runs to the end of the joined request: the documents are then read
+    one by one, each as a fresh pandoc reads it."""
+    documents = ["::: {.open}\nNever closed.", "The next document."]
+    assert plain_texts(documents) == [_fresh(markdown) for markdown in documents]
+
+
+def test_plain_texts_of_nothing_asks_pandoc_nothing() -> None:
+    assert plain_texts([]) == []
+
+
+def test_a_docx_is_read_as_a_fresh_pandoc_reads_it(tmp_path: Path) -> None:
+    completed = run_alletter("render", REPO / "cases" / "AL-IND-1-2023.yaml", "--out", tmp_path, "--format", "docx")
+    assert completed.returncode == 0, completed.stderr
+    letter = tmp_path / "AL-IND-1-2023.docx"
+    fresh = pypandoc.convert_file(str(letter), "plain", format="docx", extra_args=["--wrap=none"])
+    assert docx_plain_text(letter).strip() == fresh.strip()
