@@ -144,6 +144,8 @@ class _FontWidths:
 
     @property
     def space(self) -> float:
+        """A space's width; where the font maps no code to a space, a quarter of the size (as a
+        space of Times and of Libertinus Serif is)."""
         return self.widths.get(min(self.spaces), self.default) if self.spaces else 250.0
 
 
