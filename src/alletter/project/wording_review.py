@@ -271,7 +271,9 @@ class ImportResult:
 
 def import_po(project: LetterProject, path: Path, by: str, on: date) -> ImportResult:
     """Approvals from a reviewed PO file: each phrase whose every entry is no longer fuzzy and whose
-    translation is the phrasebook's is approved, against the file's name."""
+    translation is the phrasebook's is approved, against the file's name — when every drafted
+    sentence of it was in the file: a phrase whose only draft is an empty wording (PO has no entry
+    for an empty msgid) was never reviewed, whatever its published entries say."""
     from babel.messages.pofile import read_po
 
     with path.open("rb") as handle:
@@ -280,6 +282,7 @@ def import_po(project: LetterProject, path: Path, by: str, on: date) -> ImportRe
     _check_language(language)
     book = project.phrasebook_for(language)
     reviewed: dict[str, bool] = {}
+    read: set[str] = set()
     changed: list[str] = []
     for message in catalog:
         if not message.id or not message.context:
@@ -295,10 +298,17 @@ def import_po(project: LetterProject, path: Path, by: str, on: date) -> ImportRe
             reviewed[phrase] = False
         else:
             reviewed[phrase] = reviewed.get(phrase, True) and not message.fuzzy
+            read.add(message.context)
     approved = []
     for phrase, ok in reviewed.items():
-        drafts = [variant for variant in book.phrases[phrase] if variant.status == "draft"]
-        if ok and drafts:
+        drafted = {
+            _context(phrase, variant, form)
+            for variant in book.phrases[phrase]
+            if variant.status == "draft"
+            for form in FORMS
+            if getattr(variant, form)
+        }
+        if ok and drafted and drafted <= read:
             approve(project, language, phrase, Approval(by=by, on=on, against=f"reviewed in {path.name}"))
             approved.append(phrase)
     return ImportResult(language, approved, sorted(set(changed)))
