@@ -321,7 +321,7 @@ def test_a_translated_letter_has_no_english_boilerplate_and_is_marked_as_draft(d
         (
             "AL-OTH-11-2023",
             [
-                "Nous sommes des experts indépendants en droits de l’homme nommés et mandatés",
+                "Nous sommes des experts indépendants en matière de droits de l’homme nommés et mandatés",
                 "adressée à votre entreprise concernant le rôle allégué d’Omegle",
                 "Nous regrettons de ne pas avoir reçu de réponse de votre part à notre lettre",
                 "d’autres parties concernées, à savoir TikTok à ce sujet.",
