@@ -227,10 +227,17 @@ def test_make_archive_refuses_the_examples_draft_letters(tmp_path: Path) -> None
 DRAFTED = {"AL-OTH-11-2023": "fr", "AL-MEX-1-2023": "es", "OL-SEN-1-2023": "fr"}
 
 
+FRENCH_REPLIES_RECEIVED = (
+    "Veuillez noter que nous avons reçu des réponses des Gouvernements de la Chine, du Mexique, du Royaume-Uni et des "
+    "États-Unis d’Amérique et d’autres parties concernées, à savoir TikTok à ce sujet. Nous vous serions très reconnaissants de recevoir votre réponse."
+)
+
+
 def _french_company_letter(case: dict[str, Any]) -> None:
     del case["annexes"]  # the annexes are in English
     case["mandates"] = ["sale-of-children", "education", "trafficking"]  # each with a French signature title
     case["recipient"].update(name="Monsieur", salutation="Monsieur,")
+    case["wording"] = {"follow-up-replies-received": FRENCH_REPLIES_RECEIVED}  # it names Governments (see below)
     case["follow_up"].update(
         subject="concernant le rôle allégué d’Omegle dans la diffusion en direct de contenus sexuels impliquant des enfants",
         concern="en l’absence de mesures de prévention et de sanctions, des enfants pourraient être victimes d’abus en ligne",
@@ -366,3 +373,21 @@ def test_build_final_refuses_each_translated_letter(drafted: Path, slug: str) ->
     assert f"{slug}.yaml ({reference}): not final" in completed.stdout
     assert "closing: “" in completed.stdout and "nothing built" in completed.stdout
     assert not (drafted / "final").exists()
+
+
+def test_a_french_letter_naming_governments_is_refused_unless_it_words_them(drafted: Path) -> None:
+    """No "des Gouvernements de China, Mexico": a State's French name needs its article, which the
+    project does not record, so the sentence is the case's own or the letter is refused."""
+    text = " ".join(docx_text(drafted / "dist" / "AL-OTH-11-2023.docx").split())
+    assert FRENCH_REPLIES_RECEIVED in text
+    assert "China" not in text and "Mexico" not in text
+    case_path = drafted / "cases" / "AL-OTH-11-2023.yaml"
+    case = yaml.safe_load(case_path.read_text(encoding="utf-8"))
+    del case["wording"]
+    unworded = drafted / "cases" / "AL-OTH-12-2023.yaml"
+    unworded.write_text(yaml.safe_dump({**case, "reference": "AL OTH 12/2023"}, allow_unicode=True), encoding="utf-8")
+    completed = run_alletter("check", unworded, cwd=drafted)
+    assert completed.returncode == 1
+    assert "templates/phrases.fr.yaml has no wording of `follow-up-replies-received` for a letter in this language that" in (
+        " ".join(completed.stdout.split())
+    )
