@@ -189,7 +189,11 @@ def test_json_format_for_ci_annotations(project_copy: Path) -> None:
     write(project_copy, PUBLISHED_TEXT.replace("date: 2023-03-13", "date: 2023-02-30"))
     completed = check(project_copy, "--format", "json")
     assert completed.returncode == 1
-    [record] = json.loads(completed.stdout)
+    records = json.loads(completed.stdout)
+    [record] = [each for each in records if each["severity"] == "error"]
+    # what the bad date keeps from being checked is said, at the mandates it is about
+    assert {"line": 4, "field": "mandates", "severity": "notice"}.items() <= records[1].items()
+    assert "not checked against the registry" in records[1]["message"]
     assert record == {
         "path": "cases/AL-OTH-11-2023.yaml",
         "line": 3,
