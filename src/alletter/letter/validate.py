@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -354,7 +354,9 @@ def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject) -> Itera
         )
     annexes = data.get("annexes")
     yield from _annex_problems(
-        loaded, [(index, annex) for index, annex in enumerate(annexes if isinstance(annexes, list) else []) if isinstance(annex, str)], project
+        loaded,
+        [(index, annex) for index, annex in enumerate(annexes if isinstance(annexes, list) else []) if isinstance(annex, str)],
+        project,
     )
 
 
@@ -368,11 +370,12 @@ def _sound_field(data: Mapping[str, Any], name: str) -> Any:
         return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _field_adapter(name: str) -> TypeAdapter[Any]:
     """The schema of one field of a case, its constraints included (built once per field)."""
     info = Case.model_fields[name]
-    return TypeAdapter(Annotated[info.annotation, info])
+    schema: Any = Annotated[info.annotation, info]  # a type built at run time, which mypy cannot follow
+    return TypeAdapter(schema)
 
 
 def _unknown_mandate(loaded: LoadedYaml, index: int, mandate_id: str, project: LetterProject) -> Problem:
