@@ -72,3 +72,17 @@ def test_private_use_characters_refused(write_case, project) -> None:
     # alletter separates letters in a batch with private-use characters: no case text may hold one
     message = problems(write_case({"paragraphs": [BATCH_SEPARATOR]}), project)
     assert "paragraphs[0]: contains the private-use character U+E000" in message
+
+
+def test_a_misspelled_optional_field_is_one_mistake_and_the_rest_is_checked(write_case, project) -> None:
+    path = write_case(base="UA-BRA-1-2023")
+    text = (
+        path.read_text(encoding="utf-8")
+        .replace("summary:", "sumary:", 1)
+        .replace("- violence-against-women\n", "- violence-against-women\n- violence-against-women\n", 1)
+    )
+    path.write_text(text, encoding="utf-8")
+    message = problems(path, project)
+    assert "sumary: is not a known field; did you mean `summary`?" in message
+    assert "`summary:` is required" not in message  # what the misspelling stands for is said once
+    assert "`violence-against-women` is named twice" in message  # the registry's rules ran on the rest
