@@ -438,8 +438,10 @@ def mandates(
         import json
 
         print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    elif gaps:
+        _print_gaps_table(rows, start, day)
     else:
-        _print_registry_table(rows, f"Missing from mandates.yaml, {start} to {day}" if gaps else f"Mandates on {day}")
+        _print_mandates_table(rows, day)
 
 
 def _today() -> date:
@@ -631,25 +633,61 @@ def _print_diff(diff: str) -> None:
         console.print(escape(line), style=style, highlight=False, soft_wrap=True)
 
 
-def _print_registry_table(rows: list[dict], title: str) -> None:
+def _print_mandates_table(rows: list[dict], day: date) -> None:
+    """The mandates on a day, readable at 80 columns: a table of what tells them apart (the id a
+    case lists, the resolution, the holder, each with where it comes from), then what the registry
+    is missing, one mandate a line, worded in full. Names and sources are long: --format json has all."""
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
-    # Names and sources are long: the table shows what tells mandates apart; --format json has all.
-    hidden = ("name", "sources", "vacant_since", "resolution_from", "holder_from")
-    columns = [column for column in rows[0] if column not in hidden] if rows else ["id"]
-    for column in columns:
-        table.add_column(column, overflow="fold", no_wrap=column in ("id", "from", "to"))
+    table = Table(title=f"Mandates on {day}", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("resolution")
+    table.add_column("holder")
     for row in rows:
-        vacant = row.get("vacant_since")
-        cells = []
-        for column in columns:
-            cell = f"vacant since {vacant}" if column == "holder" and vacant else _cell(row[column])
-            if row.get(f"{column}_from"):  # where the fact comes from, under it
-                cell += f"\n[dim]{escape(row[column + '_from'])}[/]"
-            cells.append(cell)
-        table.add_row(*cells)
+        vacant = row["vacant_since"]
+        holder = f"vacant since {vacant}" if vacant else _cell(row["holder"])
+        table.add_row(
+            row["id"],
+            _with_provenance(_cell(row["resolution"]), row["resolution_from"]),
+            _with_provenance(holder, row["holder_from"]),
+        )
     console.print(table)
+    missing = [(escape(row["id"]), "; ".join(row["missing"])) for row in rows if row["missing"]]
+    if missing:
+        console.print(f"\nMissing from mandates.yaml on {day} (alletter mandates record … adds a fact):", highlight=False)
+        _print_by_mandate(missing)
+
+
+def _print_gaps_table(rows: list[dict], start: date, end: date) -> None:
+    """Every gap in the registry, by mandate: its id on a line of its own, then each date range
+    with what is missing."""
+    console.print(f"Missing from mandates.yaml, {start} to {end}", highlight=False)
+    listed: list[tuple[str, str]] = []
+    previous = None
+    for row in rows:
+        if row["id"] != previous:
+            listed.append((f"[bold]{escape(row['id'])}[/]", ""))
+            previous = row["id"]
+        listed.append((f"  {row['from']} to {row['to']}", str(row["missing"])))
+    _print_by_mandate(listed)
+
+
+def _print_by_mandate(lines: list[tuple[str, str]]) -> None:
+    """Two columns without borders: what a line is about, never wrapped, and its text wrapped at
+    word boundaries in the rest of the terminal's width."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for about, text in lines:  # `about` is markup (a bold id); `text` is the registry's words
+        grid.add_row(about, escape(text))
+    console.print(grid, highlight=False)
+
+
+def _with_provenance(cell: str, provenance: str | None) -> str:
+    """A fact with where it comes from under it, dimmed."""
+    return f"{cell}\n[dim]{escape(provenance)}[/]" if provenance else cell
 
 
 def _cell(value: object) -> str:

@@ -219,3 +219,44 @@ def test_mandates_table_and_gaps() -> None:
     rows = json.loads(gaps.stdout)
     assert {"id": "country-syr", "from": "2019-01-01", "to": "2023-12-31", "missing": "no holder"} in rows
     assert all(row["from"] <= row["to"] for row in rows)
+
+
+def _at_columns(width: int, *arguments: str) -> list[str]:
+    """`alletter mandates …` as printed in a terminal `width` columns wide."""
+    import os
+    import subprocess
+
+    from conftest import alletter_command
+
+    completed = subprocess.run(
+        [*alletter_command(), "mandates", *arguments],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "COLUMNS": str(width)},
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout.splitlines()
+
+
+@pytest.mark.parametrize("arguments", [(), ("--on", "2023-03-13"), ("--gaps",), ("--gaps", "--since", "2026-01-01")])
+def test_mandates_is_readable_at_80_columns(arguments: tuple[str, ...]) -> None:
+    lines = _at_columns(80, *arguments)
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    ids = {mandate.id for mandate in LetterProject(REPO).mandates.values()}
+    words = {word.strip("`;,.:()│") for line in lines for word in line.split()}
+    cut = {word for word in words if "-" in word and word not in ids and any(each.startswith(word) for each in ids)}
+    assert not cut, f"ids cut in two at 80 columns: {sorted(cut)}"
+    listed = ids & words
+    assert len(listed) >= 40, sorted(listed)  # each id shown whole, as a case's `mandates:` lists it
+
+
+def test_the_80_column_table_keeps_what_a_letter_needs() -> None:
+    text = "\n".join(_at_columns(80, "--on", "2023-03-13"))
+    [row] = [line for line in text.splitlines() if line.startswith("│ sale-of-children ")]
+    assert "43/22" in row and "Mama Fatima Singhateh" in row  # resolution and holder on the mandate's own line
+    assert "published" in text  # where each fact comes from
+    # what the registry lacks is said in full, under the table, one mandate a line
+    [gap] = [line for line in text.splitlines() if line.startswith("african-descent ")]
+    assert "no holder of `african-descent` on 2023-03-13" in gap
