@@ -8,7 +8,6 @@ and each carries the line it comes from.
 from __future__ import annotations
 
 import copy
-import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..errors import CaseFileError, Problem, SourceLocation
+from ..errors import CaseFileError, Problem, SourceLocation, closest, did_you_mean
 from ..project.letter_project import LetterProject
 from ..project.load import FieldPath, LoadedYaml, dotted_path, load_yaml, parse_yaml
 from ..project.schema import (
@@ -225,8 +224,9 @@ def _misspelled(details: Sequence[Mapping[str, Any]]) -> set[FieldPath]:
     for detail in details:
         if detail["type"] == "extra_forbidden":
             *parent, key = detail["loc"]
-            close = difflib.get_close_matches(str(key), _allowed_keys(tuple(detail["loc"])), n=1)
-            suggested.update((*parent, name) for name in close)
+            meant = closest(str(key), _allowed_keys(tuple(detail["loc"])))
+            if meant is not None:
+                suggested.add((*parent, meant))
     return suggested
 
 
@@ -264,7 +264,7 @@ def _schema_message(field_path: FieldPath, detail: Mapping[str, Any]) -> str:
         return "is required but missing"
     if kind == "extra_forbidden":
         allowed = _allowed_keys(field_path)
-        hint = _did_you_mean(field_path[-1], allowed)
+        hint = did_you_mean(field_path[-1], allowed)
         return "is not a known field" + (hint or (f" (the fields here: {', '.join(allowed)})" if allowed else ""))
     if kind.startswith("date"):
         reason = f" ({context['error']})" if context.get("error") else ""
@@ -283,7 +283,7 @@ def _schema_message(field_path: FieldPath, detail: Mapping[str, Any]) -> str:
         return "is empty; write the text or remove the field"
     if kind == "literal_error":
         choices = [choice.strip("'") for choice in str(context.get("expected", "")).replace(" or ", ", ").split(", ")]
-        return f"`{value}` is not one of: {', '.join(choices)}" + _did_you_mean(value, choices)
+        return f"`{value}` is not one of: {', '.join(choices)}" + did_you_mean(value, choices)
     if kind == "string_type" and isinstance(value, dict):
         return "should be text, but YAML read the `: ` in it as a field name; put the whole text in quotes"
     if kind in _TYPE_MESSAGES:
@@ -379,7 +379,7 @@ def _field_adapter(name: str) -> TypeAdapter[Any]:
 
 
 def _unknown_mandate(loaded: LoadedYaml, index: int, mandate_id: str, project: LetterProject) -> Problem:
-    hint = _did_you_mean(mandate_id, list(project.mandates))
+    hint = did_you_mean(mandate_id, list(project.mandates))
     return Problem(
         loaded.locate(("mandates", index), value=True),
         f"unknown mandate `{mandate_id}`{hint} (`alletter mandates` lists them)",
@@ -413,11 +413,6 @@ def _model_in(annotation: object) -> type | None:
     return None
 
 
-def _did_you_mean(word: object, choices: list[str]) -> str:
-    close = difflib.get_close_matches(str(word), choices, n=1)
-    return f"; did you mean `{close[0]}`?" if close else ""
-
-
 def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
     """Rules that need the registry, the annexes folder or the letter's own date."""
     at = loaded.locate
@@ -428,7 +423,7 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -
         if mandate_id not in case.mandates:
             yield Problem(
                 at(("signed_by", mandate_id)),
-                f"`{mandate_id}` is not among the letter's mandates{_did_you_mean(mandate_id, case.mandates)}",
+                f"`{mandate_id}` is not among the letter's mandates{did_you_mean(mandate_id, case.mandates)}",
                 f"signed_by.{mandate_id}",
             )
     yield from _follow_up_problems(loaded, case)
@@ -444,7 +439,7 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -
             yield Problem(
                 at(("annex", "standards", index), value=True),
                 f"unknown standard paragraph `{standard}` (no annexes/law/{standard}.md.j2)"
-                f"{_did_you_mean(standard, known_standards)}",
+                f"{did_you_mean(standard, known_standards)}",
                 f"annex.standards[{index}]",
             )
 
@@ -493,7 +488,7 @@ def _annex_problems(loaded: LoadedYaml, annexes: list[tuple[int, str]], project:
     known_annexes = project.annex_ids()
     for index, annex_id in annexes:
         if annex_id not in known_annexes:
-            hint = _did_you_mean(annex_id, known_annexes)
+            hint = did_you_mean(annex_id, known_annexes)
             yield Problem(
                 loaded.locate(("annexes", index)),
                 f"unknown annex `{annex_id}` (no annexes/{annex_id}.md){hint}",
@@ -510,7 +505,7 @@ def _own_wording_problems(loaded: LoadedYaml, case: Case, project: LetterProject
         if phrase not in project.phrasebook.phrases:
             yield Problem(
                 at(("wording", phrase)),
-                f"templates/phrases.yaml has no sentence `{phrase}`{_did_you_mean(phrase, phrases)}",
+                f"templates/phrases.yaml has no sentence `{phrase}`{did_you_mean(phrase, phrases)}",
                 f"wording.{phrase}",
             )
     for mandate_id, number in case.resolutions.items():
@@ -723,7 +718,7 @@ def _state_code_problems(where: SourceLocation, code: str, project: LetterProjec
     if pycountry.countries.get(alpha_3=code) is None:
         yield Problem(
             where,
-            f"`{code}` is not an ISO 3166 alpha-3 country code (e.g. BRA for Brazil){_did_you_mean(code, list(project.states))}",
+            f"`{code}` is not an ISO 3166 alpha-3 country code (e.g. BRA for Brazil){did_you_mean(code, list(project.states))}",
             field,
         )
     elif code not in project.states:
