@@ -410,6 +410,10 @@ def mandates(
         str | None,
         typer.Option("--since", help="With --gaps: the first day to list gaps from. Default: 2019-01-01.", show_default=False),
     ] = None,
+    ids: Annotated[
+        list[str] | None,
+        typer.Option("--id", help="Only this mandate (an id from the first column); repeat for more.", show_default=False),
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """List the mandates in force on a date: id, the resolution a letter cites, the holder who signs, where each fact comes from.
@@ -422,6 +426,8 @@ def mandates(
     Example: alletter mandates --on 2023-03-13 --format json
 
     Example: alletter mandates --gaps --since 2026-01-01
+
+    Example: alletter mandates --id freedom-of-expression --id education --on 2023-03-13
     """
     if context.invoked_subcommand is not None:
         return
@@ -433,7 +439,7 @@ def mandates(
     day = _date_option("--on", on) if on else _today()
     start = _date_option("--since", since) if since else GAPS_FROM
     project = _project(root, Path.cwd())
-    rows = gap_rows(project, start, day) if gaps else mandates_on(project, day)
+    rows = gap_rows(project, start, day, ids or ()) if gaps else mandates_on(project, day, ids or ())
     if output_format == "json":
         import json
 

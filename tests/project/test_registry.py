@@ -260,3 +260,17 @@ def test_the_80_column_table_keeps_what_a_letter_needs() -> None:
     # what the registry lacks is said in full, under the table, one mandate a line
     [gap] = [line for line in text.splitlines() if line.startswith("african-descent ")]
     assert "no holder of `african-descent` on 2023-03-13" in gap
+
+
+def test_mandates_of_some_ids_and_did_you_mean() -> None:
+    chosen = run_alletter("mandates", "--id", "education", "--id", "sale-of-children", "--on", "2023-03-13", "--format", "json")
+    assert chosen.returncode == 0, chosen.stderr
+    assert [row["id"] for row in json.loads(chosen.stdout)] == ["education", "sale-of-children"]
+    gaps = run_alletter("mandates", "--gaps", "--id", "country-syr", "--on", "2023-12-31", "--format", "json")
+    assert {row["id"] for row in json.loads(gaps.stdout)} == {"country-syr"}
+    misspelled = run_alletter("mandates", "--id", "freedom-of-expresion")
+    assert misspelled.returncode == 1 and not misspelled.stdout
+    assert misspelled.stderr.strip() == (
+        "error: --id freedom-of-expresion: no mandate `freedom-of-expresion` in mandates.yaml; "
+        "did you mean `freedom-of-expression`?"
+    )
