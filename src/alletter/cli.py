@@ -270,7 +270,9 @@ def check(
     singular form). Listed as notices, which do not change the exit status: each draft sentence or
     name a letter in French or Spanish uses, a letter's own wording of a sentence (`wording:`), a
     resolution it cites instead of the one in force (`resolutions:`) and a signatory other than the
-    registry's (`signed_by:`). The exit status is 1 when anything is wrong.
+    registry's (`signed_by:`). Every problem of a file is found in one run; where a check cannot
+    run for another's error (the registry on an invalid date), a notice says what was not checked.
+    The exit status is 1 when anything is wrong.
 
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
