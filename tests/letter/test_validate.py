@@ -86,3 +86,15 @@ def test_a_misspelled_optional_field_is_one_mistake_and_the_rest_is_checked(writ
     assert "sumary: is not a known field; did you mean `summary`?" in message
     assert "`summary:` is required" not in message  # what the misspelling stands for is said once
     assert "`violence-against-women` is named twice" in message  # the registry's rules ran on the rest
+
+
+def test_a_date_in_the_future_is_said_though_another_field_is_wrong(write_case, project) -> None:
+    from alletter.letter.validate import check_case
+
+    path = write_case({"reference": "AL OTH 11/2099", "date": "2099-01-04", "follow_up": None})
+    path.write_text(path.read_text(encoding="utf-8").replace("recipient:", "recipent:"), encoding="utf-8")
+    checked = check_case(path, project)
+    assert any("did you mean `recipient`?" in problem.message for problem in checked.problems)
+    assert any("no holder of `sale-of-children` on 2099-01-04" in problem.message for problem in checked.problems)
+    [future] = [notice for notice in checked.notices if notice.severity == "warning"]
+    assert future.field == "date" and "2099-01-04 is in the future" in future.message

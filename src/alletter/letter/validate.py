@@ -99,7 +99,10 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
     if case is None:
         check.unchecked.append(WHOLE_CASE_RULES)
     else:  # said whatever else is wrong: a date in the future explains a registry gap
-        check.notices += [*_date_notices(loaded, case, date.today()), *_address_state_notices(loaded, case, project)]
+        check.notices += [
+            *_date_notices(loaded, case.ref, case.date, date.today()),
+            *_address_state_notices(loaded, case, project),
+        ]
     if case is not None and not check.problems:
         mandates = [
             replace(in_force, resolution=case.resolutions.get(in_force.id, in_force.resolution))
@@ -335,6 +338,7 @@ def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject) -> Itera
         yield from _file_name_problems(loaded, reference)
         if day is not None:
             yield from _date_problems(loaded, reference, day)
+            yield from _date_notices(loaded, reference, day, date.today())
     mandates = data.get("mandates")
     listed = [
         (index, mandate_id)
@@ -549,23 +553,22 @@ def _date_problems(loaded: LoadedYaml, reference: Reference, day: date) -> Itera
         )
 
 
-def _date_notices(loaded: LoadedYaml, case: Case, today: date) -> Iterator[Problem]:
+def _date_notices(loaded: LoadedYaml, reference: Reference, day: date, today: date) -> Iterator[Problem]:
     """A date in the future (a slip, or a letter prepared ahead: said either way), and a date in
     the year after the reference's (allowed, as published letters show, but worth a look)."""
     where = loaded.locate(("date",), value=True)
-    if case.date > today:
+    if day > today:
         yield Problem(
             where,
-            f"{case.date} is in the future (today is {today}): the registry's holders and resolutions are "
+            f"{day} is in the future (today is {today}): the registry's holders and resolutions are "
             "those of that day; correct the date if it is a slip",
             "date",
             severity="warning",
         )
-    if case.date.year == case.ref.year + 1:
+    if day.year == reference.year + 1:
         yield Problem(
             where,
-            f"dated in {case.date.year}, the year after its reference's ({case.ref.year}), as a letter sent "
-            "early in the year may be",
+            f"dated in {day.year}, the year after its reference's ({reference.year}), as a letter sent early in the year may be",
             "date",
             severity="notice",
         )
