@@ -339,12 +339,7 @@ def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject) -> Itera
         if day is not None:
             yield from _date_problems(loaded, reference, day)
             yield from _date_notices(loaded, reference, day, date.today())
-    mandates = data.get("mandates")
-    listed = [
-        (index, mandate_id)
-        for index, mandate_id in enumerate(mandates if isinstance(mandates, list) else [])
-        if isinstance(mandate_id, str) and re.fullmatch(MANDATE_ID_PATTERN, mandate_id)
-    ]
+    listed = _sound_ids(data, "mandates")
     signed_by = data.get("signed_by")
     yield from _mandate_problems(loaded, listed, day, signed_by if isinstance(signed_by, dict) else {}, project)
     if listed and day is None:
@@ -356,12 +351,18 @@ def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject) -> Itera
             "mandates",
             severity="notice",
         )
-    annexes = data.get("annexes")
-    yield from _annex_problems(
-        loaded,
-        [(index, annex) for index, annex in enumerate(annexes if isinstance(annexes, list) else []) if isinstance(annex, str)],
-        project,
-    )
+    yield from _annex_problems(loaded, _sound_ids(data, "annexes"), project)
+
+
+def _sound_ids(data: Mapping[str, Any], name: str) -> list[tuple[int, str]]:
+    """The well-formed ids in a list of ids (`mandates:`, `annexes:`), each with its place in the
+    list: the schema reports the others, and the registry is asked about these."""
+    ids = data.get(name)
+    return [
+        (index, each)
+        for index, each in enumerate(ids if isinstance(ids, list) else [])
+        if isinstance(each, str) and re.fullmatch(MANDATE_ID_PATTERN, each)
+    ]
 
 
 def _sound_field(data: Mapping[str, Any], name: str) -> Any:
