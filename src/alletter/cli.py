@@ -641,21 +641,32 @@ def _print_diff(diff: str) -> None:
         console.print(escape(line), style=style, highlight=False, soft_wrap=True)
 
 
+# The registry's longest id is 28 characters, its longest holder's name 25, a resolution with its
+# provenance ("published") about 10 and the borders 13: from 140 columns on the names (up to 206
+# characters) get a column of about 60, three lines at most; narrower, they would fill the table.
+WIDTH_FOR_NAMES = 140
+
+
 def _print_mandates_table(rows: list[dict], day: date) -> None:
     """The mandates on a day, readable at 80 columns: a table of what tells them apart (the id a
     case lists, the resolution, the holder, each with where it comes from), then what the registry
-    is missing, one mandate a line, worded in full. Names and sources are long: --format json has all."""
+    is missing, one mandate a line, worded in full. A terminal wide enough (WIDTH_FOR_NAMES) shows
+    the mandates' names too; their sources only --format json."""
     from rich.table import Table
 
+    with_names = console.width >= WIDTH_FOR_NAMES
     table = Table(title=f"Mandates on {day}", title_justify="left")
     table.add_column("id", no_wrap=True)
-    table.add_column("resolution")
+    if with_names:
+        table.add_column("name", ratio=1)
+    table.add_column("resolution", no_wrap=with_names)
     table.add_column("holder")
     for row in rows:
         vacant = row["vacant_since"]
         holder = f"vacant since {vacant}" if vacant else _cell(row["holder"])
         table.add_row(
             row["id"],
+            *([escape(row["name"] or "")] if with_names else []),
             _with_provenance(_cell(row["resolution"]), row["resolution_from"]),
             _with_provenance(holder, row["holder_from"]),
         )

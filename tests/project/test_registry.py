@@ -274,3 +274,11 @@ def test_mandates_of_some_ids_and_did_you_mean() -> None:
         "error: --id freedom-of-expresion: no mandate `freedom-of-expresion` in mandates.yaml; "
         "did you mean `freedom-of-expression`?"
     )
+
+
+def test_a_wide_terminal_shows_the_mandates_names_too() -> None:
+    wide, narrow = _at_columns(160, "--on", "2023-03-13"), _at_columns(80, "--on", "2023-03-13")
+    assert max(len(line.rstrip()) for line in wide) <= 160
+    [row] = [line for line in wide if line.startswith("│ freedom-of-expression ")]
+    assert "Special Rapporteur on the promotion and protection" in row and "43/4" in row and "Irene Khan" in row
+    assert not any("Special Rapporteur" in line for line in narrow)
