@@ -343,7 +343,12 @@ def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject) -> Itera
     signed_by = data.get("signed_by")
     yield from _mandate_problems(loaded, listed, day, signed_by if isinstance(signed_by, dict) else {}, project)
     if listed and day is None:
-        date_is = f"is not a valid date (line {loaded.locate(('date',), value=True).line})" if "date" in data else "is missing"
+        written = data.get("date")
+        if written is None:
+            date_is = "is missing"
+        else:
+            wrong = "still holds the placeholder TODO" if str(written).startswith(PLACEHOLDER) else "is not a valid date"
+            date_is = f"{wrong} (line {loaded.locate(('date',), value=True).line})"
         yield Problem(
             loaded.locate(("mandates",)),
             f"not checked against the registry: the letter's date {date_is}, and the registry says who "
