@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -186,3 +187,19 @@ def test_a_changed_french_phrasebook_rebuilds_the_french_letters_only(project_wi
     assert again.returncode == 0, again.stdout + again.stderr
     assert "2 built, 4 up to date" in again.stdout
     assert "UA-SEN-1-2023" in again.stdout and "AL-COD-1-2023" in again.stdout
+
+
+def test_make_archive_refuses_the_examples_draft_letters(tmp_path: Path) -> None:
+    """The CI archive job is `make archive`: what it packs is what is sent, so drafts must stop it."""
+    completed = subprocess.run(
+        ["make", "--no-print-directory", "archive", f"OUT={tmp_path / 'dist'}", f"ARCHIVE={tmp_path / 'letters.zip'}"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert completed.returncode != 0
+    assert "AL-MEX-1-2023.yaml (AL MEX 1/2023): not final" in completed.stdout
+    assert "nothing built" in completed.stdout
+    assert not (tmp_path / "letters.zip").exists()
+    assert not (tmp_path / "dist").exists()
