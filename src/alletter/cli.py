@@ -665,7 +665,7 @@ def _print_mandates_table(rows: list[dict], day: date) -> None:
         vacant = row["vacant_since"]
         holder = f"vacant since {vacant}" if vacant else _cell(row["holder"])
         table.add_row(
-            row["id"],
+            escape(row["id"]),
             *([escape(row["name"] or "")] if with_names else []),
             _with_provenance(_cell(row["resolution"]), row["resolution_from"]),
             _with_provenance(holder, row["holder_from"]),

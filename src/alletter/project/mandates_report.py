@@ -17,7 +17,7 @@ from .schema import Holder, Resolution
 GAPS_FROM = date(2019, 1, 1)
 
 
-def known_ids(project: LetterProject, ids: Collection[str]) -> None:
+def _refuse_unknown(project: LetterProject, ids: Collection[str]) -> None:
     """Refuse an id the registry does not have, naming the nearest one it has."""
     for mandate_id in ids:
         if mandate_id not in project.mandates:
@@ -30,7 +30,7 @@ def known_ids(project: LetterProject, ids: Collection[str]) -> None:
 def mandates_on(project: LetterProject, day: date, ids: Collection[str] = ()) -> list[dict[str, Any]]:
     """Each mandate that existed on `day` (of `ids`, if given): id, name, the resolution in force,
     the holder who signs (None where the registry does not know, with `missing` saying what), and its sources."""
-    known_ids(project, ids)
+    _refuse_unknown(project, ids)
     registry = project.registry
     rows = []
     for mandate in project.mandates.values():
@@ -64,7 +64,7 @@ def _provenance(fact: Holder | Resolution | None) -> str | None:
 
 def gap_rows(project: LetterProject, start: date, end: date, ids: Collection[str] = ()) -> list[dict[str, Any]]:
     """Every fact missing from the registry between `start` and `end` (on `ids`, if given), by mandate and date range."""
-    known_ids(project, ids)
+    _refuse_unknown(project, ids)
     return [
         {"id": mandate_id, "from": first.isoformat(), "to": last.isoformat(), "missing": what}
         for mandate_id, first, last, what in project.registry.gaps(start, end)
