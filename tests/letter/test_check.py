@@ -124,6 +124,14 @@ def _without_a_holder_of_sale_of_children(project: Path) -> None:
     registry.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def test_a_file_that_is_not_yaml_says_nothing_else_was_checked(project_copy: Path) -> None:
+    write(project_copy, PUBLISHED_TEXT.replace("mandates:\n", "mandates: [oops\n", 1))
+    completed = check(project_copy, "cases/AL-OTH-11-2023.yaml")
+    assert completed.returncode == 1
+    [unchecked] = [line for line in completed.stdout.splitlines() if ": notice: " in line]
+    assert unchecked.startswith("cases/AL-OTH-11-2023.yaml: notice: not checked until the errors above are fixed: its fields")
+
+
 def test_a_mandate_with_no_holder_on_the_letters_date(project_copy: Path) -> None:
     _without_a_holder_of_sale_of_children(project_copy)
     completed = check(project_copy, "cases/AL-OTH-11-2023.yaml")

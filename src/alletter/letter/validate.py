@@ -71,6 +71,7 @@ class CaseCheck:
     unchecked: list[str] = field(default_factory=list)
 
 
+UNREAD_FIELDS = "its fields and every rule on them, which need the file read as a mapping of fields first"
 WHOLE_CASE_RULES = (
     "the rules that need the whole case (the kind of letter and its blocks, the follow-up's dates, "
     "related letters, footnotes, the letter's own wording)"
@@ -82,13 +83,14 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
     try:
         loaded = parse_yaml(path)
     except CaseFileError as error:
-        return CaseCheck(path, error.problems)
+        return CaseCheck(path, error.problems, unchecked=[UNREAD_FIELDS])
     check = CaseCheck(path, [])
     if not isinstance(loaded.data, dict):
         check.problems = [
             *loaded.problems,
             Problem(loaded.locate(()), "a case file must be a mapping of fields such as `reference:`"),
         ]
+        check.unchecked.append(UNREAD_FIELDS)
         return check
     reference = loaded.data.get("reference")
     if isinstance(reference, str):
