@@ -98,3 +98,14 @@ def test_a_date_in_the_future_is_said_though_another_field_is_wrong(write_case, 
     assert any("no holder of `sale-of-children` on 2099-01-04" in problem.message for problem in checked.problems)
     [future] = [notice for notice in checked.notices if notice.severity == "warning"]
     assert future.field == "date" and "2099-01-04 is in the future" in future.message
+
+
+def test_a_bad_reference_says_the_date_was_not_checked_against_it(write_case, project) -> None:
+    from alletter.letter.validate import check_case
+
+    path = write_case()
+    path.write_text(path.read_text(encoding="utf-8").replace("AL OTH 11/2023", "AL OTH 11-2023", 1), encoding="utf-8")
+    checked = check_case(path, project)
+    assert [problem.field for problem in checked.problems] == ["reference"]
+    [waiting] = [notice for notice in checked.notices if notice.field == "date"]
+    assert waiting.message == "not checked against the reference's year: the reference is not valid (line 1)"

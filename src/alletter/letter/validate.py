@@ -341,24 +341,34 @@ def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject) -> Itera
         if day is not None:
             yield from _date_problems(loaded, reference, day)
             yield from _date_notices(loaded, reference, day, date.today())
+    elif day is not None:
+        yield Problem(
+            loaded.locate(("date",), value=True),
+            f"not checked against the reference's year: the reference {_why_unsound(loaded, 'reference', 'valid')}",
+            "date",
+            severity="notice",
+        )
     listed = _sound_ids(data, "mandates")
     signed_by = data.get("signed_by")
     yield from _mandate_problems(loaded, listed, day, signed_by if isinstance(signed_by, dict) else {}, project)
     if listed and day is None:
-        written = data.get("date")
-        if written is None:
-            date_is = "is missing"
-        else:
-            wrong = "still holds the placeholder TODO" if str(written).startswith(PLACEHOLDER) else "is not a valid date"
-            date_is = f"{wrong} (line {loaded.locate(('date',), value=True).line})"
         yield Problem(
             loaded.locate(("mandates",)),
-            f"not checked against the registry: the letter's date {date_is}, and the registry says who "
-            "held each mandate and which resolution was in force on that date",
+            f"not checked against the registry: the letter's date {_why_unsound(loaded, 'date', 'a valid date')}, "
+            "and the registry says who held each mandate and which resolution was in force on that date",
             "mandates",
             severity="notice",
         )
     yield from _annex_problems(loaded, _sound_ids(data, "annexes"), project)
+
+
+def _why_unsound(loaded: LoadedYaml, name: str, sound: str) -> str:
+    """Why a top-level field cannot be used by a rule that needs it, where the drafter will find it."""
+    written = loaded.data.get(name)
+    if written is None:
+        return "is missing"
+    wrong = f"still holds the placeholder {PLACEHOLDER}" if str(written).startswith(PLACEHOLDER) else f"is not {sound}"
+    return f"{wrong} (line {loaded.locate((name,), value=True).line})"
 
 
 def _sound_ids(data: Mapping[str, Any], name: str) -> list[tuple[int, str]]:
