@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from conftest import REPO
 
-from alletter.letter.render import french_spacing, join_phrases, render
+from alletter.letter.render import join_phrases, render
+from alletter.letter.typography import french_spacing
 from alletter.letter.validate import load_case
 from alletter.project.letter_project import LetterProject
 from alletter.project.wording import Phrasebook
