@@ -29,7 +29,7 @@ from ..project.letter_project import ANNEXES_DIR, ANNEXES_PREFIX, DEFAULT_LANGUA
 from ..project.registry import MandateInForce
 from ..project.schema import FOOTNOTE_MARK, NON_STATE, Annex, Party, Reference, RelatedLetter, Signatory
 from ..project.wording import LetterVoice, MissingWording, Phrasebook, choose_variant, choose_wording, letter_blocks
-from .typography import LITERAL_QUOTES, typeset
+from .typography import LITERAL_QUOTES, curly_quotes, typeset
 from .validate import ValidCase
 
 LETTER_TEMPLATE = "letter.md.j2"
@@ -56,6 +56,18 @@ def escape_markdown(text: object) -> Markdown:
 # Spanish "y" becomes "e" before a word that starts with the sound i (i-, hi-), but not before
 # hia-, hie-, hio-, hiu- (a diphthong: "agua y hielo"), RAE's rule.
 _I_SOUND = re.compile(r"^(?:[iíIÍ]|[hH][iíIÍ](?![aeiouáéóú]))")
+
+
+def as_typed(text: str, book: Phrasebook) -> str:
+    """Text as a drafter would type it in a case: its curly quotes straight, where the letter curls
+    them back the same (what `import` writes; a quote the rule would curl otherwise stays as it is)."""
+    marks = book.typography.quotes
+    if marks is None:
+        return text
+    straight = text.translate(str.maketrans({marks.double[0]: '"', marks.double[1]: '"', marks.single[0]: "'", marks.single[1]: "'"}))
+    if straight == text or curly_quotes(escape_markdown(straight), marks) != escape_markdown(text):
+        return text
+    return straight
 
 
 def join_phrases(items: Iterable[object], separator: str = ", ", last_separator: str = " and ") -> Markdown:
