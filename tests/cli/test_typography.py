@@ -114,7 +114,9 @@ def swept_letters(tmp_path_factory) -> tuple[Path, list[str]]:
         slug = f"AL-OTH-{lines + 1}-2023"
         (root / f"{slug}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
         slugs.append(slug)
-    completed = run_alletter("render", *sorted(root.glob("*.yaml")), "--out", root / "out", "--format", "docx,pdf", "--root", REPO)
+    completed = run_alletter(
+        "render", *sorted(root.glob("*.yaml")), "--out", root / "out", "--format", "docx,pdf", "--root", REPO
+    )
     assert completed.returncode == 0, completed.stderr
     return root / "out", slugs
 

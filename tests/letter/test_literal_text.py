@@ -105,7 +105,7 @@ ADDRESS = "OmegleLCCFooter"  # one word: the same in the PDF text once whitespac
 RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
-STRAIGHT_QUOTES = str.maketrans("‘’“”«»", "''\"\"\"\"")
+STRAIGHT_QUOTES = str.maketrans("‘’“”«»", '\'\'""""')
 
 
 def collapse(text: str) -> str:

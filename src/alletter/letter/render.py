@@ -64,7 +64,13 @@ def as_typed(text: str, book: Phrasebook) -> str:
     marks = book.typography.quotes
     if marks is None:
         return text
-    straight = text.translate(str.maketrans({marks.double[0]: '"', marks.double[1]: '"', marks.single[0]: "'", marks.single[1]: "'"}))
+    straightened: dict[str, str | int | None] = {
+        marks.double[0]: '"',
+        marks.double[1]: '"',
+        marks.single[0]: "'",
+        marks.single[1]: "'",
+    }
+    straight = text.translate(str.maketrans(straightened))
     if straight == text or curly_quotes(escape_markdown(straight), marks) != escape_markdown(text):
         return text
     return straight

@@ -155,10 +155,10 @@ class Typography(_Data):
     """How the language's letters set the text typed in a case (the renderer's, over the whole
     letter): its quotation marks, and where a line never breaks."""
 
-    quotes: QuoteMarks | None = Field(None, description="none: straight quotes stay as typed")
-    no_break_after: list[str] = Field([], description="words a line never breaks after: honorifics ('Ms.', 'Dr.')")
+    quotes: QuoteMarks | None = Field(default=None, description="none: straight quotes stay as typed")
+    no_break_after: list[str] = Field(default=[], description="words a line never breaks after: honorifics ('Ms.', 'Dr.')")
     no_break_before_number: list[str] = Field(
-        [], description="words a line never breaks between and the number after them ('guiding principle 13')"
+        default=[], description="words a line never breaks between and the number after them ('guiding principle 13')"
     )
 
 
