@@ -31,7 +31,7 @@ ENGLISH_DATE_PATTERN = "d MMMM y"  # render.long_date's "13 March 2023", as Babe
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _EMPHASIS = "*_"
 # After these (or at the start of a paragraph) a quote opens; after anything else it closes.
-_BEFORE_OPENING = frozenset(string.whitespace + NO_BREAK_SPACE + NARROW_NBSP + "([{<“‘«‹—–-/")
+_BEFORE_OPENING = frozenset(string.whitespace + NO_BREAK_SPACE + NARROW_NBSP + "([{<=“‘«‹—–-/")
 
 
 def curly_quotes(markdown: str, marks: QuoteMarks) -> str:
