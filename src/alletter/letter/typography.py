@@ -5,7 +5,7 @@ with its straight quotes escaped (`\\'`, `\\"`: render.escape_markdown). Here th
 letter's language's marks, chosen by what stands before them, as pandoc's `smart` extension would
 — but only the quotes: "..." and "--" stay as typed (the letters print them so), and a quote the
 drafter escaped in a narrative field arrives as a character reference (`&#39;`) and stays straight.
-No-break spaces follow each honorific, join a date's words and come before a guiding principle's
+No-break spaces follow each honorific, join a date's words and come before a (guiding) principle's
 number. What each language uses is its phrasebook's `typography` (templates/phrases*.yaml); the
 dates' words come from the date pattern the letter prints its dates with. French spacing (narrow
 no-break spaces around « » ; : ! ?) comes last, so that the « » made here get theirs.
