@@ -109,6 +109,21 @@ def test_a_working_group_chair_only_where_the_sources_place_them() -> None:
     assert not in_office(far, date(2022, 8, 1))
 
 
+def test_a_term_known_only_to_the_month_does_not_sign_in_that_month() -> None:
+    """ "Appointed in October 2024" is not a start day: no letter of October names either holder."""
+    before = Holder(name="Before", since=date(2018, 11, 1), until=date(2024, 9, 30), until_precision="month")
+    after = Holder(name="After", since=date(2024, 10, 1), since_precision="month")
+    assert in_office(before, date(2024, 8, 31)) and not in_office(before, date(2024, 9, 1))
+    assert not in_office(after, date(2024, 10, 31)) and in_office(after, date(2024, 11, 1))
+    mandate = _mandate(Resolution(number="55/1", adopted=date(2024, 4, 4)))
+    mandate = mandate.model_copy(update={"holders": [before, after]})
+    known = RegistryOnDates([mandate]).on(mandate, date(2024, 10, 15))
+    assert known.holder is None
+    assert known.missing == [
+        "no holder of `x` on 2024-10-15 in mandates.yaml (After's term began in October 2024, on a day the sources do not show)"
+    ]
+
+
 def _mandate(*resolutions: Resolution, kind: str = "thematic") -> Mandate:
     return Mandate(
         id="x",
