@@ -58,7 +58,7 @@ def _probe(unknown: list[str], fonts_dir: Path, answers: _Answers) -> None:
 
     bases = [cluster[0] for cluster in unknown if len(cluster) > 1]
     with tempfile.TemporaryDirectory(prefix="alletter-fonts-") as root:
-        answer = typst.query(  # type: ignore[type-var]  # the stub's Input does not admit bytes, typst does
+        answer = typst.query(  # type: ignore[type-var, misc]  # the stub ties the input (bytes) and the font paths (str) to one type; typst takes both
             _PROBE.encode("utf-8"),
             "<probe>",
             field="value",
