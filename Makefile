@@ -33,8 +33,10 @@ $(TEST_STAMP): $(RUNTIME_STAMP)
 letters: $(RUNTIME_STAMP)
 	$(BIN)/alletter build --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
 
-## Pack the archive ($(OUT)/: letters, manifest.json, index.html) into $(ARCHIVE), reproducibly.
-archive: letters
+## Build every case with --final (a letter still using draft wording is refused, each draft sentence named)
+## and pack the archive ($(OUT)/: letters, manifest.json, index.html) into $(ARCHIVE), reproducibly.
+archive: $(RUNTIME_STAMP)
+	$(BIN)/alletter build --final --out $(OUT) $(if $(JOBS),--jobs $(JOBS))
 	$(BIN)/alletter pack $(OUT) --output $(ARCHIVE)
 
 ## Measure: baseline vs alletter build, no-op rebuild, start-up, memory (see bench/bench.py); results also in bench/last-results.json.

@@ -234,3 +234,18 @@ def test_a_build_leaves_no_temporary_typst_root_behind(project_copy: Path) -> No
     before = roots()
     assert build(project_copy, "--jobs", "2").returncode == 0
     assert roots() - before == set()
+
+
+def test_a_build_state_of_another_shape_rebuilds_every_letter_instead_of_failing(project_copy: Path) -> None:
+    """A state file written by another alletter (a field renamed, one missing) is not trusted, and no crash."""
+    assert build(project_copy).returncode == 0
+    state_path = project_copy / "dist" / ".alletter-state.json"
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    entry = state["letters"]["cases/AL-OTH-11-2023.yaml"]
+    entry["summary"]["ref"] = entry["summary"].pop("reference")
+    state_path.write_text(json.dumps(state), encoding="utf-8")
+    again = build(project_copy)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert set(statuses(again.stdout).values()) == {"built"}
+    manifest = json.loads((project_copy / "dist" / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(letter["reference"] for letter in manifest["letters"]) == ["AL OTH 10/2023", "AL OTH 11/2023"]

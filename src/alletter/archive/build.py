@@ -22,11 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from .. import __version__
 from ..errors import StaleArchiveError
 from ..files import directory_lock, ensure_directory, remove_temporary_files, write_atomic
 from ..letter.builder import DEFAULT_FORMATS, LetterResult, sha256_hex
+from ..letter.letter_record import LetterSummary, OutputFile
 from ..project.letter_project import LetterProject
 from .pool import build_in_parallel
 
@@ -37,16 +39,31 @@ INDEX_FILE = "index.html"
 INDEX_TEMPLATE = "index.html.j2"
 
 
-def manifest(entries: list[dict[str, Any]]) -> dict[str, Any]:
+class ArchiveEntry(BaseModel):
+    """A letter in the build state: its last build's record and the stamps that say it is current."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    case_stamp: str
+    tool: str  # alletter's fingerprint when it was built
+    summary: LetterSummary
+    outputs: dict[str, OutputFile]
+    dependencies: dict[str, str | None]  # project file → its stamp then (None: it did not exist)
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.model_dump(exclude={"summary"}), "summary": self.summary.as_json()}
+
+
+_BuildState = TypeAdapter(dict[str, ArchiveEntry])
+
+
+def manifest(entries: list[ArchiveEntry]) -> dict[str, Any]:
     """Per letter: what it is, what it follows up, and each file with its size and sha256."""
     return {
         "letters": [
             {
-                **entry["summary"],
-                "files": [
-                    {"format": name, "file": output["file"], "bytes": output["bytes"], "sha256": output["sha256"]}
-                    for name, output in sorted(entry["outputs"].items())
-                ],
+                **entry.summary.as_json(),
+                "files": [{"format": name, **output.model_dump()} for name, output in sorted(entry.outputs.items())],
             }
             for entry in entries
         ]
@@ -62,12 +79,12 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     write_atomic(path, data)
 
 
-def write_manifest(out_dir: Path, entries: list[dict[str, Any]]) -> None:
+def write_manifest(out_dir: Path, entries: list[ArchiveEntry]) -> None:
     data = json.dumps(manifest(entries), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     _write_if_changed(out_dir / MANIFEST_FILE, data.encode("utf-8"))
 
 
-def write_index(out_dir: Path, entries: list[dict[str, Any]], project: LetterProject) -> None:
+def write_index(out_dir: Path, entries: list[ArchiveEntry], project: LetterProject) -> None:
     """index.html: letters by year, newest first, each prior communication linked when archived."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(project.templates_dir),
@@ -198,12 +215,15 @@ class Archive:
         self.formats = tuple(formats)
         self.state_path = out_dir / STATE_FILE
 
-    def _load_state(self) -> dict[str, Any]:
+    def _load_state(self) -> dict[str, ArchiveEntry]:
+        """The letters of the last build; none (every letter rebuilt) from a state unreadable or of another version."""
         try:
             state = json.loads(self.state_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+                return {}
+            return _BuildState.validate_python(state.get("letters", {}))
+        except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
             return {}
-        return state if isinstance(state, dict) and state.get("version") == STATE_VERSION else {}
 
     def _case_key(self, case_path: Path) -> str:
         """The case file's path relative to the project (absolute when outside it): its key in the state."""
@@ -211,14 +231,14 @@ class Archive:
         relative = os.path.relpath(absolute, self.project.root)
         return absolute if relative.startswith("..") else Path(relative).as_posix()
 
-    def _is_up_to_date(self, entry: dict[str, Any] | None, case_stamp: str, tool: str, stamps: _FileStamps) -> bool:
-        if not entry or entry.get("case_stamp") != case_stamp or entry.get("tool") != tool:
+    def _is_up_to_date(self, entry: ArchiveEntry | None, case_stamp: str, tool: str, stamps: _FileStamps) -> bool:
+        if entry is None or entry.case_stamp != case_stamp or entry.tool != tool:
             return False
-        if any(stamps(path) != stamp for path, stamp in entry.get("dependencies", {}).items()):
+        if any(stamps(path) != stamp for path, stamp in entry.dependencies.items()):
             return False
         return all(
-            (self.out_dir / output["file"]).is_file() and (self.out_dir / output["file"]).stat().st_size == output["bytes"]
-            for output in entry.get("outputs", {}).values()
+            (self.out_dir / output.file).is_file() and (self.out_dir / output.file).stat().st_size == output.bytes
+            for output in entry.outputs.values()
         )
 
     def build(
@@ -251,8 +271,7 @@ class Archive:
         on_result: Callable[[LetterResult], None] | None,
     ) -> BuildReport:
         started = time.perf_counter()
-        state = self._load_state()
-        letters: dict[str, Any] = state.get("letters", {})
+        letters = self._load_state()
         tool = _tool_fingerprint(self.formats)
         stamps = _FileStamps(self.project.root)
         results: list[LetterResult] = []
@@ -274,7 +293,7 @@ class Archive:
             case_stamps[key] = stamp
             if not force and self._is_up_to_date(letters.get(key), stamp, tool, stamps):
                 result = LetterResult(
-                    case_path, status="up to date", outputs=[self.out_dir / o["file"] for o in letters[key]["outputs"].values()]
+                    case_path, status="up to date", outputs=[self.out_dir / o.file for o in letters[key].outputs.values()]
                 )
                 results.append(result)
                 if on_result:
@@ -289,15 +308,18 @@ class Archive:
             for result in built:
                 results.append(result)
                 key = self._case_key(result.case_path)
-                if result.record is not None:
-                    previous = letters.get(key, {})
-                    self._remove_outputs(previous, keep={o["file"] for o in result.record["outputs"].values()})
-                    letters[key] = {
-                        "case_stamp": case_stamps[key],
-                        "tool": tool,
-                        **result.record,
-                        "dependencies": {path: stamps(path) for path in result.record["dependencies"]},
-                    }
+                record = result.record
+                if record is not None:
+                    previous = letters.get(key)
+                    if previous is not None:
+                        self._remove_outputs(previous, keep=record.output_names())
+                    letters[key] = ArchiveEntry(
+                        case_stamp=case_stamps[key],
+                        tool=tool,
+                        summary=record.summary,
+                        outputs=record.outputs,
+                        dependencies={path: stamps(path) for path in record.dependencies},
+                    )
         except KeyboardInterrupt:
             # Ctrl-C: what was built so far is recorded, so that the next build starts from there.
             interrupted = True
@@ -311,11 +333,11 @@ class Archive:
             self._save(letters)
         return BuildReport(results, removed, time.perf_counter() - started, interrupted)
 
-    def _remove_outputs(self, entry: dict[str, Any], keep: Set[str] = frozenset()) -> list[Path]:
+    def _remove_outputs(self, entry: ArchiveEntry, keep: Set[str] = frozenset()) -> list[Path]:
         removed = []
-        for output in entry.get("outputs", {}).values():
-            if output["file"] not in keep:
-                path = self.out_dir / output["file"]
+        for output in entry.outputs.values():
+            if output.file not in keep:
+                path = self.out_dir / output.file
                 if path.exists():
                     path.unlink()
                     removed.append(path)
@@ -324,12 +346,12 @@ class Archive:
     def _archive_files_exist(self) -> bool:
         return all((self.out_dir / name).is_file() for name in (STATE_FILE, MANIFEST_FILE, INDEX_FILE))
 
-    def _save(self, letters: dict[str, Any]) -> None:
+    def _save(self, letters: dict[str, ArchiveEntry]) -> None:
         """Write the build state, manifest and index (skipped by `build` when nothing changed)."""
-        state = {"version": STATE_VERSION, "letters": dict(sorted(letters.items()))}
+        state = {"version": STATE_VERSION, "letters": {key: entry.as_json() for key, entry in sorted(letters.items())}}
         # compact: json's fast C encoder is only used without indentation
         write_atomic(self.state_path, json.dumps(state, sort_keys=True, separators=(",", ":")).encode("utf-8"))
-        entries = sorted(letters.values(), key=lambda entry: (entry["summary"]["year"], entry["summary"]["slug"]))
+        entries = sorted(letters.values(), key=lambda entry: (entry.summary.year, entry.summary.slug))
         write_manifest(self.out_dir, entries)
         write_index(self.out_dir, entries, self.project)
 

@@ -73,7 +73,7 @@ def build_docx(version: CaseVersion, project: LetterProject) -> tuple[bytes, dat
         if result.status == "failed":
             raise UserError(f"{version.label}: {result.error}".replace(str(case), version.label))
         assert result.record is not None  # written
-        return result.outputs[0].read_bytes(), date.fromisoformat(result.record["summary"]["date"])
+        return result.outputs[0].read_bytes(), date.fromisoformat(result.record.summary.date)
 
 
 def redline(old: bytes, new: bytes, on: date) -> bytes:

@@ -12,13 +12,14 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import ConversionError, DraftWordingError, UsageError, UserError
 from ..files import write_atomic
 from ..project.letter_project import DEFAULT_LANGUAGE, LetterProject
 from ..project.schema import Reference
 from .convert import Converter, LetterMetadata
+from .letter_record import LetterRecord, LetterSummary, OutputFile, OwnWording, PriorLetter, RelatedLetter
 from .validate import ValidCase, load_case
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class LetterResult:
     status: str = "built"  # "built" | "up to date" | "failed"
     outputs: list[Path] = field(default_factory=list)
     error: str | None = None
-    record: dict[str, Any] | None = None
+    record: LetterRecord | None = None
 
     @property
     def ok(self) -> bool:
@@ -61,34 +62,34 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def letter_summary(valid: ValidCase) -> dict[str, Any]:
+def letter_summary(valid: ValidCase) -> LetterSummary:
     """What the archive index and manifest say about a letter."""
     case = valid.case
     prior = case.follow_up
     # A letter with its own wording or resolutions is marked (only then: other entries stay as they were).
-    own = {"wording": sorted(case.wording), "resolutions": dict(sorted(case.resolutions.items()))}
-    return {
-        **({"own_wording": own} if case.wording or case.resolutions else {}),
-        "reference": case.reference,
-        "slug": case.ref.slug,
-        "year": case.ref.year,
-        "date": case.date.isoformat(),
-        "recipient": valid.recipient_label,
-        "kind": str(case.kind),
-        "organisation": ", ".join(case.recipient.address),
-        "mandates": [mandate.id for mandate in valid.mandates],
-        "follow_up": None
+    own = OwnWording(wording=sorted(case.wording), resolutions=dict(sorted(case.resolutions.items())))
+    return LetterSummary(
+        own_wording=own if case.wording or case.resolutions else None,
+        reference=case.reference,
+        slug=case.ref.slug,
+        year=case.ref.year,
+        date=case.date.isoformat(),
+        recipient=valid.recipient_label,
+        kind=str(case.kind),
+        organisation=", ".join(case.recipient.address),
+        mandates=[mandate.id for mandate in valid.mandates],
+        follow_up=None
         if prior is None
-        else {
-            "reference": prior.reference,
-            "slug": Reference.parse(prior.reference).slug,
-            "date": prior.date.isoformat(),
-            "reply": None if prior.reply is None else prior.reply.date.isoformat(),
-        },
-        "related": [
-            {"reference": related.reference, "slug": Reference.parse(related.reference).slug} for related in case.related
+        else PriorLetter(
+            reference=prior.reference,
+            slug=Reference.parse(prior.reference).slug,
+            date=prior.date.isoformat(),
+            reply=None if prior.reply is None else prior.reply.date.isoformat(),
+        ),
+        related=[
+            RelatedLetter(reference=related.reference, slug=Reference.parse(related.reference).slug) for related in case.related
         ],
-    }
+    )
 
 
 class LetterBuilder:
@@ -149,7 +150,7 @@ class LetterBuilder:
         )
 
     def _write(self, result: LetterResult, valid: ValidCase, files: dict[str, bytes], dependencies: list[str]) -> None:
-        outputs = {}
+        outputs: dict[str, OutputFile] = {}
         for name in self.formats:
             target = self.out_dir / output_name(valid.case.ref.slug, name)
             try:
@@ -158,12 +159,8 @@ class LetterBuilder:
                 result.status, result.error = "failed", str(error)
                 return
             result.outputs.append(target)
-            outputs[name] = {"file": target.name, "bytes": len(files[name]), "sha256": sha256_hex(files[name])}
-        result.record = {
-            "summary": letter_summary(valid),
-            "dependencies": dependencies,
-            "outputs": outputs,
-        }
+            outputs[name] = OutputFile(file=target.name, bytes=len(files[name]), sha256=sha256_hex(files[name]))
+        result.record = LetterRecord(summary=letter_summary(valid), dependencies=dependencies, outputs=outputs)
 
     def build(self, case_path: Path) -> LetterResult:
         return self.build_batch([case_path])[0]

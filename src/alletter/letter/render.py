@@ -27,7 +27,7 @@ from markdown_it import MarkdownIt
 from ..errors import CaseFileError, Problem, TemplateError
 from ..project.letter_project import ANNEXES_DIR, ANNEXES_PREFIX, DEFAULT_LANGUAGE, PHRASES_FILE, LetterProject
 from ..project.registry import MandateInForce
-from ..project.schema import FOOTNOTE_MARK, NON_STATE, Annex, Party, Reference, RelatedLetter, Signatory
+from ..project.schema import FOOTNOTE_MARK, NON_STATE, Annex, Case, Party, Reference, RelatedLetter, Signatory
 from ..project.wording import LetterVoice, MissingWording, Phrasebook, choose_variant, choose_wording, letter_blocks
 from .validate import ValidCase
 
@@ -349,6 +349,7 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
             raise MissingWording(
                 f"annexes ({', '.join(english_annexes)})", "a letter in this language: the annexes are in English", book.file
             )
+        _refuse_english_government_names(case, book.file)
     return {
         "case": case,
         "blocks": blocks,
@@ -368,6 +369,28 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
         "phrasebook": book,
         "voice": LetterVoice(len(valid.mandates), case.kind.recipient, case.date),
     }
+
+
+# The sentences that name other States' Governments, and the case field that makes them do so.
+_SENTENCES_NAMING_GOVERNMENTS = {"related": "related", "follow-up-replies-received": "follow_up.other_replies.governments"}
+
+
+def _refuse_english_government_names(case: Case, phrasebook_file: str) -> None:
+    """In French or Spanish a Government is named with its article ("du Brésil", "de la France",
+    "del Brasil"), which states.yaml does not record: rather than print "the Government of Brazil"
+    or a guessed article, such a sentence is refused unless the case words it itself."""
+    naming = {
+        "related": any(Reference.parse(related.reference).country != NON_STATE for related in case.related),
+        "follow-up-replies-received": bool(case.follow_up and case.follow_up.other_replies.governments),
+    }
+    for phrase, names_governments in naming.items():
+        if names_governments and phrase not in case.wording:
+            raise MissingWording(
+                phrase,
+                f"a letter in this language that names another State's Government (`{_SENTENCES_NAMING_GOVERNMENTS[phrase]}`: "
+                "its name needs its article, which states.yaml does not record)",
+                phrasebook_file,
+            )
 
 
 def letter_language(valid: ValidCase, project: LetterProject) -> str:

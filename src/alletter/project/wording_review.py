@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import UsageError
 from ..files import write_atomic
 from .letter_project import DEFAULT_LANGUAGE, LetterProject, phrases_file
-from .wording import LANGUAGES, Status, Variant
+from .schema import RecipientKind
+from .wording import LANGUAGES, LetterVoice, MissingWording, Phrasebook, Status, Variant, choose_variant
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
@@ -54,27 +55,97 @@ class Coverage:
 
 
 def coverage(project: LetterProject, language: str) -> Coverage:
-    """Each sentence of the English phrasebook, in its order, with the status of `language`'s wording."""
+    """Each wording of the English phrasebook, in its order, with the status of the wording a letter
+    in `language` would print in its place: each form (one mandate, several), each recipient (State,
+    non-State) and each date an English wording has is one row, so a language that words only the
+    State form of a sentence shows its non-State form as missing (a company's letter is refused). The
+    words naming each kind of recipient come first; wordings of the language's own that no English
+    one stands for (a form of a later date) follow their phrase's rows."""
     _check_language(language)
     book = project.phrasebook_for(language)
-    rows = []
+    rows = [_addressee_row(book, kind) for kind in project.phrasebook.recipients]
     for phrase, english in project.phrasebook.phrases.items():
-        variants = book.phrases.get(phrase)
-        if not variants and all(variant.english_only for variant in english):
+        if all(variant.english_only for variant in english):
             continue  # a choice between English forms: the language's own sentences word it
-        if not variants:
-            rows.append(PhraseStatus(phrase, None, None))
-            continue
-        for variant in variants:
+        reached: set[tuple[int, str]] = set()
+        for variant in english:
+            if variant.unknown is not None:
+                continue  # English letters of those dates are refused too: nothing to translate
             for form in FORMS:
                 if getattr(variant, form) is not None:
-                    rows.append(PhraseStatus(phrase, variant.status, variant.source, _describe(variant, form)))
+                    rows.extend(_translated_rows(book, phrase, variant, form, reached))
+        for own in book.phrases.get(phrase, []):
+            for form in FORMS:
+                if getattr(own, form) is not None and (id(own), form) not in reached:
+                    rows.append(PhraseStatus(phrase, own.status, own.source, _describe(form, own.recipient, own.since)))
     return Coverage(language, book.file, rows)
 
 
-def _describe(variant: Variant, form: str) -> str:
-    parts = [form, *([variant.recipient] if variant.recipient else []), *([f"since {variant.since}"] if variant.since else [])]
-    return ", ".join(parts)
+# Who speaks in a form: `text` serves one mandate and several alike.
+_SPEAKERS = {"text": (1, 2), "one": (1,), "many": (2,)}
+_FORM_OF = {1: "one", 2: "many"}
+_RECIPIENTS: tuple[Literal["state", "non-state"], ...] = ("state", "non-state")
+
+
+def _translated_rows(
+    book: Phrasebook, phrase: str, english: Variant, form: str, reached: set[tuple[int, str]]
+) -> list[PhraseStatus]:
+    """The rows of one English wording: the language's wording chosen, as a letter chooses it, for
+    each recipient and speaker count the English serves on its first date; one row when a single
+    wording of the language serves them all, else one per recipient (and per speaker count where
+    the language splits an English `text`)."""
+    on = english.since or date.min
+    found = {
+        recipient: {speakers: _chosen(book, phrase, LetterVoice(speakers, recipient, on)) for speakers in _SPEAKERS[form]}
+        for recipient in ((english.recipient,) if english.recipient else _RECIPIENTS)
+    }
+    chosen = [wording for by_speakers in found.values() for wording in by_speakers.values()]
+    reached.update((id(wording[0]), wording[1]) for wording in chosen if wording is not None)
+    if len({_identity(wording) for wording in chosen}) == 1:
+        return [_row(phrase, chosen[0], _describe(form, english.recipient, english.since))]
+    rows = []
+    for recipient, by_speakers in found.items():
+        wordings = list(by_speakers.values())
+        if len({_identity(wording) for wording in wordings}) == 1:
+            rows.append(_row(phrase, wordings[0], _describe(form, recipient, english.since)))
+        else:
+            rows.extend(
+                _row(phrase, wording, _describe(_FORM_OF[speakers], recipient, english.since))
+                for speakers, wording in by_speakers.items()
+            )
+    return rows
+
+
+def _identity(wording: tuple[Variant, str] | None) -> tuple[int, str] | None:
+    """Which wording of the language it is (two equal sentences of different variants are two wordings)."""
+    return None if wording is None else (id(wording[0]), wording[1])
+
+
+def _chosen(book: Phrasebook, phrase: str, voice: LetterVoice) -> tuple[Variant, str] | None:
+    """The language's wording a letter of this voice prints, and its form; None: it is refused."""
+    try:
+        variant, _ = choose_variant(book, phrase, voice)
+    except MissingWording:
+        return None
+    return variant, "text" if variant.text is not None else _FORM_OF[voice.speakers]
+
+
+def _row(phrase: str, chosen: tuple[Variant, str] | None, described: str) -> PhraseStatus:
+    if chosen is None:
+        return PhraseStatus(phrase, None, None, described)
+    return PhraseStatus(phrase, chosen[0].status, chosen[0].source, described)
+
+
+def _addressee_row(book: Phrasebook, kind: RecipientKind) -> PhraseStatus:
+    """How the language names a kind of recipient ("le Gouvernement de votre Excellence", "votre entreprise")."""
+    addressee = book.recipients.get(kind)
+    if addressee is None:
+        return PhraseStatus(f"recipients.{kind}", None, None)
+    return PhraseStatus(f"recipients.{kind}", addressee.status, addressee.source)
+
+
+def _describe(form: str, recipient: str | None, since: date | None) -> str:
+    return ", ".join([form, *([recipient] if recipient else []), *([f"since {since}"] if since else [])])
 
 
 def _check_language(language: str) -> None:
@@ -200,7 +271,9 @@ class ImportResult:
 
 def import_po(project: LetterProject, path: Path, by: str, on: date) -> ImportResult:
     """Approvals from a reviewed PO file: each phrase whose every entry is no longer fuzzy and whose
-    translation is the phrasebook's is approved, against the file's name."""
+    translation is the phrasebook's is approved, against the file's name — when every drafted
+    sentence of it was in the file: a phrase whose only draft is an empty wording (PO has no entry
+    for an empty msgid) was never reviewed, whatever its published entries say."""
     from babel.messages.pofile import read_po
 
     with path.open("rb") as handle:
@@ -209,6 +282,7 @@ def import_po(project: LetterProject, path: Path, by: str, on: date) -> ImportRe
     _check_language(language)
     book = project.phrasebook_for(language)
     reviewed: dict[str, bool] = {}
+    read: set[str] = set()
     changed: list[str] = []
     for message in catalog:
         if not message.id or not message.context:
@@ -224,10 +298,17 @@ def import_po(project: LetterProject, path: Path, by: str, on: date) -> ImportRe
             reviewed[phrase] = False
         else:
             reviewed[phrase] = reviewed.get(phrase, True) and not message.fuzzy
+            read.add(message.context)
     approved = []
     for phrase, ok in reviewed.items():
-        drafts = [variant for variant in book.phrases[phrase] if variant.status == "draft"]
-        if ok and drafts:
+        drafted = {
+            _context(phrase, variant, form)
+            for variant in book.phrases[phrase]
+            if variant.status == "draft"
+            for form in FORMS
+            if getattr(variant, form)
+        }
+        if ok and drafted and drafted <= read:
             approve(project, language, phrase, Approval(by=by, on=on, against=f"reviewed in {path.name}"))
             approved.append(phrase)
     return ImportResult(language, approved, sorted(set(changed)))
