@@ -30,7 +30,7 @@ TWIPS_PER_CM = 1440 / 2.54
 
 # Children of a style's pPr and rPr, in the order the schema requires, and how a setting is written.
 PARAGRAPH_ORDER = ("keepNext", "keepLines", "pageBreakBefore", "widowControl", "spacing", "ind", "jc")
-RUN_ORDER = ("rFonts", "b", "bCs", "sz", "szCs", "lang")
+RUN_ORDER = ("rFonts", "b", "bCs", "color", "sz", "szCs", "lang")
 
 
 def w(name: str) -> str:
@@ -75,6 +75,8 @@ def run_properties(settings: dict[str, Any]) -> etree._Element:
         found["rFonts"] = etree.Element(w("rFonts"), {w(key): settings["font"] for key in ("ascii", "hAnsi", "eastAsia", "cs")})
     if settings.get("bold"):
         found["b"], found["bCs"] = etree.Element(w("b")), etree.Element(w("bCs"))
+    if "color" in settings:
+        found["color"] = etree.Element(w("color"), {w("val"): settings["color"]})
     if "size" in settings:
         half_points = str(round(settings["size"] * 2))
         found["sz"] = etree.Element(w("sz"), {w("val"): half_points})
@@ -103,7 +105,7 @@ def apply_styles(styles: etree._Element, spec: dict[str, Any]) -> None:
     for style in spec["styles"]:
         identifier = style_id(style["name"])
         existing = styles.find(f"{w('style')}[@{w('styleId')}='{identifier}']")
-        element = etree.Element(w("style"), {w("type"): "paragraph", w("styleId"): identifier})
+        element = etree.Element(w("style"), {w("type"): style.get("type", "paragraph"), w("styleId"): identifier})
         if existing is None:
             element.set(w("customStyle"), "1")
             styles.append(element)
@@ -148,6 +150,8 @@ def sample_body(document: etree._Element, spec: dict[str, Any]) -> None:
     for child in list(body):
         body.remove(child)
     for style in spec["styles"]:
+        if style.get("type", "paragraph") != "paragraph":
+            continue
         paragraph = etree.SubElement(body, w("p"))
         etree.SubElement(etree.SubElement(paragraph, w("pPr")), w("pStyle"), {w("val"): style_id(style["name"])})
         etree.SubElement(etree.SubElement(paragraph, w("r")), w("t")).text = style["name"]

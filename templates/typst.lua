@@ -1,5 +1,5 @@
--- Maps the letter's named blocks (fenced divs with a class) onto the functions of letter.typ,
--- and keeps "...", "--", "-?" and "-1" as typed: typst would otherwise read them as shorthands.
+-- Maps the letter's named blocks (fenced divs with a class) onto the functions of letter.typ
+-- (a block marked `keep-with-next` stays on the page of the block after it: `sticky`), and keeps "...", "--", "-?" and "-1" as typed: typst would otherwise read them as shorthands.
 local functions = {
   ["letter-header"] = "letter-header",
   ["reference"] = "reference",
@@ -13,14 +13,19 @@ local functions = {
 }
 
 local function typst_call(div)
+  local kept = div.classes:includes("keep-with-next")
+  local call = kept and "#kept" or nil
   for _, class in ipairs(div.classes) do
-    local name = functions[class]
-    if name then
-      local blocks = pandoc.Blocks({ pandoc.RawBlock("typst", "#" .. name .. "[") })
-      blocks:extend(div.content)
-      blocks:insert(pandoc.RawBlock("typst", "]"))
-      return blocks
+    if functions[class] then
+      call = "#" .. functions[class] .. (kept and "(sticky: true)" or "")
+      break
     end
+  end
+  if call then
+    local blocks = pandoc.Blocks({ pandoc.RawBlock("typst", call .. "[") })
+    blocks:extend(div.content)
+    blocks:insert(pandoc.RawBlock("typst", "]"))
+    return blocks
   end
 end
 

@@ -270,7 +270,9 @@ def check(
     singular form). Listed as notices, which do not change the exit status: each draft sentence or
     name a letter in French or Spanish uses, a letter's own wording of a sentence (`wording:`), a
     resolution it cites instead of the one in force (`resolutions:`) and a signatory other than the
-    registry's (`signed_by:`). The exit status is 1 when anything is wrong.
+    registry's (`signed_by:`). Every problem of a file is found in one run; where a check cannot
+    run for another's error (the registry on an invalid date), a notice says what was not checked.
+    The exit status is 1 when anything is wrong.
 
     Example: alletter check cases/AL-OTH-11-2023.yaml
     """
@@ -410,6 +412,10 @@ def mandates(
         str | None,
         typer.Option("--since", help="With --gaps: the first day to list gaps from. Default: 2019-01-01.", show_default=False),
     ] = None,
+    ids: Annotated[
+        list[str] | None,
+        typer.Option("--id", help="Only this mandate (an id from the first column); repeat for more.", show_default=False),
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """List the mandates in force on a date: id, the resolution a letter cites, the holder who signs, where each fact comes from.
@@ -422,6 +428,8 @@ def mandates(
     Example: alletter mandates --on 2023-03-13 --format json
 
     Example: alletter mandates --gaps --since 2026-01-01
+
+    Example: alletter mandates --id freedom-of-expression --id education --on 2023-03-13
     """
     if context.invoked_subcommand is not None:
         return
@@ -433,13 +441,15 @@ def mandates(
     day = _date_option("--on", on) if on else _today()
     start = _date_option("--since", since) if since else GAPS_FROM
     project = _project(root, Path.cwd())
-    rows = gap_rows(project, start, day) if gaps else mandates_on(project, day)
+    rows = gap_rows(project, start, day, ids or ()) if gaps else mandates_on(project, day, ids or ())
     if output_format == "json":
         import json
 
         print(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    elif gaps:
+        _print_gaps_table(rows, start, day)
     else:
-        _print_registry_table(rows, f"Missing from mandates.yaml, {start} to {day}" if gaps else f"Mandates on {day}")
+        _print_mandates_table(rows, day)
 
 
 def _today() -> date:
@@ -631,25 +641,72 @@ def _print_diff(diff: str) -> None:
         console.print(escape(line), style=style, highlight=False, soft_wrap=True)
 
 
-def _print_registry_table(rows: list[dict], title: str) -> None:
+# The registry's longest id is 28 characters, its longest holder's name 25, a resolution with its
+# provenance ("published") about 10 and the borders 13: from 140 columns on the names (up to 206
+# characters) get a column of about 60, three lines at most; narrower, they would fill the table.
+WIDTH_FOR_NAMES = 140
+
+
+def _print_mandates_table(rows: list[dict], day: date) -> None:
+    """The mandates on a day, readable at 80 columns: a table of what tells them apart (the id a
+    case lists, the resolution, the holder, each with where it comes from), then what the registry
+    is missing, one mandate a line, worded in full. A terminal wide enough (WIDTH_FOR_NAMES) shows
+    the mandates' names too; their sources only --format json."""
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
-    # Names and sources are long: the table shows what tells mandates apart; --format json has all.
-    hidden = ("name", "sources", "vacant_since", "resolution_from", "holder_from")
-    columns = [column for column in rows[0] if column not in hidden] if rows else ["id"]
-    for column in columns:
-        table.add_column(column, overflow="fold", no_wrap=column in ("id", "from", "to"))
+    with_names = console.width >= WIDTH_FOR_NAMES
+    table = Table(title=f"Mandates on {day}", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    if with_names:
+        table.add_column("name", ratio=1)
+    table.add_column("resolution", no_wrap=with_names)
+    table.add_column("holder")
     for row in rows:
-        vacant = row.get("vacant_since")
-        cells = []
-        for column in columns:
-            cell = f"vacant since {vacant}" if column == "holder" and vacant else _cell(row[column])
-            if row.get(f"{column}_from"):  # where the fact comes from, under it
-                cell += f"\n[dim]{escape(row[column + '_from'])}[/]"
-            cells.append(cell)
-        table.add_row(*cells)
+        vacant = row["vacant_since"]
+        holder = f"vacant since {vacant}" if vacant else _cell(row["holder"])
+        table.add_row(
+            escape(row["id"]),
+            *([escape(row["name"] or "")] if with_names else []),
+            _with_provenance(_cell(row["resolution"]), row["resolution_from"]),
+            _with_provenance(holder, row["holder_from"]),
+        )
     console.print(table)
+    missing = [(escape(row["id"]), "; ".join(row["missing"])) for row in rows if row["missing"]]
+    if missing:
+        console.print(f"\nMissing from mandates.yaml on {day} (alletter mandates record … adds a fact):", highlight=False)
+        _print_by_mandate(missing)
+
+
+def _print_gaps_table(rows: list[dict], start: date, end: date) -> None:
+    """Every gap in the registry, by mandate: its id on a line of its own, then each date range
+    with what is missing."""
+    console.print(f"Missing from mandates.yaml, {start} to {end}", highlight=False)
+    listed: list[tuple[str, str]] = []
+    previous = None
+    for row in rows:
+        if row["id"] != previous:
+            listed.append((f"[bold]{escape(row['id'])}[/]", ""))
+            previous = row["id"]
+        listed.append((f"  {row['from']} to {row['to']}", str(row["missing"])))
+    _print_by_mandate(listed)
+
+
+def _print_by_mandate(lines: list[tuple[str, str]]) -> None:
+    """Two columns without borders: what a line is about, never wrapped, and its text wrapped at
+    word boundaries in the rest of the terminal's width."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for about, text in lines:  # `about` is markup (a bold id); `text` is the registry's words
+        grid.add_row(about, escape(text))
+    console.print(grid, highlight=False)
+
+
+def _with_provenance(cell: str, provenance: str | None) -> str:
+    """A fact with where it comes from under it, dimmed."""
+    return f"{cell}\n[dim]{escape(provenance)}[/]" if provenance else cell
 
 
 def _cell(value: object) -> str:

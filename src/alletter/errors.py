@@ -7,6 +7,7 @@ that every place that raises it says the same thing the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,21 @@ class Problem:
         where = f"{self.location}: "
         what = f"{self.field}: " if self.field else ""
         return f"{where}{what}{self.message}"
+
+
+def closest(given: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The choice nearest to what was given (difflib's ratio at least `cutoff`, its default), or
+    None: the one place a misspelled id, field, code or name is matched to what was meant."""
+    import difflib
+
+    close = difflib.get_close_matches(given, list(choices), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def did_you_mean(given: object, choices: Iterable[str]) -> str:
+    """ "; did you mean `X`?" for the choice nearest to what was given, or "" when none is near."""
+    meant = closest(str(given), choices)
+    return f"; did you mean `{meant}`?" if meant is not None else ""
 
 
 class UserError(Exception):

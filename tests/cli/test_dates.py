@@ -97,3 +97,22 @@ def test_an_address_in_french_is_read_by_the_states_french_name(project_copy: Pa
 def test_the_references_own_state_is_not_warned(project_copy: Path) -> None:
     path = _readdressed(project_copy, ["Permanent Mission of Brazil to the United Nations Office at Geneva"])
     assert "warning" not in run_alletter("check", path, "--root", project_copy).stdout
+
+
+def test_a_date_still_to_fill_in_says_the_registry_waits_for_it(project_copy: Path) -> None:
+    other_year = date.today().year - 2
+    run_alletter("new", "--type", "AL", "--country", "BRA", "--year", str(other_year), cwd=project_copy)
+    path = project_copy / "cases" / f"AL-BRA-1-{other_year}.yaml"
+    text = path.read_text(encoding="utf-8")
+    mandates = text[text.index("\nmandates:") :].split("\n")[2]
+    assert mandates.lstrip().startswith("- TODO"), mandates
+    path.write_text(text.replace(mandates, "  - torture", 1), encoding="utf-8")
+    result = run_alletter("check", path, "--format", "json", "--root", project_copy)
+    assert result.returncode == 1
+    records = json.loads(result.stdout)
+    date_line = next(record["line"] for record in records if record["field"] == "date")
+    [waiting] = [record for record in records if record["field"] == "mandates"]
+    assert waiting["severity"] == "notice"
+    assert waiting["message"].startswith(
+        f"not checked against the registry: the letter's date still holds the placeholder TODO (line {date_line})"
+    )

@@ -113,14 +113,27 @@ def test_each_mistake_is_reported_once_at_its_line(project_copy: Path, mistake: 
     assert message in reported[0]
 
 
-def test_a_mandate_with_no_holder_on_the_letters_date(project_copy: Path) -> None:
-    registry = project_copy / "mandates.yaml"
+def _without_a_holder_of_sale_of_children(project: Path) -> None:
+    """A registry gap: no holder of `sale-of-children` on the published case's date."""
+    registry = project / "mandates.yaml"
     data = yaml.safe_load(registry.read_text(encoding="utf-8"))
     [sale] = [mandate for mandate in data["mandates"] if mandate["id"] == "sale-of-children"]
     for holder in sale["holders"]:
         holder.pop("seen", None)
         holder["since"], holder["until"] = date(2014, 6, 1), date(2020, 4, 30)
     registry.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_a_file_that_is_not_yaml_says_nothing_else_was_checked(project_copy: Path) -> None:
+    write(project_copy, PUBLISHED_TEXT.replace("mandates:\n", "mandates: [oops\n", 1))
+    completed = check(project_copy, "cases/AL-OTH-11-2023.yaml")
+    assert completed.returncode == 1
+    [unchecked] = [line for line in completed.stdout.splitlines() if ": notice: " in line]
+    assert unchecked.startswith("cases/AL-OTH-11-2023.yaml: notice: not checked until the errors above are fixed: its fields")
+
+
+def test_a_mandate_with_no_holder_on_the_letters_date(project_copy: Path) -> None:
+    _without_a_holder_of_sale_of_children(project_copy)
     completed = check(project_copy, "cases/AL-OTH-11-2023.yaml")
     assert completed.returncode == 1
     [reported] = [line for line in completed.stdout.splitlines() if ": error: " in line]
@@ -129,6 +142,55 @@ def test_a_mandate_with_no_holder_on_the_letters_date(project_copy: Path) -> Non
         "no holder of `sale-of-children` on 2023-03-13 in mandates.yaml; record it: "
         'alletter mandates record holder sale-of-children "NAME" --from DATE --source URL'
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        # an unknown field and nothing else wrong in the fields: the case is checked in full without it
+        ("\nfollow_up:\n", "\nfactz: [a fact]\nfollow_up:\n", "factz: is not a known field; did you mean `facts`?"),
+        # a required field misspelled: the case cannot be read whole, its sound fields are checked
+        ("\nrecipient:\n", "\nrecipent:\n", "recipent: is not a known field; did you mean `recipient`?"),
+    ],
+    ids=["unknown field", "misspelled required field"],
+)
+def test_a_misspelled_field_and_a_registry_gap_in_one_run(project_copy: Path, old: str, new: str, said: str) -> None:
+    _without_a_holder_of_sale_of_children(project_copy)
+    assert old in PUBLISHED_TEXT
+    text = PUBLISHED_TEXT.replace(old, new, 1)
+    write(project_copy, text)
+    completed = check(project_copy, "cases/AL-OTH-11-2023.yaml")
+    assert completed.returncode == 1
+    errors = [line for line in completed.stdout.splitlines() if ": error: " in line]
+    assert len(errors) == 2, completed.stdout
+    gap, field = errors
+    assert gap.startswith(f"cases/AL-OTH-11-2023.yaml:{line_of(text, '  - sale-of-children')}:5: error: mandates[0]: ")
+    assert "no holder of `sale-of-children` on 2023-03-13 in mandates.yaml; record it: alletter mandates record holder" in gap
+    assert field.startswith(f"cases/AL-OTH-11-2023.yaml:{line_of(text, new.strip())}:1: error: ")
+    assert field.endswith(said)
+    assert "is required but missing" not in completed.stdout  # the misspelling is one mistake, said once
+    assert "not checked until the errors above are fixed" in completed.stdout  # the letter's wording waits
+
+
+def test_a_bad_date_says_what_it_kept_from_being_checked(project_copy: Path) -> None:
+    _without_a_holder_of_sale_of_children(project_copy)
+    text = PUBLISHED_TEXT.replace("date: 2023-03-13", "date: 2023-02-30").replace("  - education\n", "  - educaton\n")
+    write(project_copy, text)
+    completed = check(project_copy, "cases/AL-OTH-11-2023.yaml")
+    assert completed.returncode == 1
+    lines = completed.stdout.splitlines()
+    errors = [line for line in lines if ": error: " in line]
+    assert [line.split(": error: ")[1].split(":")[0] for line in errors] == ["date", "mandates[2]"], completed.stdout
+    assert "unknown mandate `educaton`; did you mean `education`?" in errors[1]  # the registry is still asked about ids
+    assert "no holder" not in completed.stdout  # on which day? not said as if it were known
+    [registry] = [line for line in lines if ": notice: mandates: " in line]
+    assert registry == (
+        f"cases/AL-OTH-11-2023.yaml:{line_of(text, 'mandates:')}:1: notice: mandates: not checked against the "
+        "registry: the letter's date is not a valid date (line 3), and the registry says who held each mandate and "
+        "which resolution was in force on that date"
+    )
+    [rest] = [line for line in lines if line.startswith("cases/AL-OTH-11-2023.yaml: notice: not checked until")]
+    assert "the kind of letter and its blocks" in rest and "its language's phrasebook" in rest
 
 
 def test_a_reply_before_the_letter_it_answers(project_copy: Path) -> None:
@@ -189,7 +251,11 @@ def test_json_format_for_ci_annotations(project_copy: Path) -> None:
     write(project_copy, PUBLISHED_TEXT.replace("date: 2023-03-13", "date: 2023-02-30"))
     completed = check(project_copy, "--format", "json")
     assert completed.returncode == 1
-    [record] = json.loads(completed.stdout)
+    records = json.loads(completed.stdout)
+    [record] = [each for each in records if each["severity"] == "error"]
+    # what the bad date keeps from being checked is said, at the mandates it is about
+    assert {"line": 4, "field": "mandates", "severity": "notice"}.items() <= records[1].items()
+    assert "not checked against the registry" in records[1]["message"]
     assert record == {
         "path": "cases/AL-OTH-11-2023.yaml",
         "line": 3,

@@ -102,7 +102,7 @@ def test_a_follow_up_to_a_government_in_the_2019_words(built_forms: Path) -> Non
     for text in _texts(built_forms, "AL-SWE-3-2019"):
         assert (
             "In reference to my communication sent on 28 May 2019 (SWE 2/2019) on the case of Mr. G, I would like to "
-            "thank your Excellency's Government for the response dated 25 July 2019." in text
+            "thank your Excellency’s Government for the response dated 25 July 2019." in text  # curled: typography.py
         )
         assert "I thank your Excellency’s Government for its response" not in text
 
@@ -153,7 +153,7 @@ def test_footnotes_are_word_footnotes_numbered_through_the_letter(built_forms: P
     note = re.search(r'<w:footnote w:id="1">(.*?)</w:footnote>', notes, re.DOTALL)
     assert note is not None and "shared by several newspapers" in re.sub(r"<[^>]+>", "", note.group(1))
     pdf = " ".join(pdf_text(built_forms / "AL-CHN-12-2019.pdf").split())
-    assert "1The account was published on Mr. E's own blog" in pdf and "[^1]" not in pdf
+    assert "1The account was published on Mr. E’s own blog" in pdf and "[^1]" not in pdf
 
 
 def test_footnotes_of_several_letters_built_together_each_start_at_one(tmp_path: Path) -> None:

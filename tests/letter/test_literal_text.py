@@ -10,6 +10,8 @@ What "as typed" means, honestly:
   escapes are its documented Markdown subset, so the expected text is what that subset leaves of it
   (markers and link targets gone), read by the same markdown-it rules `render` uses; every other
   character — HTML, typst, LaTeX, Jinja, pandoc syntax — must come out unchanged.
+- Straight quotes are the letter's curly ones (typography.py; its own tests check which), so quotes
+  are compared folded to straight; a no-break space is whitespace like any other.
 - DOCX text is compared after NFC and collapsing whitespace: it keeps the logical order.
 - PDF text is compared after NFKC (ligatures such as ﬁ are extracted as "fi") and without any
   whitespace (typst breaks lines at any space). pypdf extracts right-to-left runs in visual
@@ -103,12 +105,15 @@ ADDRESS = "OmegleLCCFooter"  # one word: the same in the PDF text once whitespac
 RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
+STRAIGHT_QUOTES = str.maketrans("‘’“”«»", '\'\'""""')
+
+
 def collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().translate(STRAIGHT_QUOTES)
 
 
 def pdf_form(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).translate(STRAIGHT_QUOTES)
 
 
 def narrative_text(text: str) -> str:

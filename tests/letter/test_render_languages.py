@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from conftest import REPO
 
-from alletter.letter.render import french_spacing, join_phrases, render
+from alletter.letter.render import join_phrases, render
+from alletter.letter.typography import french_spacing
 from alletter.letter.validate import load_case
 from alletter.project.letter_project import LetterProject
 from alletter.project.wording import Phrasebook
@@ -34,14 +35,14 @@ def test_the_french_urgent_appeal_says_its_sentences_in_order(project: LetterPro
     starts = [
         "Mandats de la Rapporteuse spéciale sur la promotion et la protection du droit à la liberté d’opinion",
         f"Réf.{NNBSP}: UA SEN 1/2023",
-        "14 mars 2023",
+        "14\u00a0mars\u00a02023",
         "Mission permanente de la République du Sénégal",
         "Excellence,",
         "Nous avons l’honneur de nous adresser à vous en nos qualités de Rapporteuse spéciale",
         "Dans ce contexte, nous souhaiterions attirer l’attention du Gouvernement de votre Excellence sur des informations",
         f"Selon les informations reçues{NNBSP}:",
-        "M. B est journaliste",
-        "Le 1er février 2023",
+        "M.\u00a0B est journaliste",
+        "Le 1er\u00a0février\u00a02023",
         "Sans préjuger",
         "Compte tenu de l’urgence de la situation",
         "Comme il est de notre responsabilité",
@@ -96,7 +97,7 @@ def test_one_mandate_speaks_in_the_singular(project: LetterProject) -> None:
     )
     spanish = paragraphs(rendered(project, "AL-COL-1-2023").markdown)
     assert spanish[0] == "Mandato de la Relatora Especial sobre la situación de los defensores de derechos humanos"
-    assert "14 de marzo de 2023" in spanish
+    assert "14\u00a0de\u00a0marzo\u00a0de\u00a02023" in spanish  # a date never breaks
     assert spanish[-2:] == ["Mary Lawlor", "Relatora Especial sobre la situación de los defensores de derechos humanos"]
 
 

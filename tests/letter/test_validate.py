@@ -72,3 +72,40 @@ def test_private_use_characters_refused(write_case, project) -> None:
     # alletter separates letters in a batch with private-use characters: no case text may hold one
     message = problems(write_case({"paragraphs": [BATCH_SEPARATOR]}), project)
     assert "paragraphs[0]: contains the private-use character U+E000" in message
+
+
+def test_a_misspelled_optional_field_is_one_mistake_and_the_rest_is_checked(write_case, project) -> None:
+    path = write_case(base="UA-BRA-1-2023")
+    text = (
+        path.read_text(encoding="utf-8")
+        .replace("summary:", "sumary:", 1)
+        .replace("- violence-against-women\n", "- violence-against-women\n- violence-against-women\n", 1)
+    )
+    path.write_text(text, encoding="utf-8")
+    message = problems(path, project)
+    assert "sumary: is not a known field; did you mean `summary`?" in message
+    assert "`summary:` is required" not in message  # what the misspelling stands for is said once
+    assert "`violence-against-women` is named twice" in message  # the registry's rules ran on the rest
+
+
+def test_a_date_in_the_future_is_said_though_another_field_is_wrong(write_case, project) -> None:
+    from alletter.letter.validate import check_case
+
+    path = write_case({"reference": "AL OTH 11/2099", "date": "2099-01-04", "follow_up": None})
+    path.write_text(path.read_text(encoding="utf-8").replace("recipient:", "recipent:"), encoding="utf-8")
+    checked = check_case(path, project)
+    assert any("did you mean `recipient`?" in problem.message for problem in checked.problems)
+    assert any("no holder of `sale-of-children` on 2099-01-04" in problem.message for problem in checked.problems)
+    [future] = [notice for notice in checked.notices if notice.severity == "warning"]
+    assert future.field == "date" and "2099-01-04 is in the future" in future.message
+
+
+def test_a_bad_reference_says_the_date_was_not_checked_against_it(write_case, project) -> None:
+    from alletter.letter.validate import check_case
+
+    path = write_case()
+    path.write_text(path.read_text(encoding="utf-8").replace("AL OTH 11/2023", "AL OTH 11-2023", 1), encoding="utf-8")
+    checked = check_case(path, project)
+    assert [problem.field for problem in checked.problems] == ["reference"]
+    [waiting] = [notice for notice in checked.notices if notice.field == "date"]
+    assert waiting.message == "not checked against the reference's year: the reference is not valid (line 1)"

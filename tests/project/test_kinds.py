@@ -389,7 +389,7 @@ def test_one_mandate_speaks_as_i_throughout_and_a_company_can_get_an_urgent_appe
         "In view of the urgency of the matter, I would appreciate a response on the initial steps taken by "
         "your company" in markdown
     )
-    assert "In this connection, I write in reference to the communication of 30 March 2021" in markdown
+    assert "In this connection, I write in reference to the communication of 30\u00a0March\u00a02021" in markdown
     assert "I regret that I have not received a response from you to my letter as requested." in markdown
     assert "meeting with me to explain the work of my mandate" in markdown
     assert "I would welcome any additional information" not in markdown  # the case's intro is the standard one

@@ -114,7 +114,9 @@ def test_rename_vacancy_end_and_establish(root: Path) -> None:
     before = path.read_text(encoding="utf-8")
     change = record.record_vacancy(root, "torture", date(2026, 11, 1), SOURCE, OFFICER)
     removed, added = _changed_lines(before, change.after)
-    assert removed == [] and added[0] == "    until: 2026-10-31" and added[1:3] == ["  vacancies:", "  - since: 2026-11-01"]
+    # torture already has a vacancy (1 April-31 July 2022): the new one joins that list, no second `vacancies:` key
+    assert removed == [] and added[0] == "    until: 2026-10-31" and added[1] == "  - since: 2026-11-01"
+    assert "  vacancies:" not in added
     _apply(change)
 
     before = path.read_text(encoding="utf-8")
@@ -211,7 +213,7 @@ def test_a_vacant_mandate_is_vacant_not_unknown(root: Path) -> None:
     # the seat filled: the vacancy ends the day before
     project = _apply(record.record_holder(root, "torture", "Jane Doe", date(2026, 11, 20), SOURCE, OFFICER))
     torture = project.mandates["torture"]
-    assert torture.vacancies[0].until == date(2026, 11, 19)
+    assert torture.vacancies[-1].until == date(2026, 11, 19)
     assert project.registry.holder_on(torture, date(2026, 12, 1)).name == "Jane Doe"
 
 

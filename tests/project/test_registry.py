@@ -109,6 +109,21 @@ def test_a_working_group_chair_only_where_the_sources_place_them() -> None:
     assert not in_office(far, date(2022, 8, 1))
 
 
+def test_a_term_known_only_to_the_month_does_not_sign_in_that_month() -> None:
+    """ "Appointed in October 2024" is not a start day: no letter of October names either holder."""
+    before = Holder(name="Before", since=date(2018, 11, 1), until=date(2024, 9, 30), until_precision="month")
+    after = Holder(name="After", since=date(2024, 10, 1), since_precision="month")
+    assert in_office(before, date(2024, 8, 31)) and not in_office(before, date(2024, 9, 1))
+    assert not in_office(after, date(2024, 10, 31)) and in_office(after, date(2024, 11, 1))
+    mandate = _mandate(Resolution(number="55/1", adopted=date(2024, 4, 4)))
+    mandate = mandate.model_copy(update={"holders": [before, after]})
+    known = RegistryOnDates([mandate]).on(mandate, date(2024, 10, 15))
+    assert known.holder is None
+    assert known.missing == [
+        "no holder of `x` on 2024-10-15 in mandates.yaml (After's term began in October 2024, on a day the sources do not show)"
+    ]
+
+
 def _mandate(*resolutions: Resolution, kind: str = "thematic") -> Mandate:
     return Mandate(
         id="x",
@@ -221,3 +236,68 @@ def test_mandates_table_and_gaps() -> None:
     assert [(row["from"], row["to"]) for row in vacant] == [("2022-10-07", "2023-04-30")]
     assert vacant[0]["missing"].startswith("`country-rus` is vacant since 2022-10-07 (https://www.ohchr.org/")
     assert all(row["from"] <= row["to"] for row in rows)
+
+
+def _at_columns(width: int, *arguments: str) -> list[str]:
+    """`alletter mandates …` as printed in a terminal `width` columns wide."""
+    import os
+    import subprocess
+
+    from conftest import alletter_command
+
+    completed = subprocess.run(
+        [*alletter_command(), "mandates", *arguments],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "COLUMNS": str(width)},
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout.splitlines()
+
+
+@pytest.mark.parametrize("arguments", [(), ("--on", "2023-03-13"), ("--gaps",), ("--gaps", "--since", "2026-01-01")])
+def test_mandates_is_readable_at_80_columns(arguments: tuple[str, ...]) -> None:
+    lines = _at_columns(80, *arguments)
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    ids = {mandate.id for mandate in LetterProject(REPO).mandates.values()}
+    words = {word.strip("`;,.:()│") for line in lines for word in line.split()}
+    cut = {word for word in words if "-" in word and word not in ids and any(each.startswith(word) for each in ids)}
+    assert not cut, f"ids cut in two at 80 columns: {sorted(cut)}"
+    listed = ids & words
+    assert len(listed) >= 40, sorted(listed)  # each id shown whole, as a case's `mandates:` lists it
+
+
+def test_the_80_column_table_keeps_what_a_letter_needs() -> None:
+    text = "\n".join(_at_columns(80, "--on", "2023-03-13"))
+    [row] = [line for line in text.splitlines() if line.startswith("│ sale-of-children ")]
+    assert "43/22" in row and "Mama Fatima Singhateh" in row  # resolution and holder on the mandate's own line
+    assert "published" in text  # where each fact comes from
+    # what the registry lacks is said in full, under the table, starting on its mandate's line
+    rows = json.loads(run_alletter("mandates", "--on", "2023-03-13", "--format", "json").stdout)
+    lacking = next(row for row in rows if row["missing"])
+    [gap] = [line for line in text.splitlines() if line.startswith(f"{lacking['id']} ")]
+    assert " ".join(text[text.index(gap) :].split()).startswith(f"{lacking['id']} {lacking['missing'][0]}")
+
+
+def test_mandates_of_some_ids_and_did_you_mean() -> None:
+    chosen = run_alletter("mandates", "--id", "education", "--id", "sale-of-children", "--on", "2023-03-13", "--format", "json")
+    assert chosen.returncode == 0, chosen.stderr
+    assert [row["id"] for row in json.loads(chosen.stdout)] == ["education", "sale-of-children"]
+    gaps = run_alletter("mandates", "--gaps", "--id", "country-syr", "--on", "2023-12-31", "--format", "json")
+    assert {row["id"] for row in json.loads(gaps.stdout)} == {"country-syr"}
+    misspelled = run_alletter("mandates", "--id", "freedom-of-expresion")
+    assert misspelled.returncode == 1 and not misspelled.stdout
+    assert misspelled.stderr.strip() == (
+        "error: --id freedom-of-expresion: no mandate `freedom-of-expresion` in mandates.yaml; "
+        "did you mean `freedom-of-expression`?"
+    )
+
+
+def test_a_wide_terminal_shows_the_mandates_names_too() -> None:
+    wide, narrow = _at_columns(160, "--on", "2023-03-13"), _at_columns(80, "--on", "2023-03-13")
+    assert max(len(line.rstrip()) for line in wide) <= 160
+    [row] = [line for line in wide if line.startswith("│ freedom-of-expression ")]
+    assert "Special Rapporteur on the promotion and protection" in row and "43/4" in row and "Irene Khan" in row
+    assert not any("Special Rapporteur" in line for line in narrow)

@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from ..errors import ProjectFileError, UsageError
+from ..errors import ProjectFileError, UsageError, closest
 from ..files import write_new
 from ..letter.validate import PLACEHOLDER, load_case
 from ..project.letter_project import LetterProject
@@ -43,18 +43,16 @@ def next_reference(cases_dir: Path, kind: str, country: str, year: int) -> Refer
 def _code_hint(given: str, project: LetterProject) -> str:
     """ "; did you mean KHM (Cambodia)?" for a State given by its UN name in any language, or
     nearly so ("Cambodge", "camboya", "Cambodai")."""
-    import difflib
-
     by_name = {
         name.casefold(): (code, state.en)
         for code, state in project.states.items()
         for name in (state.en, state.fr, state.es)
         if name is not None
     }
-    close = difflib.get_close_matches(given.casefold(), list(by_name), n=1, cutoff=0.8)
-    if not close:
+    meant = closest(given.casefold(), by_name, cutoff=0.8)
+    if meant is None:
         return ""
-    code, name = by_name[close[0]]
+    code, name = by_name[meant]
     return f"; did you mean {code} ({name})?"
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem
-from ..letter.render import render_templates
+from ..letter.render import as_typed, render_templates
 from ..letter.validate import PLACEHOLDER
 from ..project.letter_project import ANNEXES_PREFIX, LetterProject
 from ..project.schema import NON_STATE, Case, Recipient, Reference
@@ -119,7 +119,7 @@ def case_data(
     if "annexes" not in present:
         data.pop("annex", None)
         data["annexes"] = []
-    values = _slot_values(recognition)
+    values = {slot: as_typed(text, project.phrasebook) for slot, text in _slot_values(recognition).items()}
     data = _filled(data, {word: slot.field for word, slot in sentinels.words.items()}, values)
     _fill_follow_up(data, values, project, todos)
     _fill_related(data, values, project, head, todos)
@@ -461,7 +461,7 @@ def _merged_items(
 
 
 def _key(item: Any) -> str:
-    return " ".join(item.split()) if isinstance(item, str) else repr(item)
+    return " ".join(item.translate(_FOLDED_QUOTES).split()) if isinstance(item, str) else repr(item)
 
 
 def _item_end(node: yaml.SequenceNode, index: int, end: int, lines: list[str]) -> int:
@@ -504,11 +504,16 @@ def _split_like(imported: dict[str, Any], existing: Any) -> None:
         imported["facts"], imported["paragraphs"] = found[: len(facts)], found[len(facts) :]
 
 
+# A quote typed straight and the curly one the letter prints for it are the same to a case
+# (letter/typography.py): an import does not rewrite a field for its quotes.
+_FOLDED_QUOTES = str.maketrans("‘’“”", "''\"\"")
+
+
 def _same(old: Any, new: Any) -> bool:
-    """Equal as a case file means them: texts whatever their line folding, dates however quoted."""
+    """Equal as a case file means them: texts whatever their line folding and quotes, dates however quoted."""
     old, new = (value.isoformat() if isinstance(value, date) else value for value in (old, new))
     if isinstance(old, str) and isinstance(new, str):
-        return " ".join(old.split()) == " ".join(new.split())
+        return " ".join(old.translate(_FOLDED_QUOTES).split()) == " ".join(new.translate(_FOLDED_QUOTES).split())
     if isinstance(old, dict) and isinstance(new, dict):
         return set(old) == set(new) and all(_same(old[key], new[key]) for key in old)
     if isinstance(old, list) and isinstance(new, list):

@@ -42,6 +42,7 @@ EMU_PER_INCH = 914_400  # DrawingML's unit: English Metric Units
 CONTENT_TYPES = "[Content_Types].xml"
 CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 ADDRESS_STYLE = "Address"  # the style id of the address paragraphs (templates/blocks/reference.md.j2)
+SIGNATURE_NAME_STYLE = "SignatureName"  # the style id of a signature's first line (templates/blocks/signatures.md.j2)
 CORE = {
     "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -262,6 +263,7 @@ class DocxAssembler:
                 section.addprevious(element)
         parts = dict(base.parts)
         types = etree.fromstring(base.parts[CONTENT_TYPES])
+        _keep_signatures_with_the_text(document)
         moved = _move_address(document, relationships, types)
         parts.update(moved)
         if letterhead:
@@ -537,6 +539,26 @@ def _insert_title_page(section: etree._Element) -> None:
             child.addprevious(title_page)
             return
     section.append(title_page)
+
+
+def _keep_signatures_with_the_text(document: etree._Element) -> None:
+    """Keep-with-next on the paragraph before the first signature (the closing) and before the last
+    (the previous signature's title), so that no page holds only signatures: the paragraphs the
+    PDF keeps with the next (`keep-with-next` in templates/blocks/signatures.md.j2). Word's
+    styles cannot say it: a style knows no "before the last"."""
+    body = document.find(f"{{{W}}}body")
+    names = [child for child in body if child.tag == f"{{{W}}}p" and _style_of(child) == SIGNATURE_NAME_STYLE]
+    for name in dict.fromkeys(names[:1] + names[-1:]):
+        before = name.getprevious()
+        if before is None or before.tag != f"{{{W}}}p":
+            continue
+        properties = before.find(f"{{{W}}}pPr")
+        if properties is None:
+            properties = etree.Element(f"{{{W}}}pPr")
+            before.insert(0, properties)
+        if properties.find(f"{{{W}}}keepNext") is None:  # schema order: after pStyle, before the rest
+            style = properties.find(f"{{{W}}}pStyle")
+            properties.insert(0 if style is None else 1, etree.Element(f"{{{W}}}keepNext"))
 
 
 def _style_of(paragraph: etree._Element) -> str | None:

@@ -2,7 +2,8 @@
 
 Starting pandoc costs more than converting a letter, so a converter keeps one pandoc running and
 sends it requests (one JSON line each; the answer is a JSON header and the documents' bytes).
-pandoc reads the letter with `smart` off (the letters keep "..." and quotes as published), in a
+pandoc reads the letter with `smart` off (the letters keep "..." and "--" as published; the case's
+quotes are curled before, by letter/typography.py, where a drafter can keep one straight), in a
 sandbox that can open no file, and refuses images. pandoc comes from the pypandoc-binary wheel,
 so a fresh virtualenv has it; nothing on the system is used.
 """

@@ -29,6 +29,7 @@ from ..project.letter_project import ANNEXES_DIR, ANNEXES_PREFIX, DEFAULT_LANGUA
 from ..project.registry import MandateInForce
 from ..project.schema import FOOTNOTE_MARK, NON_STATE, Annex, Case, Party, Reference, RelatedLetter, Signatory
 from ..project.wording import LetterVoice, MissingWording, Phrasebook, choose_variant, choose_wording, letter_blocks
+from .typography import LITERAL_QUOTES, curly_quotes, typeset
 from .validate import ValidCase
 
 LETTER_TEMPLATE = "letter.md.j2"
@@ -55,6 +56,24 @@ def escape_markdown(text: object) -> Markdown:
 # Spanish "y" becomes "e" before a word that starts with the sound i (i-, hi-), but not before
 # hia-, hie-, hio-, hiu- (a diphthong: "agua y hielo"), RAE's rule.
 _I_SOUND = re.compile(r"^(?:[iíIÍ]|[hH][iíIÍ](?![aeiouáéóú]))")
+
+
+def as_typed(text: str, book: Phrasebook) -> str:
+    """Text as a drafter would type it in a case: its curly quotes straight, where the letter curls
+    them back the same (what `import` writes; a quote the rule would curl otherwise stays as it is)."""
+    marks = book.typography.quotes
+    if marks is None:
+        return text
+    straightened: dict[str, str | int | None] = {
+        marks.double[0]: '"',
+        marks.double[1]: '"',
+        marks.single[0]: "'",
+        marks.single[1]: "'",
+    }
+    straight = text.translate(str.maketrans(straightened))
+    if straight == text or curly_quotes(escape_markdown(straight), marks) != escape_markdown(text):
+        return text
+    return straight
 
 
 def join_phrases(items: Iterable[object], separator: str = ", ", last_separator: str = " and ") -> Markdown:
@@ -105,22 +124,6 @@ def _long_date_filter(context: jinja2.runtime.Context, day: date) -> str:
     return date_in(day, context["phrasebook"])
 
 
-# French punctuation spacing: a narrow no-break space before ; : ! ? (a Markdown escape kept with
-# its mark) and inside « », put in by the renderer so no template or case types it. A colon that
-# is part of a word (a URL's "https:", a div fence ":::") is followed by no space and left alone.
-NARROW_NBSP = "\u202f"
-_BEFORE_MARK = re.compile(r"(?<=[^\s:\\])[ \u00a0\u202f]?(\\?[;:!?])(?=\s|$|\\?»)", re.MULTILINE)
-_AFTER_OPENING = re.compile(r"«[ \u00a0\u202f]?")
-_BEFORE_CLOSING = re.compile(r"[ \u00a0\u202f]?(\\?)»")
-
-
-def french_spacing(markdown: str) -> str:
-    """The narrow no-break spaces of French typography, on the whole letter (boilerplate and case text)."""
-    markdown = _BEFORE_MARK.sub(NARROW_NBSP + r"\1", markdown)
-    markdown = _AFTER_OPENING.sub("«" + NARROW_NBSP, markdown)
-    return _BEFORE_CLOSING.sub(NARROW_NBSP + r"\1»", markdown)
-
-
 @dataclass(frozen=True)
 class DraftMark:
     """A sentence or name of a letter that is not yet confirmed: where the DOCX comments and the
@@ -154,6 +157,8 @@ def _is_web_link(url: str) -> bool:
 @lru_cache(maxsize=1)
 def _narrative_parser() -> MarkdownIt:
     parser = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
+    # Escapes stay tokens of their own, not joined into the text: an escaped quote is kept straight.
+    parser.disable("text_join")
     # A link to anything but the web is not a link at all: its brackets and target stay as typed.
     parser.validateLink = _is_web_link  # type: ignore[method-assign]
     return parser
@@ -202,6 +207,8 @@ def _inline_markdown(children: list) -> str:
     for token in children:
         if token.type == "text":
             pieces.append(_text_markdown(token.content))
+        elif token.type == "text_special" and token.info == "escape" and token.content in LITERAL_QUOTES:
+            pieces.append(LITERAL_QUOTES[token.content])
         elif token.type in ("softbreak", "hardbreak"):
             pieces.append(" ")
         elif token.type in ("em_open", "em_close"):
@@ -516,12 +523,11 @@ def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
         _drafts_used.reset(drafts_token)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).rstrip("\n") + "\n"
     language = letter_language(valid, project)
+    book = project.phrasebook_for(language)
+    markdown = typeset(markdown, book, language)
     if language == DEFAULT_LANGUAGE:
         return RenderedLetter(markdown, frozenset(loaded))
-    book = project.phrasebook_for(language)
-    if language == "fr":
-        markdown = french_spacing(markdown)
-        drafts = [DraftMark(mark.phrase, french_spacing(mark.text)) for mark in drafts]
+    drafts = [DraftMark(mark.phrase, typeset(mark.text, book, language)) for mark in drafts]
     return RenderedLetter(
         markdown,
         frozenset(loaded),

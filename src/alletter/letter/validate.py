@@ -7,18 +7,18 @@ and each carries the line it comes from.
 
 from __future__ import annotations
 
-import difflib
+import copy
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from ..errors import CaseFileError, Problem, SourceLocation
+from ..errors import CaseFileError, Problem, SourceLocation, closest, did_you_mean
 from ..project.letter_project import LetterProject
 from ..project.load import FieldPath, LoadedYaml, dotted_path, load_yaml, parse_yaml
 from ..project.schema import (
@@ -67,6 +67,15 @@ class CaseCheck:
     notices: list[Problem] = field(default_factory=list)
     reference: str | None = None
     reference_location: SourceLocation | None = None
+    # the checks that could not run for the errors found, for `check` to say so: fixing them may show more
+    unchecked: list[str] = field(default_factory=list)
+
+
+UNREAD_FIELDS = "its fields and every rule on them, which need the file read as a mapping of fields first"
+WHOLE_CASE_RULES = (
+    "the rules that need the whole case (the kind of letter and its blocks, the follow-up's dates, "
+    "related letters, footnotes, the letter's own wording)"
+)
 
 
 def check_case(path: Path, project: LetterProject) -> CaseCheck:
@@ -74,20 +83,28 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
     try:
         loaded = parse_yaml(path)
     except CaseFileError as error:
-        return CaseCheck(path, error.problems)
+        return CaseCheck(path, error.problems, unchecked=[UNREAD_FIELDS])
     check = CaseCheck(path, [])
     if not isinstance(loaded.data, dict):
         check.problems = [
             *loaded.problems,
             Problem(loaded.locate(()), "a case file must be a mapping of fields such as `reference:`"),
         ]
+        check.unchecked.append(UNREAD_FIELDS)
         return check
     reference = loaded.data.get("reference")
     if isinstance(reference, str):
         check.reference, check.reference_location = reference.strip(), loaded.locate(("reference",), value=True)
-    case, check.problems = _case_and_problems(loaded, project)
-    if case is not None:  # said whatever else is wrong: a date in the future explains a registry gap
-        check.notices = [*_date_notices(loaded, case, date.today()), *_address_state_notices(loaded, case, project)]
+    case, found = _case_and_problems(loaded, project)
+    check.problems = [problem for problem in found if problem.severity == "error"]
+    check.notices = [problem for problem in found if problem.severity != "error"]
+    if case is None:
+        check.unchecked.append(WHOLE_CASE_RULES)
+    else:  # said whatever else is wrong: a date in the future explains a registry gap
+        check.notices += [
+            *_date_notices(loaded, case.ref, case.date, date.today()),
+            *_address_state_notices(loaded, case, project),
+        ]
     if case is not None and not check.problems:
         mandates = [
             replace(in_force, resolution=case.resolutions.get(in_force.id, in_force.resolution))
@@ -116,25 +133,55 @@ def _case_and_problems(loaded: LoadedYaml, project: LetterProject) -> tuple[Case
     """The case if its schema holds, and every problem, in file order, one per place: the YAML's
     own (a duplicate key), the schema's, the registry's.
 
-    A TODO placeholder is reported as such, not also as the bad date or id it stands in for.
+    A file's every problem is found in one pass: a case whose only fault is an unknown field is
+    checked in full without it, and one with a faulty field still has the rules of the registry
+    run on the fields that are sound, with a notice for each rule that could not run and why. A
+    TODO placeholder is reported as such, not also as the bad date or id it stands in for.
     """
     placeholders = list(_placeholder_problems(loaded))
     case: Case | None = None
     try:
         case = Case.model_validate(loaded.data)
     except ValidationError as error:
-        found = [_schema_problem(loaded, detail) for detail in _one_per_misspelling(error.errors())]
-        found.extend(_unparsed_case_problems(loaded, project))
+        details = error.errors()
+        found = [_schema_problem(loaded, detail) for detail in _one_per_misspelling(details)]
+        case = _without_unknown_fields(loaded, details)
+        if case is None:
+            found.extend(_unparsed_case_problems(loaded, project))
+        else:  # what the misspelled field stands for is said once, by its "did you mean"
+            meant = {dotted_path(field_path) for field_path in _misspelled(details)}
+            found.extend(problem for problem in _case_rule_problems(loaded, case, project) if problem.field not in meant)
     else:
-        found = [
-            *_date_problems(loaded, case),
-            *_registry_problems(loaded, case, project),
-            *_footnote_problems(loaded, case),
-            *_glyph_problems(loaded, project),
-        ]
+        found = list(_case_rule_problems(loaded, case, project))
+    found.extend(_glyph_problems(loaded, project))
     taken = {problem.location for problem in placeholders}
     found.extend(_comment_cut_problems(loaded))
     return case, _in_file_order(loaded.problems + placeholders + [problem for problem in found if problem.location not in taken])
+
+
+def _case_rule_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
+    """The rules beyond the schema, on a case the schema accepts."""
+    yield from _date_problems(loaded, case.ref, case.date)
+    yield from _registry_problems(loaded, case, project)
+    yield from _footnote_problems(loaded, case)
+
+
+def _without_unknown_fields(loaded: LoadedYaml, details: Sequence[Mapping[str, Any]]) -> Case | None:
+    """The case with its unknown fields left out, when they are all that the schema refused: such
+    a field is never printed, so every other rule can be checked without it."""
+    if any(detail["type"] != "extra_forbidden" for detail in details):
+        return None
+    data = copy.deepcopy(loaded.data)
+    for detail in details:
+        *parent, key = detail["loc"]
+        holder = data
+        for part in parent:
+            holder = holder[part]
+        holder.pop(key, None)
+    try:
+        return Case.model_validate(data)
+    except ValidationError:
+        return None
 
 
 def check_cases(paths: list[Path], project: LetterProject) -> list[CaseCheck]:
@@ -172,13 +219,20 @@ def load_case(path: Path, project: LetterProject) -> ValidCase:
 
 def _one_per_misspelling(details: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """A misspelled required key is one mistake: keep "did you mean `recipient`?", drop "recipient missing"."""
-    suggested: set[tuple] = set()
+    suggested = _misspelled(details)
+    return [detail for detail in details if not (detail["type"] == "missing" and tuple(detail["loc"]) in suggested)]
+
+
+def _misspelled(details: Sequence[Mapping[str, Any]]) -> set[FieldPath]:
+    """The fields an unknown key is closest to: what the drafter meant to write."""
+    suggested: set[FieldPath] = set()
     for detail in details:
         if detail["type"] == "extra_forbidden":
             *parent, key = detail["loc"]
-            close = difflib.get_close_matches(str(key), _allowed_keys(tuple(detail["loc"])), n=1)
-            suggested.update((*parent, name) for name in close)
-    return [detail for detail in details if not (detail["type"] == "missing" and tuple(detail["loc"]) in suggested)]
+            meant = closest(str(key), _allowed_keys(tuple(detail["loc"])))
+            if meant is not None:
+                suggested.add((*parent, meant))
+    return suggested
 
 
 def _schema_problem(loaded: LoadedYaml, detail: Mapping[str, Any]) -> Problem:
@@ -215,7 +269,7 @@ def _schema_message(field_path: FieldPath, detail: Mapping[str, Any]) -> str:
         return "is required but missing"
     if kind == "extra_forbidden":
         allowed = _allowed_keys(field_path)
-        hint = _did_you_mean(field_path[-1], allowed)
+        hint = did_you_mean(field_path[-1], allowed)
         return "is not a known field" + (hint or (f" (the fields here: {', '.join(allowed)})" if allowed else ""))
     if kind.startswith("date"):
         reason = f" ({context['error']})" if context.get("error") else ""
@@ -234,7 +288,7 @@ def _schema_message(field_path: FieldPath, detail: Mapping[str, Any]) -> str:
         return "is empty; write the text or remove the field"
     if kind == "literal_error":
         choices = [choice.strip("'") for choice in str(context.get("expected", "")).replace(" or ", ", ").split(", ")]
-        return f"`{value}` is not one of: {', '.join(choices)}" + _did_you_mean(value, choices)
+        return f"`{value}` is not one of: {', '.join(choices)}" + did_you_mean(value, choices)
     if kind == "string_type" and isinstance(value, dict):
         return "should be text, but YAML read the `: ` in it as a field name; put the whole text in quotes"
     if kind in _TYPE_MESSAGES:
@@ -277,24 +331,77 @@ def _comment_cut_problems(loaded: LoadedYaml) -> Iterator[Problem]:
 
 
 def _unparsed_case_problems(loaded: LoadedYaml, project: LetterProject) -> Iterator[Problem]:
-    """The registry's rules on a case whose schema failed, where the fields they need are sound."""
+    """The rules of the registry on a case whose schema failed, run on each field that is sound
+    on its own; a rule that needs a field which is not is named in a notice, with the reason."""
     data = loaded.data
-    reference = data.get("reference")
-    if isinstance(reference, str) and re.match(REFERENCE_PATTERN, reference.strip()):
-        slug = Reference.parse(reference.strip()).slug
-        if loaded.path.stem != slug:
-            yield Problem(
-                loaded.locate(("reference",)), f"the file should be named {slug}.yaml to match its reference", "reference"
-            )
-    mandates = data.get("mandates")
-    if isinstance(mandates, list):
-        for index, mandate_id in enumerate(mandates):
-            if isinstance(mandate_id, str) and re.match(MANDATE_ID_PATTERN, mandate_id) and mandate_id not in project.mandates:
-                yield _unknown_mandate(loaded, index, mandate_id, project)
+    reference_text, day = _sound_field(data, "reference"), _sound_field(data, "date")
+    reference = Reference.parse(reference_text.strip()) if reference_text is not None else None
+    if reference is not None:
+        yield from _file_name_problems(loaded, reference)
+        if day is not None:
+            yield from _date_problems(loaded, reference, day)
+            yield from _date_notices(loaded, reference, day, date.today())
+    elif day is not None:
+        yield Problem(
+            loaded.locate(("date",), value=True),
+            f"not checked against the reference's year: the reference {_why_unsound(loaded, 'reference', 'valid')}",
+            "date",
+            severity="notice",
+        )
+    listed = _sound_ids(data, "mandates")
+    signed_by = data.get("signed_by")
+    yield from _mandate_problems(loaded, listed, day, signed_by if isinstance(signed_by, dict) else {}, project)
+    if listed and day is None:
+        yield Problem(
+            loaded.locate(("mandates",)),
+            f"not checked against the registry: the letter's date {_why_unsound(loaded, 'date', 'a valid date')}, "
+            "and the registry says who held each mandate and which resolution was in force on that date",
+            "mandates",
+            severity="notice",
+        )
+    yield from _annex_problems(loaded, _sound_ids(data, "annexes"), project)
+
+
+def _why_unsound(loaded: LoadedYaml, name: str, sound: str) -> str:
+    """Why a top-level field cannot be used by a rule that needs it, where the drafter will find it."""
+    written = loaded.data.get(name)
+    if written is None:
+        return "is missing"
+    wrong = f"still holds the placeholder {PLACEHOLDER}" if str(written).startswith(PLACEHOLDER) else f"is not {sound}"
+    return f"{wrong} (line {loaded.locate((name,), value=True).line})"
+
+
+def _sound_ids(data: Mapping[str, Any], name: str) -> list[tuple[int, str]]:
+    """The well-formed ids in a list of ids (`mandates:`, `annexes:`), each with its place in the
+    list: the schema reports the others, and the registry is asked about these."""
+    ids = data.get(name)
+    return [
+        (index, each)
+        for index, each in enumerate(ids if isinstance(ids, list) else [])
+        if isinstance(each, str) and re.fullmatch(MANDATE_ID_PATTERN, each)
+    ]
+
+
+def _sound_field(data: Mapping[str, Any], name: str) -> Any:
+    """A top-level field of the case, validated alone as the schema would; None if absent or not sound."""
+    if name not in data:
+        return None
+    try:
+        return _field_adapter(name).validate_python(data[name])
+    except ValidationError:
+        return None
+
+
+@cache
+def _field_adapter(name: str) -> TypeAdapter[Any]:
+    """The schema of one field of a case, its constraints included (built once per field)."""
+    info = Case.model_fields[name]
+    schema: Any = Annotated[info.annotation, info]  # a type built at run time, which mypy cannot follow
+    return TypeAdapter(schema)
 
 
 def _unknown_mandate(loaded: LoadedYaml, index: int, mandate_id: str, project: LetterProject) -> Problem:
-    hint = _did_you_mean(mandate_id, list(project.mandates))
+    hint = did_you_mean(mandate_id, list(project.mandates))
     return Problem(
         loaded.locate(("mandates", index), value=True),
         f"unknown mandate `{mandate_id}`{hint} (`alletter mandates` lists them)",
@@ -328,51 +435,17 @@ def _model_in(annotation: object) -> type | None:
     return None
 
 
-def _did_you_mean(word: object, choices: list[str]) -> str:
-    close = difflib.get_close_matches(str(word), choices, n=1)
-    return f"; did you mean `{close[0]}`?" if close else ""
-
-
 def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -> Iterator[Problem]:
     """Rules that need the registry, the annexes folder or the letter's own date."""
     at = loaded.locate
-    if loaded.path.stem != case.ref.slug:
-        yield Problem(at(("reference",)), f"the file should be named {case.ref.slug}.yaml to match its reference", "reference")
-    for index, mandate_id in enumerate(case.mandates):
-        mandate = project.mandates.get(mandate_id)
-        if mandate is None:
-            yield _unknown_mandate(loaded, index, mandate_id, project)
-            continue
-        for missing in project.registry.in_force(mandate, case.date)[1]:
-            if mandate_id in case.signed_by and _is_about_the_holder(missing, mandate_id):
-                continue  # the case names who signs
-            yield Problem(
-                at(("mandates", index), value=True),
-                _with_fix(mandate_id, missing),
-                f"mandates[{index}]",
-            )
-    first_place: dict[str, int] = {}
-    for index, mandate_id in enumerate(case.mandates):
-        if mandate_id in first_place:
-            first = at(("mandates", first_place[mandate_id]), value=True)
-            yield Problem(
-                at(("mandates", index), value=True),
-                f"`{mandate_id}` is named twice (first at line {first.line}); remove one",
-                f"mandates[{index}]",
-            )
-        first_place.setdefault(mandate_id, index)
-    known_annexes = project.annex_ids()
-    for index, annex_id in enumerate(case.annexes):
-        if annex_id not in known_annexes:
-            hint = _did_you_mean(annex_id, known_annexes)
-            yield Problem(
-                at(("annexes", index)), f"unknown annex `{annex_id}` (no annexes/{annex_id}.md){hint}", f"annexes[{index}]"
-            )
+    yield from _file_name_problems(loaded, case.ref)
+    yield from _mandate_problems(loaded, list(enumerate(case.mandates)), case.date, case.signed_by, project)
+    yield from _annex_problems(loaded, list(enumerate(case.annexes)), project)
     for mandate_id in case.signed_by:
         if mandate_id not in case.mandates:
             yield Problem(
                 at(("signed_by", mandate_id)),
-                f"`{mandate_id}` is not among the letter's mandates{_did_you_mean(mandate_id, case.mandates)}",
+                f"`{mandate_id}` is not among the letter's mandates{did_you_mean(mandate_id, case.mandates)}",
                 f"signed_by.{mandate_id}",
             )
     yield from _follow_up_problems(loaded, case)
@@ -388,8 +461,60 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -
             yield Problem(
                 at(("annex", "standards", index), value=True),
                 f"unknown standard paragraph `{standard}` (no annexes/law/{standard}.md.j2)"
-                f"{_did_you_mean(standard, known_standards)}",
+                f"{did_you_mean(standard, known_standards)}",
                 f"annex.standards[{index}]",
+            )
+
+
+def _file_name_problems(loaded: LoadedYaml, reference: Reference) -> Iterator[Problem]:
+    """A case file is named after its reference, so that its letter and the file are found by one name."""
+    if loaded.path.stem != reference.slug:
+        yield Problem(
+            loaded.locate(("reference",)), f"the file should be named {reference.slug}.yaml to match its reference", "reference"
+        )
+
+
+def _mandate_problems(
+    loaded: LoadedYaml,
+    mandates: list[tuple[int, str]],
+    day: date | None,
+    signed_by: Mapping[str, object],
+    project: LetterProject,
+) -> Iterator[Problem]:
+    """Each mandate (at its place in `mandates:`) known to the registry, once, and on the letter's
+    date (when it is sound) with a resolution in force and a holder to sign, or a signatory of
+    the case's own."""
+    at = loaded.locate
+    for index, mandate_id in mandates:
+        mandate = project.mandates.get(mandate_id)
+        if mandate is None:
+            yield _unknown_mandate(loaded, index, mandate_id, project)
+            continue
+        for missing in project.registry.in_force(mandate, day)[1] if day is not None else []:
+            if mandate_id in signed_by and _is_about_the_holder(missing, mandate_id):
+                continue  # the case names who signs
+            yield Problem(at(("mandates", index), value=True), _with_fix(mandate_id, missing), f"mandates[{index}]")
+    first_place: dict[str, int] = {}
+    for index, mandate_id in mandates:
+        if mandate_id in first_place:
+            first = at(("mandates", first_place[mandate_id]), value=True)
+            yield Problem(
+                at(("mandates", index), value=True),
+                f"`{mandate_id}` is named twice (first at line {first.line}); remove one",
+                f"mandates[{index}]",
+            )
+        first_place.setdefault(mandate_id, index)
+
+
+def _annex_problems(loaded: LoadedYaml, annexes: list[tuple[int, str]], project: LetterProject) -> Iterator[Problem]:
+    known_annexes = project.annex_ids()
+    for index, annex_id in annexes:
+        if annex_id not in known_annexes:
+            hint = did_you_mean(annex_id, known_annexes)
+            yield Problem(
+                loaded.locate(("annexes", index)),
+                f"unknown annex `{annex_id}` (no annexes/{annex_id}.md){hint}",
+                f"annexes[{index}]",
             )
 
 
@@ -402,7 +527,7 @@ def _own_wording_problems(loaded: LoadedYaml, case: Case, project: LetterProject
         if phrase not in project.phrasebook.phrases:
             yield Problem(
                 at(("wording", phrase)),
-                f"templates/phrases.yaml has no sentence `{phrase}`{_did_you_mean(phrase, phrases)}",
+                f"templates/phrases.yaml has no sentence `{phrase}`{did_you_mean(phrase, phrases)}",
                 f"wording.{phrase}",
             )
     for mandate_id, number in case.resolutions.items():
@@ -428,41 +553,40 @@ def _own_wording_problems(loaded: LoadedYaml, case: Case, project: LetterProject
 YEARS_A_REFERENCE_OUTLIVES = 1
 
 
-def _date_problems(loaded: LoadedYaml, case: Case) -> Iterator[Problem]:
+def _date_problems(loaded: LoadedYaml, reference: Reference, day: date) -> Iterator[Problem]:
     """A date before its reference's year, or years after it: one of the two is wrong."""
-    year, where = case.ref.year, loaded.locate(("date",), value=True)
-    if case.date.year < year:
+    where = loaded.locate(("date",), value=True)
+    if day.year < reference.year:
         yield Problem(
             where,
-            f"{case.date} is before the year of the reference {case.reference}: a reference is given in the "
+            f"{day} is before the year of the reference {reference}: a reference is given in the "
             "year its case is opened, so correct the date or the reference",
             "date",
         )
-    elif case.date.year > year + YEARS_A_REFERENCE_OUTLIVES:
+    elif day.year > reference.year + YEARS_A_REFERENCE_OUTLIVES:
         yield Problem(
             where,
-            f"{case.date} is more than a year after the reference {case.reference}: correct the date or the reference",
+            f"{day} is more than a year after the reference {reference}: correct the date or the reference",
             "date",
         )
 
 
-def _date_notices(loaded: LoadedYaml, case: Case, today: date) -> Iterator[Problem]:
+def _date_notices(loaded: LoadedYaml, reference: Reference, day: date, today: date) -> Iterator[Problem]:
     """A date in the future (a slip, or a letter prepared ahead: said either way), and a date in
     the year after the reference's (allowed, as published letters show, but worth a look)."""
     where = loaded.locate(("date",), value=True)
-    if case.date > today:
+    if day > today:
         yield Problem(
             where,
-            f"{case.date} is in the future (today is {today}): the registry's holders and resolutions are "
+            f"{day} is in the future (today is {today}): the registry's holders and resolutions are "
             "those of that day; correct the date if it is a slip",
             "date",
             severity="warning",
         )
-    if case.date.year == case.ref.year + 1:
+    if day.year == reference.year + 1:
         yield Problem(
             where,
-            f"dated in {case.date.year}, the year after its reference's ({case.ref.year}), as a letter sent "
-            "early in the year may be",
+            f"dated in {day.year}, the year after its reference's ({reference.year}), as a letter sent early in the year may be",
             "date",
             severity="notice",
         )
@@ -615,7 +739,7 @@ def _state_code_problems(where: SourceLocation, code: str, project: LetterProjec
     if pycountry.countries.get(alpha_3=code) is None:
         yield Problem(
             where,
-            f"`{code}` is not an ISO 3166 alpha-3 country code (e.g. BRA for Brazil){_did_you_mean(code, list(project.states))}",
+            f"`{code}` is not an ISO 3166 alpha-3 country code (e.g. BRA for Brazil){did_you_mean(code, list(project.states))}",
             field,
         )
     elif code not in project.states:

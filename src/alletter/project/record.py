@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import RecordRefusedError, UsageError
+from ..errors import RecordRefusedError, UsageError, did_you_mean
 from .letter_project import REGISTRY_FILE, validate_model
 from .load import parse_yaml_text, read_source
 from .registry import MAX_TENURE_YEARS, RegistryOnDates, _years_later
@@ -244,8 +244,7 @@ def _start(root: Path, mandate_id: str, recorder: Recorder, what: str, *, new: b
             raise RecordRefusedError(path, what, f"`{mandate_id}` is already in {REGISTRY_FILE}")
         return _Recording(path, text, registry, registry.mandates[-1], recorder, what)
     if mandate_id not in known:
-        close = difflib.get_close_matches(mandate_id, list(known), n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else "; `alletter mandates` lists the ids"
+        hint = did_you_mean(mandate_id, known) or "; `alletter mandates` lists the ids"
         raise RecordRefusedError(path, what, f"no mandate `{mandate_id}` in {REGISTRY_FILE}{hint}")
     return _Recording(path, text, registry, known[mandate_id], recorder, what)
 

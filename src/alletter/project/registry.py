@@ -170,7 +170,7 @@ class RegistryOnDates:
         if vacancy is not None:
             missing = [f"`{mandate.id}` is vacant since {vacancy.since} ({vacancy.source}): no one holds it on {day}"]
         elif holder is None:
-            missing = [f"no holder of `{mandate.id}` on {day} in mandates.yaml"]
+            missing = [f"no holder of `{mandate.id}` on {day} in mandates.yaml{_month_only_on(mandate, day)}"]
         name = self.name_on(mandate, day)
         return MandateOnDate(mandate.id, name, number, holder, [*missing, *([why] if why else [])], vacancy)
 
@@ -220,7 +220,7 @@ class RegistryOnDates:
                     for years in (1, 3):
                         days.add(_years_later(day, years) + RENEWAL_GRACE + one)
         for holder in mandate.holders:
-            for held in (holder.since, holder.until, *holder.seen):
+            for held in (holder.since, holder.until, holder.first_certain_day, holder.last_certain_day, *holder.seen):
                 if held is not None:
                     days.update({held, held + one})
             if holder.since is not None:
@@ -245,18 +245,31 @@ def in_office(holder: Holder, day: date) -> bool:
     six-month rotation, the shortest recorded)."""
     if day in holder.seen:
         return True
+    since, until = holder.first_certain_day, holder.last_certain_day  # a month-only day counts from the next month
     if holder.title is not None and holder.recorded is None:
-        if holder.since is not None and holder.until is not None:
-            return holder.since <= day <= holder.until
-        seen = sorted({*holder.seen, *(d for d in (holder.since, holder.until) if d is not None)})
+        if since is not None and until is not None:
+            return since <= day <= until
+        seen = sorted({*holder.seen, *(d for d in (since, until) if d is not None)})
         return any(first < day < last and last - first < CHAIR_MIN_TERM for first, last in itertools.pairwise(seen))
-    first = holder.since or min(holder.seen, default=None)
+    first = since or min(holder.seen, default=None)
     if first is None or day < first:
         return False
-    if holder.until is not None:
-        return day <= holder.until
+    if until is not None:
+        return day <= until
     last_seen = max(holder.seen, default=first)
     return day <= last_seen or (holder.since is not None and day < _years_later(holder.since, MAX_TENURE_YEARS))
+
+
+def _month_only_on(mandate: Mandate, day: date) -> str:
+    """Why a month-only term leaves `day` without a holder: the sources do not show its day."""
+    for holder in mandate.holders:
+        for month, precision, began in (
+            (holder.since, holder.since_precision, "began"),
+            (holder.until, holder.until_precision, "ended"),
+        ):
+            if precision == "month" and month is not None and (month.year, month.month) == (day.year, day.month):
+                return f" ({holder.name}'s term {began} in {day:%B %Y}, on a day the sources do not show)"
+    return ""
 
 
 def _adopted_order(first: tuple[Resolution, AdoptionWindow], second: tuple[Resolution, AdoptionWindow]) -> int:

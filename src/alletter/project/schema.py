@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -320,11 +320,39 @@ class Holder(StrictModel):
     )
     since: date | None = None
     until: date | None = None
+    since_precision: Literal["day", "month"] = Field(
+        "day",
+        description="`month` where the sources give only the month the term began (`since` is then that month's "
+        "first day, not a start day): letters dated in that month do not count on this holder",
+    )
+    until_precision: Literal["day", "month"] = Field(
+        "day", description="`month` where the sources give only the month the term ended (`until` is then in that month)"
+    )
     seen: list[date] = Field(
         [], description="Dates a source shows the holder in office (a letter signed), where the term's dates are not known"
     )
     source: Source | None = None
     recorded: Recorded | None = None
+
+    @property
+    def first_certain_day(self) -> date | None:
+        """The first day the sources show the term had begun: `since`, or the first day of the
+        next month where only the month is known."""
+        if self.since is None or self.since_precision == "day":
+            return self.since
+        return _first_of_next_month(self.since)
+
+    @property
+    def last_certain_day(self) -> date | None:
+        """The last day the sources show the term had not ended: `until`, or the last day of the
+        month before where only the month is known."""
+        if self.until is None or self.until_precision == "day":
+            return self.until
+        return self.until.replace(day=1) - timedelta(days=1)
+
+
+def _first_of_next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 class Resolution(StrictModel):

@@ -143,10 +143,29 @@ class Article(_Data):
     article: str
 
 
+class QuoteMarks(_Data):
+    """The marks a straight quote typed in a case becomes: opening and closing, double and single
+    (the closing single mark is the apostrophe too)."""
+
+    double: tuple[str, str]
+    single: tuple[str, str]
+
+
+class Typography(_Data):
+    """How the language's letters set the text typed in a case (the renderer's, over the whole
+    letter): its quotation marks, and where a line never breaks."""
+
+    quotes: QuoteMarks | None = Field(default=None, description="none: straight quotes stay as typed")
+    no_break_after: list[str] = Field(default=[], description="words a line never breaks after: honorifics ('Ms.', 'Dr.')")
+    no_break_before_number: list[str] = Field(
+        default=[], description="words a line never breaks between and the number after them ('guiding principle 13')"
+    )
+
+
 class Phrasebook(_Data):
     """templates/phrases.yaml (English) or phrases.<language>.yaml: every sentence's wordings, how
     each recipient is named, and what the language's letters need besides (its locale for dates and
-    document properties, the marks of a draft, the header's articles, the feminine titles)."""
+    document properties, the marks of a draft, the header's articles, the feminine titles, its typography)."""
 
     phrases: dict[str, list[Variant]]
     recipients: dict[RecipientKind, Addressee]
@@ -159,6 +178,7 @@ class Phrasebook(_Data):
     feminine_titles: dict[str, str] = Field({}, description="a masculine title's start → its feminine form")
     date_format: str | None = Field(None, description="a Babel date pattern; none: English, '13 March 2023'")
     first_day: str | None = Field(None, description="how the first of a month is written ('1er'), where not '1'")
+    typography: Typography = Typography()
     file: str = Field("templates/phrases.yaml", exclude=True, description="set by the loader: where it was read")
 
     def article(self, name: str) -> str:
