@@ -391,3 +391,56 @@ def test_a_french_letter_naming_governments_is_refused_unless_it_words_them(draf
     assert "templates/phrases.fr.yaml has no wording of `follow-up-replies-received` for a letter in this language that" in (
         " ".join(completed.stdout.split())
     )
+
+
+def _french_letter_of_working_groups(case: dict[str, Any]) -> None:
+    """The company letter from the two Working Groups whose chairs sign with their own titles."""
+    _french_company_letter(case)
+    case["mandates"] = ["business-and-human-rights", "discrimination-against-women"]
+
+
+@pytest.fixture(scope="module")
+def chaired(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with AL OTH 11/2023 rewritten in French from the two Working Groups, built into dist/."""
+    root = copy_project(tmp_path_factory.mktemp("chaired") / "project")
+    case = yaml.safe_load((REPO / "cases" / "AL-OTH-11-2023.yaml").read_text(encoding="utf-8"))
+    case["language"] = "fr"
+    _french_letter_of_working_groups(case)
+    (root / "cases" / "AL-OTH-11-2023.yaml").write_text(
+        yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    completed = run_alletter("render", "cases/AL-OTH-11-2023.yaml", "--out", "dist", cwd=root)
+    assert completed.returncode == 0, completed.stderr + completed.stdout
+    return root
+
+
+def test_a_chairs_signature_title_is_translated_in_the_holders_gender_and_marked_as_draft(chaired: Path) -> None:
+    text = " ".join(docx_text(chaired / "dist" / "AL-OTH-11-2023.docx").split())
+    # mandates.yaml records no gender of Pichamon Yeophantong: the title's unmarked form
+    assert (
+        "Pichamon Yeophantong Président-Rapporteur du Groupe de travail sur la question des droits de l’homme et des sociétés"
+        in text
+    )
+    assert "Dorothy Estrada-Tanck Présidente-Rapporteuse du Groupe de travail sur la discrimination à l’égard des femmes" in text
+    assert "Chair-Rapporteur" not in text and "Working Group" not in text
+    comments = word_comments(chaired / "dist" / "AL-OTH-11-2023.docx", "fr")
+    assert "signature title of " in comments
+    assert_draft_line_on_every_page(chaired / "dist" / "AL-OTH-11-2023.pdf", "fr")
+
+
+def test_build_final_refuses_a_draft_signature_title(chaired: Path) -> None:
+    completed = run_alletter("build", "--final", "--out", "final", cwd=chaired)
+    assert completed.returncode == 1
+    assert "signature title of Dorothy Estrada-Tanck: “Présidente-Rapporteuse du Groupe de travail" in completed.stdout
+    assert not (chaired / "final").exists()
+
+
+def test_a_signature_title_the_language_lacks_is_named(chaired: Path, tmp_path: Path) -> None:
+    root = shutil.copytree(chaired, tmp_path / "project")
+    names = root / "templates" / "names.fr.yaml"
+    names.write_text(re.sub(r"\ntitles:\n(  .*\n)+", "\n", names.read_text(encoding="utf-8")), encoding="utf-8")
+    completed = run_alletter("check", "cases/AL-OTH-11-2023.yaml", cwd=root)
+    assert completed.returncode == 1
+    assert (
+        "templates/names.fr.yaml has no wording of `titles.Chair-Rapporteur of the Working Group on the issue" in completed.stdout
+    )

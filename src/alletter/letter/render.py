@@ -413,6 +413,7 @@ def _mandates_in(valid: ValidCase, project: LetterProject, language: str) -> tup
     book = project.phrasebook_for(language)
     drafts = _drafts_used.get()
     mandates: list[MandateInForce] = []
+    signatories: list[Signatory] = []
     for mandate in valid.mandates:
         entry = names.get(mandate.id)
         female = mandate.holder.gender == "female"
@@ -423,17 +424,32 @@ def _mandates_in(valid: ValidCase, project: LetterProject, language: str) -> tup
                 f"a letter in this language (no name of `{mandate.id}`)",
                 f"templates/names.{language}.yaml",
             )
-        if mandate.holder.title is not None:
-            raise MissingWording(
-                f"names.{mandate.id}",
-                f"the signature title of {mandate.holder.name} (recorded in English only)",
-                f"templates/names.{language}.yaml",
-            )
         if not sourced and drafts is not None:
             drafts.append(DraftMark(f"name of {mandate.id}", escape_markdown(name)))
         mandates.append(MandateInForce(id=mandate.id, name=name, resolution=mandate.resolution, holder=mandate.holder))
-    signatories = [Signatory(name=mandate.holder.name, title=mandate.name) for mandate in mandates]
+        signatories.append(Signatory(name=mandate.holder.name, title=_signature_title(mandate, name, language, project)))
     return mandates, signatories
+
+
+def _signature_title(mandate: MandateInForce, name: str, language: str, project: LetterProject) -> str:
+    """The title under the holder's signature: the mandate's name, or the holder's own title
+    ("Chair-Rapporteur of …") as names.<language>.yaml's `titles` words it, agreeing with the holder."""
+    if mandate.holder.title is None:
+        return name
+    entry = project.names_for(language).titles.get(mandate.holder.title)
+    if entry is None:
+        raise MissingWording(
+            f"titles.{mandate.holder.title}",
+            f"the signature title of {mandate.holder.name} (recorded in English only)",
+            f"templates/names.{language}.yaml",
+        )
+    title = entry.name
+    if mandate.holder.gender == "female":
+        title = _made_feminine(title, project.phrasebook_for(language)) or title
+    drafts = _drafts_used.get()
+    if entry.status == "draft" and drafts is not None:
+        drafts.append(DraftMark(f"signature title of {mandate.holder.name}", escape_markdown(title)))
+    return title
 
 
 def _gendered_name(name: str | None, feminine: str | None, female: bool, book: Phrasebook) -> tuple[str | None, bool]:
@@ -444,10 +460,16 @@ def _gendered_name(name: str | None, feminine: str | None, female: bool, book: P
         return feminine, True
     if name is None:
         return None, False
+    made = _made_feminine(name, book)
+    return (name, True) if made is None else (made, False)  # no gender: "Groupe de travail", "Grupo de Trabajo"
+
+
+def _made_feminine(name: str, book: Phrasebook) -> str | None:
+    """The title's feminine form by the phrasebook's feminine_titles; none for a title with no gender."""
     for masculine, feminine_title in book.feminine_titles.items():
         if name.startswith(masculine):
-            return feminine_title + name[len(masculine) :], False
-    return name, True  # a title with no gender: "Groupe de travail", "Grupo de Trabajo"
+            return feminine_title + name[len(masculine) :]
+    return None
 
 
 # How the last mandate is joined to the others, in the header and the capacities sentence.

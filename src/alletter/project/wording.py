@@ -195,10 +195,23 @@ class MandateName(_Data):
     feminine_source: str | None = None
 
 
+class SignatureTitle(_Data):
+    """A holder's own signature title (mandates.yaml's `title`, "Chair-Rapporteur of the Working
+    Group on …") in one language; a draft translation is marked in the letter as a draft name is."""
+
+    name: str = Field(
+        description="the title under a man's signature, or one with no gender; a woman's is made by feminine_titles"
+    )
+    status: Literal["published", "draft"]
+    source: str = Field(description="where it is printed; for a draft, what it translates")
+
+
 class MandateNames(_Data):
-    """templates/names.<language>.yaml: mandate names by id."""
+    """templates/names.<language>.yaml: mandate names by id, and the holders' signature titles by
+    their English wording (as mandates.yaml records them)."""
 
     names: dict[str, MandateName]
+    titles: dict[str, SignatureTitle] = {}
 
 
 class MissingWording(Exception):
