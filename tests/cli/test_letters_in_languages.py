@@ -234,7 +234,7 @@ FRENCH_REPLIES_RECEIVED = (
 
 
 def _french_company_letter(case: dict[str, Any]) -> None:
-    del case["annexes"]  # the annexes are in English
+    del case["annexes"]  # the letter with its French annex: `annexed`, below
     case["mandates"] = ["sale-of-children", "education", "trafficking"]  # each with a French signature title
     case["recipient"].update(name="Monsieur", salutation="Monsieur,")
     case["wording"] = {"follow-up-replies-received": FRENCH_REPLIES_RECEIVED}  # it names Governments (see below)
@@ -444,3 +444,71 @@ def test_a_signature_title_the_language_lacks_is_named(chaired: Path, tmp_path: 
     assert (
         "templates/names.fr.yaml has no wording of `titles.Chair-Rapporteur of the Working Group on the issue" in completed.stdout
     )
+
+
+ANNEXED = {
+    "fr": "Référence au droit international des droits de l’homme",
+    "es": "Referencia al derecho internacional de los derechos humanos",
+}
+
+
+@pytest.fixture(scope="module")
+def annexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with the company letter AL OTH 11/2023 (`annexes: [ungp]`) in French and in
+    Spanish (AL OTH 12/2023), each built into dist/."""
+    root = copy_project(tmp_path_factory.mktemp("annexed") / "project")
+    for language, reference in (("fr", "AL OTH 11/2023"), ("es", "AL OTH 12/2023")):
+        case = yaml.safe_load((REPO / "cases" / "AL-OTH-11-2023.yaml").read_text(encoding="utf-8"))
+        annexes = case["annexes"]
+        _french_company_letter(case)
+        case.update(language=language, reference=reference, annexes=annexes)
+        slug = reference.replace(" ", "-").replace("/", "-")
+        (root / "cases" / f"{slug}.yaml").write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    completed = run_alletter("render", "cases/AL-OTH-11-2023.yaml", "cases/AL-OTH-12-2023.yaml", "--out", "dist", cwd=root)
+    assert completed.returncode == 0, completed.stderr + completed.stdout
+    return root
+
+
+def english_annex_sentences() -> list[str]:
+    """The English UNGP annex's sentences (five words or more): none may be left in a translated letter."""
+    body = (REPO / "annexes" / "ungp.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    sentences = [" ".join(sentence.split()) for sentence in re.split(r"(?<=[.;:])\s+", body)]
+    return [sentence for sentence in sentences if len(sentence.split()) >= 5]
+
+
+@pytest.mark.parametrize(("slug", "language"), [("AL-OTH-11-2023", "fr"), ("AL-OTH-12-2023", "es")])
+def test_a_translated_letter_carries_its_languages_annex_marked_as_draft(annexed: Path, slug: str, language: str) -> None:
+    text = " ".join(docx_text(annexed / "dist" / f"{slug}.docx").split())
+    assert ANNEXED[language] in text and "A/HRC/17/31" in text
+    english = english_annex_sentences()
+    assert len(english) > 20 and [sentence for sentence in english if sentence in text] == []
+    assert "Reference to international human rights law" not in text
+    comments = word_comments(annexed / "dist" / f"{slug}.docx", language)
+    assert f"annex ungp (annexes/{language}/ungp.md)" in comments
+    assert_draft_line_on_every_page(annexed / "dist" / f"{slug}.pdf", language)
+    pdf = " ".join(" ".join(pdf_pages(annexed / "dist" / f"{slug}.pdf")).split())
+    assert ANNEXED[language] in pdf
+
+
+def test_build_final_refuses_a_draft_annex_and_a_letter_depends_on_its_translation(annexed: Path, tmp_path: Path) -> None:
+    completed = run_alletter("build", "--final", "cases/AL-OTH-11-2023.yaml", "--out", "final", cwd=annexed)
+    assert completed.returncode == 1
+    assert f"annex ungp (annexes/fr/ungp.md): “{ANNEXED['fr']}" in completed.stdout
+    assert not (annexed / "final").exists()
+    root = shutil.copytree(annexed, tmp_path / "project")
+    assert run_alletter("build", "--out", "dist", cwd=root).returncode == 0
+    translation = root / "annexes" / "fr" / "ungp.md"
+    translation.write_text(
+        translation.read_text(encoding="utf-8").replace("En outre, nous souhaitons", "Nous souhaitons"), encoding="utf-8"
+    )
+    rebuilt = run_alletter("build", "--out", "dist", cwd=root)
+    assert rebuilt.returncode == 0, rebuilt.stdout
+    assert "AL-OTH-11-2023" in rebuilt.stdout and "AL-OTH-12-2023" not in rebuilt.stdout
+
+
+def test_an_annex_the_language_lacks_is_refused(annexed: Path, tmp_path: Path) -> None:
+    root = shutil.copytree(annexed, tmp_path / "project")
+    (root / "annexes" / "es" / "ungp.md").unlink()
+    completed = run_alletter("check", "cases/AL-OTH-12-2023.yaml", cwd=root)
+    assert completed.returncode == 1
+    assert "no wording of `annexes (ungp)` for a letter in this language: the annexes are in English" in completed.stdout

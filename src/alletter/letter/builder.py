@@ -107,7 +107,7 @@ class LetterBuilder:
     def dependencies(self, valid: ValidCase, templates: Iterable[str]) -> list[str]:
         """Every project file this letter was made from, relative to the project root."""
         language = valid.case.language or self.project.default_language()
-        return self.project.letter_files(templates, [annex.id for annex in valid.annexes], self.formats, language)
+        return self.project.letter_files(templates, [annex.file for annex in valid.annexes], self.formats, language)
 
     def build_batch(self, case_paths: Sequence[Path]) -> list[LetterResult]:
         """Build several cases with one pandoc request; each case fails or succeeds on its own."""

@@ -351,7 +351,10 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
     mandates, signatories = valid.mandates, valid.signatories
     if language != DEFAULT_LANGUAGE:
         mandates, signatories = _mandates_in(valid, project, language)
-        english_annexes = [*(case.annex.standards if case.annex else []), *case.annexes]
+        english_annexes = [
+            *(case.annex.standards if case.annex else []),
+            *(annex.id for annex in valid.annexes if annex.language != language),
+        ]
         if english_annexes:
             raise MissingWording(
                 f"annexes ({', '.join(english_annexes)})", "a letter in this language: the annexes are in English", book.file
@@ -581,6 +584,7 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
         context = _letter_context(valid, project)
         case_annex = _case_annex(valid, project, context)
         context["annexes"] = [*([case_annex] if case_annex else []), *valid.annexes]
+        _mark_draft_annexes(valid.annexes)
         return render_with(environment, context)
     except MissingWording as error:
         if error.phrase.startswith("names.") and valid.language_location is not None:
@@ -593,6 +597,13 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
         raise TemplateError(name, line, str(error)) from None
     finally:
         _footnotes.reset(footnotes)
+
+
+def _mark_draft_annexes(annexes: Iterable[Annex]) -> None:
+    """A draft translation of an annex is marked on its title, as a draft sentence is."""
+    drafts = _drafts_used.get()
+    if drafts is not None:
+        drafts.extend(DraftMark(f"annex {annex.id} ({annex.file})", annex.title) for annex in annexes if annex.draft)
 
 
 def wording_problems(valid: ValidCase, project: LetterProject) -> list[Problem]:

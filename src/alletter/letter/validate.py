@@ -121,7 +121,7 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
             case=case,
             mandates=mandates,
             signatories=[Signatory(name=mandate.holder.name, title=mandate.signature_title) for mandate in mandates],
-            annexes=[project.annex(annex_id) for annex_id in case.annexes],
+            annexes=[project.annex(annex_id, case.language or project.default_language()) for annex_id in case.annexes],
             kind_location=loaded.locate(("recipient", "kind"), value=True),
             recipient_label=case.recipient.name or f"Government of {project.states[case.ref.country].en}",
             language_location=loaded.locate(("language",), value=True) if "language" in loaded.data else None,

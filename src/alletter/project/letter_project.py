@@ -189,14 +189,14 @@ class LetterProject:
     ) -> list[str]:
         """Every project file a letter is made from, relative to the root: the shared files, its
         language's phrasebook and names, the templates it loaded (by their names in the template
-        loader), its annexes (by id) and the page design of its formats."""
+        loader), its annexes' files and the page design of its formats."""
         # The law library's paragraphs are templates loaded from annexes/ (named so), the rest from templates/.
         paths = {
             *self.shared_files(),
             *language_files(language),
             *(name if name.startswith(ANNEXES_PREFIX) else f"{TEMPLATES_DIR}/{name}" for name in templates),
         }
-        paths.update(f"{ANNEXES_DIR}/{annex}.md" for annex in annexes)
+        paths.update(annexes)
         paths.update(self.page_design(formats))
         return sorted(paths)
 
@@ -262,13 +262,43 @@ class LetterProject:
     def annex_ids(self) -> list[str]:
         return sorted(path.stem for path in self.annexes_dir.glob("*.md"))
 
-    def annex(self, annex_id: str) -> Annex:
-        path = self.annexes_dir / f"{annex_id}.md"
+    def annex(self, annex_id: str, language: str = DEFAULT_LANGUAGE) -> Annex:
+        """The annex in the letter's language (annexes/<language>/<id>.md) where it is translated,
+        else the English (which a letter in another language refuses). A translation's front matter
+        says its `status` (published: its `source` prints it; draft: a translation not yet checked)."""
+        name = annex_file(annex_id, language)
+        if not (self.root / name).is_file():
+            name, language = annex_file(annex_id), DEFAULT_LANGUAGE
+        path = self.root / name
         header, body = load_front_matter(path)
         title = header.get("title")
         if not isinstance(title, str) or not title.strip():
             raise ProjectFileError(path, "needs a front matter `title:` (the annex's bold heading)", line=1)
-        return Annex(id=annex_id, title=title.strip(), body=body.strip())
+        if language != DEFAULT_LANGUAGE and (header.get("status") not in TRANSLATION_STATUSES or not header.get("source")):
+            raise ProjectFileError(
+                path,
+                f"needs a front matter `status:` ({' or '.join(TRANSLATION_STATUSES)}) and `source:` (where it is printed, or what it translates)",
+                line=1,
+            )
+        return Annex(
+            id=annex_id,
+            title=title.strip(),
+            body=body.strip(),
+            file=name,
+            language=language,
+            draft=header.get("status") == "draft",
+        )
+
+
+# A translated annex's front matter `status`: printed by its source, or a translation not yet checked.
+TRANSLATION_STATUSES = ("published", "draft")
+
+
+def annex_file(annex_id: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Where an annex is, relative to the project root: annexes/<id>.md, its translations beside it
+    in annexes/<language>/<id>.md; the law library's paragraphs likewise in annexes/law/<language>/."""
+    folder = ANNEXES_DIR if language == DEFAULT_LANGUAGE else f"{ANNEXES_DIR}/{language}"
+    return f"{folder}/{annex_id}.md"
 
 
 def _load_model(path: Path, model: type[ModelT]) -> ModelT:

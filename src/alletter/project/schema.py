@@ -499,11 +499,15 @@ class Signatory:
 
 @dataclass(frozen=True)
 class Annex:
-    """An annex file: its title (from the front matter) and Markdown body."""
+    """An annex file: its title (from the front matter) and Markdown body, the language it is
+    written in and whether it is a draft translation (marked in the letter, refused by --final)."""
 
     id: str
     title: str
     body: str
+    file: str = ""  # relative to the project root; none: made from the case (its own legal annex)
+    language: str = "en"
+    draft: bool = False
 
 
 def case_json_schema() -> str:
