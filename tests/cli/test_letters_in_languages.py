@@ -512,3 +512,21 @@ def test_an_annex_the_language_lacks_is_refused(annexed: Path, tmp_path: Path) -
     completed = run_alletter("check", "cases/AL-OTH-12-2023.yaml", cwd=root)
     assert completed.returncode == 1
     assert "no wording of `annexes (ungp)` for a letter in this language: the annexes are in English" in completed.stdout
+
+
+def test_a_french_letter_carries_the_law_librarys_french_paragraph_marked_as_draft(project_with_examples: Path) -> None:
+    case = project_with_examples / "cases" / "UA-SEN-1-2023.yaml"
+    case.write_text(case.read_text(encoding="utf-8") + "\nannex:\n  standards:\n    - iccpr-7\n", encoding="utf-8")
+    completed = run_alletter("render", case, "--out", "dist", cwd=project_with_examples)
+    assert completed.returncode == 0, completed.stderr + completed.stdout
+    text = " ".join(docx_text(project_with_examples / "dist" / "UA-SEN-1-2023.docx").split())
+    assert "L’article 7 du Pacte international relatif aux droits civils et politiques dispose : « Nul ne sera soumis" in text
+    assert "No one shall be subjected" not in text and "International Covenant" not in text
+    comments = word_comments(project_with_examples / "dist" / "UA-SEN-1-2023.docx", "fr")
+    assert "annex paragraph iccpr-7 (annexes/law/fr/iccpr-7.md.j2)" in comments
+    final = run_alletter("build", "--final", case, "--out", "final", cwd=project_with_examples)
+    assert final.returncode == 1 and "annex paragraph iccpr-7 (annexes/law/fr/iccpr-7.md.j2): “L’article 7" in final.stdout
+    case.write_text(case.read_text(encoding="utf-8") + "    - iccpr-19\n", encoding="utf-8")
+    untranslated = run_alletter("check", case, cwd=project_with_examples)
+    assert untranslated.returncode == 1
+    assert "no wording of `annexes (iccpr-19)` for a letter in this language: the annexes are in English" in untranslated.stdout

@@ -352,7 +352,11 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
     if language != DEFAULT_LANGUAGE:
         mandates, signatories = _mandates_in(valid, project, language)
         english_annexes = [
-            *(case.annex.standards if case.annex else []),
+            *(
+                standard
+                for standard in (case.annex.standards if case.annex else [])
+                if project.law_paragraph(standard, language) is None
+            ),
             *(annex.id for annex in valid.annexes if annex.language != language),
         ]
         if english_annexes:
@@ -526,9 +530,15 @@ def _case_annex(valid: ValidCase, project: LetterProject, context: dict[str, obj
     if annex is None:
         return None
     environment = letter_environment(project.templates_dir)
-    standards = [
-        environment.get_template(f"{ANNEXES_PREFIX}law/{standard}.md.j2").render(context).strip() for standard in annex.standards
-    ]
+    language = str(context["language"])
+    standards = []
+    drafts = _drafts_used.get()
+    for standard in annex.standards:
+        paragraph = project.law_paragraph(standard, language)
+        assert paragraph is not None  # _letter_context refuses a paragraph the letter's language lacks
+        standards.append(environment.get_template(paragraph.template).render(context).strip())
+        if paragraph.draft and drafts is not None:
+            drafts.append(DraftMark(f"annex paragraph {standard} ({paragraph.template})", standards[-1]))
     own = [narrative(paragraph) for paragraph in annex.paragraphs]
     title = Markdown(_phrase_template(environment, f'{{{{ say("{CASE_ANNEX_TITLE}") }}}}').render(context))
     return Annex(id="case", title=title, body="\n\n".join([*standards, *own]))

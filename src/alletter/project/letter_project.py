@@ -5,16 +5,18 @@ Everything a letter shares with other letters is read from here, once per run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ProjectFileError, ProjectNotFoundError
-from .load import LoadedYaml, load_front_matter, load_yaml
+from .load import LoadedYaml, load_front_matter, load_yaml, read_source
 from .schema import Annex, Mandate, Registry, Settings, State, StateList
 
 if TYPE_CHECKING:  # imported where used: a no-op build reads none of them (start-up time)
@@ -249,6 +251,30 @@ class LetterProject:
         made rather than the same error for every letter."""
         self.registry, self.settings, self.states, self.kinds, self.phrasebook  # noqa: B018 - cached for the letters
 
+    def law_paragraph(self, standard: str, language: str = DEFAULT_LANGUAGE) -> LawParagraph | None:
+        """A standard paragraph of a case's annex in the letter's language: annexes/law/<id>.md.j2,
+        its translation annexes/law/<language>/<id>.md.j2 (none where it is not translated). A
+        translation opens with a Jinja comment holding its `status` and `source` as YAML."""
+        if language == DEFAULT_LANGUAGE:
+            return LawParagraph(f"{ANNEXES_PREFIX}law/{standard}.md.j2")
+        name = f"{ANNEXES_PREFIX}law/{language}/{standard}.md.j2"
+        path = self.root / name
+        if not path.is_file():
+            return None
+        opening = _JINJA_COMMENT.match(read_source(path))
+        try:
+            header = yaml.safe_load(opening.group(1).strip()) if opening else None
+        except yaml.YAMLError:
+            header = None
+        if not isinstance(header, dict) or header.get("status") not in TRANSLATION_STATUSES or not header.get("source"):
+            raise ProjectFileError(
+                path,
+                f"needs an opening comment `{{#- status: … source: … -#}}`: status {' or '.join(TRANSLATION_STATUSES)}, "
+                "source where it is printed or what it translates",
+                line=1,
+            )
+        return LawParagraph(name, draft=header["status"] == "draft")
+
     def law_standard_ids(self) -> list[str]:
         """The standard paragraphs a case's own annex can include: annexes/law/<id>.md.j2."""
         return sorted(path.name.removesuffix(".md.j2") for path in (self.annexes_dir / "law").glob("*.md.j2"))
@@ -289,6 +315,16 @@ class LetterProject:
             draft=header.get("status") == "draft",
         )
 
+
+@dataclass(frozen=True)
+class LawParagraph:
+    """A law paragraph's template (its loader name, `annexes/law/…`) and whether it is a draft translation."""
+
+    template: str
+    draft: bool = False
+
+
+_JINJA_COMMENT = re.compile(r"\A\{#-?(.*?)-?#\}", re.DOTALL)
 
 # A translated annex's front matter `status`: printed by its source, or a translation not yet checked.
 TRANSLATION_STATUSES = ("published", "draft")
