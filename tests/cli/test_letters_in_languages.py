@@ -514,19 +514,45 @@ def test_an_annex_the_language_lacks_is_refused(annexed: Path, tmp_path: Path) -
     assert "no wording of `annexes (ungp)` for a letter in this language: the annexes are in English" in completed.stdout
 
 
-def test_a_french_letter_carries_the_law_librarys_french_paragraph_marked_as_draft(project_with_examples: Path) -> None:
-    case = project_with_examples / "cases" / "UA-SEN-1-2023.yaml"
-    case.write_text(case.read_text(encoding="utf-8") + "\nannex:\n  standards:\n    - iccpr-7\n", encoding="utf-8")
+LAW_PARAGRAPHS = {
+    "UA-SEN-1-2023": (
+        "fr",
+        "iccpr-7",
+        "L’article 7 du Pacte international relatif aux droits civils et politiques dispose : « Nul ne sera soumis",
+    ),
+    "AL-MEX-1-2023": ("es", "iccpr-19", "El artículo 19 del Pacto Internacional de Derechos Civiles y Políticos dispone:"),
+}
+
+
+def _with_standards(case: Path, *standards: str) -> None:
+    case.write_text(
+        case.read_text(encoding="utf-8") + "\nannex:\n  standards:\n" + "".join(f"    - {s}\n" for s in standards),
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize("slug", list(LAW_PARAGRAPHS))
+def test_a_translated_letter_carries_the_law_librarys_paragraph_in_its_language_marked_as_draft(
+    project_with_examples: Path, slug: str
+) -> None:
+    language, standard, opening = LAW_PARAGRAPHS[slug]
+    case = project_with_examples / "cases" / f"{slug}.yaml"
+    _with_standards(case, standard)
     completed = run_alletter("render", case, "--out", "dist", cwd=project_with_examples)
     assert completed.returncode == 0, completed.stderr + completed.stdout
-    text = " ".join(docx_text(project_with_examples / "dist" / "UA-SEN-1-2023.docx").split())
-    assert "L’article 7 du Pacte international relatif aux droits civils et politiques dispose : « Nul ne sera soumis" in text
-    assert "No one shall be subjected" not in text and "International Covenant" not in text
-    comments = word_comments(project_with_examples / "dist" / "UA-SEN-1-2023.docx", "fr")
-    assert "annex paragraph iccpr-7 (annexes/law/fr/iccpr-7.md.j2)" in comments
+    text = " ".join(docx_text(project_with_examples / "dist" / f"{slug}.docx").split())
+    assert opening in text
+    assert "shall be subjected" not in text and "Everyone shall" not in text and "International Covenant" not in text
+    comments = word_comments(project_with_examples / "dist" / f"{slug}.docx", language)
+    template = f"annexes/law/{language}/{standard}.md.j2"
+    assert f"annex paragraph {standard} ({template})" in comments
     final = run_alletter("build", "--final", case, "--out", "final", cwd=project_with_examples)
-    assert final.returncode == 1 and "annex paragraph iccpr-7 (annexes/law/fr/iccpr-7.md.j2): “L’article 7" in final.stdout
-    case.write_text(case.read_text(encoding="utf-8") + "    - iccpr-19\n", encoding="utf-8")
+    assert final.returncode == 1 and f"annex paragraph {standard} ({template}): “{opening[:20]}" in final.stdout
+
+
+def test_a_law_paragraph_the_language_lacks_is_refused(project_with_examples: Path) -> None:
+    case = project_with_examples / "cases" / "UA-SEN-1-2023.yaml"
+    _with_standards(case, "iccpr-7", "iccpr-19")
     untranslated = run_alletter("check", case, cwd=project_with_examples)
     assert untranslated.returncode == 1
     assert "no wording of `annexes (iccpr-19)` for a letter in this language: the annexes are in English" in untranslated.stdout
