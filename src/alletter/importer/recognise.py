@@ -12,15 +12,16 @@ slots hold its facts, questions and names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import date
 from typing import Any
 
 from ..errors import RecognitionError
 from ..project.letter_project import LetterProject
 from ..project.schema import NON_STATE, REFERENCE_TEXT, Reference
-from .probes import BlockPatterns, Item, Probing, Sentinels, Slot, Variant, probing
+from .probes import BlockPatterns, Item, Probing, Sentinels, Slot, Variant, own_variants, probing
 from .words import LONG_DATE, LetterWords, parse_long_date
 
 
@@ -53,10 +54,11 @@ class BlockMatch:
     captures: dict[str, list[str]] = field(default_factory=dict)
     unplaced: list[Unplaced] = field(default_factory=list)
     missing_block: str | None = None
+    own: list[str] = field(default_factory=list)  # the blocks found only with the letter's own wording
 
     @property
-    def score(self) -> tuple[int, int]:
-        return (1 if self.missing_block else 0, sum(len(item.text.split()) for item in self.unplaced))
+    def score(self) -> tuple[int, int, int]:
+        return (1 if self.missing_block else 0, sum(len(item.text.split()) for item in self.unplaced), len(self.own))
 
 
 def _segments(items: list[Item]) -> Iterator[Slot | list[str]]:
@@ -126,8 +128,13 @@ def _best_match(
     return min(found, key=lambda pair: (pair[1].first_literal, -pair[1].literal_count))
 
 
-def match_blocks(words: LetterWords, blocks: list[BlockPatterns]) -> BlockMatch:
-    """The blocks found in the letter, in order, with what each slot took."""
+OwnVariants = Callable[[BlockPatterns], list[Variant]]
+
+
+def match_blocks(words: LetterWords, blocks: list[BlockPatterns], own: OwnVariants | None = None) -> BlockMatch:
+    """The blocks found in the letter, in order, with what each slot took. A block that must be
+    there and prints in no known wording is looked for as `own` gives it: with one sentence, or
+    the resolutions, the letter's own."""
     recognition = BlockMatch()
     position, open_slot = 0, None
     spans: list[tuple[Slot, int, int]] = []
@@ -138,6 +145,10 @@ def match_blocks(words: LetterWords, blocks: list[BlockPatterns]) -> BlockMatch:
             rival = _best_match(words, position, open_slot, following) if following else None
             if rival is not None and rival[1].first_literal < best[1].first_literal:
                 best = None
+        if best is None and not block.optional and own is not None:
+            best = _best_match(words, position, open_slot, BlockPatterns(block.name, block.optional, own(block)))
+            if best is not None:
+                recognition.own.append(block.name)
         if best is None:
             if not block.optional:
                 recognition.missing_block = block.name
@@ -238,10 +249,13 @@ def recognise(project: LetterProject, words: LetterWords) -> Recognition:
     """The letter's head, and the best match of its words among the recipient kinds its reference allows."""
     head = letter_head(project, words)
     recipients = ["company", "organization"] if head.reference.country == NON_STATE else ["state"]
-    readings = []
-    for recipient in recipients:
-        probe = probing(project, str(head.reference), head.day, head.mandates, recipient)
-        readings.append(Recognition(head, probe, match_blocks(words, probe.patterns)))
+    probes = [probing(project, str(head.reference), head.day, head.mandates, recipient) for recipient in recipients]
+    readings = [Recognition(head, probe, match_blocks(words, probe.patterns)) for probe in probes]
+    best = min(readings, key=lambda reading: reading.found.score)
+    if best.found.missing_block is None:
+        return best
+    # Only a letter no known wording reads is read with its own: its sentences are learnt then.
+    readings = [Recognition(head, probe, match_blocks(words, probe.patterns, partial(own_variants, project, probe))) for probe in probes]
     return min(readings, key=lambda reading: reading.found.score)
 
 
