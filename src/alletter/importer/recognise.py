@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import date
+from functools import partial
 from typing import Any
 
 from ..errors import RecognitionError
@@ -255,7 +255,9 @@ def recognise(project: LetterProject, words: LetterWords) -> Recognition:
     if best.found.missing_block is None:
         return best
     # Only a letter no known wording reads is read with its own: its sentences are learnt then.
-    readings = [Recognition(head, probe, match_blocks(words, probe.patterns, partial(own_variants, project, probe))) for probe in probes]
+    readings = [
+        Recognition(head, probe, match_blocks(words, probe.patterns, partial(own_variants, project, probe))) for probe in probes
+    ]
     return min(readings, key=lambda reading: reading.found.score)
 
 
