@@ -85,6 +85,7 @@ class Variant:
 
     items: list[Item]
     probes: list[Probe]
+    known: list[Item] | None = None  # a letter's own wording: the pattern of the known wording it replaces
 
     @property
     def literal_count(self) -> int:
@@ -251,21 +252,25 @@ def own_variants(project: LetterProject, probe: Probing, block: BlockPatterns) -
     resolutions = {mandate: _OWN_RESOLUTION.format(number) for number, mandate in enumerate(probe.base["mandates"])}
     for mandate, printed in resolutions.items():
         sentinels.printed(printed, f"resolutions.{mandate}")
+    known_by_shape = {variant.probes[0].name: variant.items for variant in reversed(block.variants)}
     shapes = list({first.name: first for first in (variant.probes[0] for variant in block.variants)}.values())
     everything = [Probe(f"{shape.name}, own wording", merged(shape.patch, {"wording": phrases})) for shape in shapes]
     said: set[str] = set()
     for found in block_patterns(project, probe.base, everything, sentinels, block.name):
         for variant in found.variants:
             said |= {name for name in phrases if variant.items.count(Slot(f"wording.{name}")) == 1}
-    own = [
-        Probe(f"{shape.name}, own {name}", merged(shape.patch, {"wording": {name: phrases[name]}}))
-        for shape in shapes
-        for name in sorted(said)
-    ]
-    own += [Probe(f"{shape.name}, own resolutions", merged(shape.patch, {"resolutions": resolutions})) for shape in shapes]
-    [patterns] = block_patterns(project, probe.base, own, sentinels, block.name)
+    own: dict[str, tuple[Probe, list[Item]]] = {}
+    for shape in shapes:
+        patches = [{"wording": {name: phrases[name]}} for name in sorted(said)] + [{"resolutions": resolutions}]
+        for patch in patches:
+            variation = Probe(f"{shape.name}, own {', '.join(*patch.values())}", merged(shape.patch, patch))
+            own[variation.name] = (variation, known_by_shape[shape.name])
+    [patterns] = block_patterns(project, probe.base, [variation for variation, _ in own.values()], sentinels, block.name)
     known = [variant.items for variant in block.variants]
-    return [variant for variant in patterns.variants if variant.items not in known]
+    new = [variant for variant in patterns.variants if variant.items not in known]
+    for variant in new:
+        variant.known = own[variant.probes[0].name][1]
+    return new
 
 
 __all__ = [
