@@ -29,7 +29,7 @@ STAMP = (1980, 1, 1, 0, 0, 0)
 TWIPS_PER_CM = 1440 / 2.54
 
 # Children of a style's pPr and rPr, in the order the schema requires, and how a setting is written.
-PARAGRAPH_ORDER = ("keepNext", "keepLines", "pageBreakBefore", "spacing", "ind", "jc")
+PARAGRAPH_ORDER = ("keepNext", "keepLines", "pageBreakBefore", "widowControl", "spacing", "ind", "jc")
 RUN_ORDER = ("rFonts", "b", "bCs", "color", "sz", "szCs", "lang")
 
 
@@ -48,7 +48,13 @@ def default_reference() -> bytes:
 
 def paragraph_properties(settings: dict[str, Any]) -> etree._Element:
     found: dict[str, etree._Element] = {}
-    for flag, name in (("keep_next", "keepNext"), ("keep_lines", "keepLines"), ("page_break_before", "pageBreakBefore")):
+    flags = (
+        ("keep_next", "keepNext"),
+        ("keep_lines", "keepLines"),
+        ("page_break_before", "pageBreakBefore"),
+        ("widow_control", "widowControl"),
+    )
+    for flag, name in flags:
         if settings.get(flag):
             found[name] = etree.Element(w(name))
     spacing = {key: settings[key] for key in ("space_before", "space_after") if key in settings}

@@ -127,6 +127,14 @@ def pdf_text(source: Path | bytes) -> str:
     return "\n".join(pdf_pages(source))
 
 
+def pdf_running_text(source: Path | bytes, address: list[str]) -> str:
+    """The letter's running text in the PDF, without what stands between a sentence's words where
+    it runs onto the next page: the address at the foot of page 1 and the page numbers."""
+    pages = [" ".join(page.split()) for page in pdf_pages(source)]
+    pages = [pages[0], *(re.sub(rf" ?{number}$", "", page) for number, page in enumerate(pages[1:], start=2))]
+    return " ".join(pages).replace(" ".join(" ".join(address).split()), " ", 1)
+
+
 def reference_words(reference_text: str, address_lines: list[str]) -> list[str]:
     """The words of a published letter, without what its README calls extraction artefacts."""
     lines = [line for line in reference_text.splitlines() if line.strip() not in address_lines]

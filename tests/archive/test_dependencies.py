@@ -86,6 +86,11 @@ def test_a_change_to_the_page_design_rebuilds_every_pdf(project_copy: Path) -> N
     for name in ("letter.typ", "letter-blocks.typ", "typst.lua"):
         append(project_copy / "templates" / name, f"\n{COMMENTS[Path(name).suffix]}\n")
         assert build() == {f"{slug}.yaml" for slug in PUBLISHED}, name
+    font = project_copy / "templates" / "fonts" / "LiberationSerif-Regular.ttf"  # the PDF's fonts are page design
+    font.write_bytes(font.read_bytes() + b"\0")  # still a font: its tables are found by their offsets
+    assert build() == {f"{slug}.yaml" for slug in PUBLISHED}
+    (project_copy / "templates" / "fonts" / "LiberationSerif-Bold.ttf").unlink()  # so is a font removed
+    assert build() == {f"{slug}.yaml" for slug in PUBLISHED}
 
 
 @pytest.mark.parametrize("module", ["__init__.py", "project", "letter", "archive", "importer", "drafting"])

@@ -66,10 +66,11 @@ def test_a_shared_file_rebuilds_every_letter_with_the_data_read_anew(watcher: Le
     assert "the renewed assurances of our highest consideration" in docx_text(watcher.out_dir / "UA-BRA-1-2023.docx")
 
 
-def test_the_page_design_restarts_the_converters(watcher: LetterWatcher) -> None:
+@pytest.mark.parametrize("name", ["letter.typ", "fonts/LiberationSerif-Regular.ttf"])
+def test_the_page_design_restarts_the_converters(watcher: LetterWatcher, name: str) -> None:
     first = watcher.builder
-    design = watcher.root / "templates" / "letter.typ"
-    design.write_text(design.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    design = watcher.root / "templates" / name
+    design.write_bytes(design.read_bytes() + b"\n")
     assert [result.status for result in watcher.changed([design])] == ["built", "built"]
     assert watcher.builder is not first
 

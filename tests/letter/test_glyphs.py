@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import REPO
 
 from alletter.errors import CaseFileError
 from alletter.letter.glyphs import clusters, unshowable
 from alletter.letter.validate import load_case
+from alletter.project.letter_project import LetterProject
+
+FONTS = LetterProject(REPO).fonts_dir  # the PDF's own fonts, beside typst's
 
 
 @pytest.mark.parametrize(
@@ -25,7 +29,7 @@ from alletter.letter.validate import load_case
     ],
 )
 def test_scripts_the_fonts_have_pass(text: str) -> None:
-    assert unshowable([text]) == [[]]
+    assert unshowable([text], FONTS) == [[]]
 
 
 @pytest.mark.parametrize(
@@ -39,7 +43,7 @@ def test_scripts_the_fonts_have_pass(text: str) -> None:
     ],
 )
 def test_characters_no_font_has_are_found(text: str, missing: list[str]) -> None:
-    assert unshowable([text]) == [missing]
+    assert unshowable([text], FONTS) == [missing]
 
 
 def test_marks_stay_with_their_base() -> None:

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import random
 import re
+import shutil
 import struct
+import subprocess
 import sys
 from pathlib import Path
 
 import docx
 import pytest
 import yaml
-from conftest import FIXTURES, PUBLISHED, REPO, published_case, run_alletter
+from conftest import PUBLISHED, REPO, published_case, run_alletter
 from docx.oxml.ns import qn
 from pypdf import PdfReader
-from textextract import pdf_pages, reference_words
+from textextract import pdf_pages
 
 STYLES_IN_EVERY_LETTER = {
     "Letter Header",
@@ -31,7 +34,6 @@ STYLES_IN_EVERY_LETTER = {
     "Annex Label",
     "Annex Title",
 }
-MAX_PAGE_BREAK_DRIFT = 30  # words (about two lines) between a published page break and ours
 
 
 def settings() -> dict:
@@ -195,43 +197,120 @@ def test_pdf_pages_address_numbers_and_annex(published_letters: Path, slug: str)
     assert len(annex) == 1 and annex[0] > 1
 
 
-def published_page_breaks(text: str, address: list[str]) -> tuple[list[str], list[int]]:
-    """The published letter's words and the word indices where its pages certainly begin.
+# The DOCX's fonts and the free fonts of the same metrics the PDF is set in (templates/fonts/).
+METRIC_COMPATIBLE = {"Times New Roman": "LiberationSerif"}
+MAX_PAGE_BREAK_DRIFT = 10  # words (less than a line) between LibreOffice's page break in the DOCX and the PDF's
 
-    The reference texts mark a page end only by a blank line: one inside a sentence (the next line
-    starts in lower case), one between two items of a list, and the one before "Annex".
-    """
-    item = re.compile(r"^(- )?([0-9]+\.|[a-z]\)) ")
-    words: list[str] = []
-    breaks: list[int] = []
-    previous, blank = "", False
-    for line in (line for line in text.splitlines() if line.strip() not in address):
-        if not line.strip():
-            blank = True
-            continue
-        if blank and words and (line[:1].islower() or (item.match(line) and item.match(previous)) or line == "Annex"):
-            breaks.append(len(words))
-        words.extend(reference_words(line, []))
-        previous, blank = line, False
-    return words, breaks
+
+def pdf_font_names(path: Path) -> set[str]:
+    """The PDF's fonts by PostScript name, without the subset tag ("ABCDEF+")."""
+    return {
+        str(font.get_object()["/BaseFont"]).lstrip("/").partition("+")[2] or str(font.get_object()["/BaseFont"]).lstrip("/")
+        for page in PdfReader(str(path)).pages
+        for font in page["/Resources"].get("/Font", {}).values()
+    }
 
 
 @pytest.mark.parametrize("slug", sorted(PUBLISHED))
-def test_pdf_pages_break_close_to_the_published_ones(published_letters: Path, slug: str) -> None:
-    import difflib
+def test_pdf_is_set_in_a_font_metric_compatible_with_the_docx(published_letters: Path, slug: str) -> None:
+    document = open_docx(published_letters, slug)
+    fonts = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
+    body_font = fonts.get(qn("w:ascii"))
+    assert body_font == "Times New Roman"
+    names = pdf_font_names(published_letters / f"{slug}.pdf")
+    family = METRIC_COMPATIBLE[body_font]
+    assert names and all(name.startswith(family) for name in names), names  # bold included, nothing else
+    assert family in names
 
-    words, breaks = published_page_breaks((FIXTURES / f"{slug}.txt").read_text(encoding="utf-8"), PUBLISHED[slug])
-    actual: list[str] = []
-    page_starts = []
-    for page in pdf_pages(published_letters / f"{slug}.pdf"):
-        page_starts.append(len(actual))
-        actual.extend(page.split())
-    matcher = difflib.SequenceMatcher(a=words, b=actual, autojunk=False)
-    position = {a + offset: b + offset for a, b, size in matcher.get_matching_blocks() for offset in range(size)}
-    assert len(breaks) >= 4
-    for index in breaks:
-        drift = min(abs(start - position[index]) for start in page_starts)
-        assert drift <= MAX_PAGE_BREAK_DRIFT, f"page break before {' '.join(words[index : index + 4])!r} is {drift} words off"
+
+def test_pdf_is_set_in_the_projects_fonts_not_the_systems(project_copy: Path, tmp_path: Path) -> None:
+    # Without templates/fonts/ typst has only its own fonts: the PDF falls back to one of them,
+    # whatever fonts the system has.
+    shutil.rmtree(project_copy / "templates" / "fonts")
+    case = project_copy / "cases" / "AL-OTH-11-2023.yaml"
+    completed = run_alletter("render", case, "--out", tmp_path, "--format", "pdf")
+    assert completed.returncode == 0, completed.stderr
+    names = pdf_font_names(tmp_path / "AL-OTH-11-2023.pdf")
+    assert names and not any(name.startswith("Liberation") for name in names)
+
+
+def page_starts(path: Path) -> list[int]:
+    """The index, among the letter's words, of each page's first word."""
+    starts, count = [], 0
+    for page in pdf_pages(path):
+        starts.append(count)
+        count += len(page.split())
+    return starts
+
+
+def libreoffice_pdfs(letters: Path, out: Path) -> Path:
+    """LibreOffice's PDF of each DOCX in `letters`, in `out`. LibreOffice is given the project's
+    fonts: Times New Roman is set as Liberation Serif on a machine without it, as in the PDF,
+    whatever fonts the system has. Skips the test where LibreOffice is not installed."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not on PATH: the DOCX's pages cannot be counted")
+    fonts_conf = out / "fonts.conf"
+    out.mkdir(parents=True, exist_ok=True)
+    fonts_conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{REPO / 'templates' / 'fonts'}</dir>\n  <cachedir>{out / 'fontconfig'}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    docx_files = sorted(letters.glob("*.docx"))
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(out / 'profile').as_uri()}", "--headless", "--convert-to", "pdf"]
+        + ["--outdir", str(out / "lo"), *map(str, docx_files)],
+        env={**os.environ, "FONTCONFIG_FILE": str(fonts_conf)},
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
+    assert sorted(path.stem for path in (out / "lo").glob("*.pdf")) == [path.stem for path in docx_files]
+    return out / "lo"
+
+
+def assert_same_pages(pdf: Path, docx_in_libreoffice: Path) -> None:
+    ours, theirs = page_starts(pdf), page_starts(docx_in_libreoffice)
+    assert len(ours) == len(theirs), "as many pages in the PDF as in the DOCX"
+    for number, (our_start, their_start) in enumerate(zip(ours, theirs, strict=True), start=1):
+        drift = our_start - their_start
+        assert abs(drift) <= MAX_PAGE_BREAK_DRIFT, f"page {number} starts {drift:+} words off the DOCX's"
+
+
+@pytest.fixture(scope="module")
+def example_letters_in_libreoffice(tmp_path_factory) -> tuple[Path, Path]:
+    """Every example letter in cases/, built by `alletter build`, and LibreOffice's PDF of each DOCX."""
+    out = tmp_path_factory.mktemp("examples")
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice (soffice) is not on PATH: the DOCX's pages cannot be counted")
+    completed = run_alletter("build", "--out", out / "dist", cwd=REPO)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return out / "dist", libreoffice_pdfs(out / "dist", out)
+
+
+EXAMPLES = sorted(path.stem for path in (REPO / "cases").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("slug", EXAMPLES)
+def test_pdf_has_the_pages_libreoffice_gives_the_docx(example_letters_in_libreoffice: tuple[Path, Path], slug: str) -> None:
+    built, in_libreoffice = example_letters_in_libreoffice
+    assert_same_pages(built / f"{slug}.pdf", in_libreoffice / f"{slug}.pdf")
+
+
+def test_a_letterhead_moves_the_text_alike_in_pdf_and_docx(project_copy: Path, tmp_path: Path) -> None:
+    import typst
+
+    # a letterhead 2 cm high, in page 1's header in the DOCX: taller than the top margin leaves
+    use_letterhead(
+        project_copy, "letterhead.png", typst.compile(b"#set page(width: 8cm, height: 2cm, fill: blue)\n", format="png")
+    )
+    completed = run_alletter("build", "--out", tmp_path / "dist", cwd=project_copy)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    in_libreoffice = libreoffice_pdfs(tmp_path / "dist", tmp_path)
+    for slug in PUBLISHED:
+        assert_same_pages(tmp_path / "dist" / f"{slug}.pdf", in_libreoffice / f"{slug}.pdf")
 
 
 HYPHENATED_WORDS = [

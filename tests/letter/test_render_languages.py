@@ -156,8 +156,8 @@ def test_every_language_phrasebook_names_only_english_phrases(project: LetterPro
         assert all(variant.status != "approved" for variants in book.phrases.values() for variant in variants)
 
 
-def test_the_characters_the_renderer_adds_have_glyphs() -> None:
+def test_the_characters_the_renderer_adds_have_glyphs(project: LetterProject) -> None:
     """The narrow no-break space and the French and Spanish letters' characters are in the letter's font."""
     from alletter.letter.glyphs import unshowable
 
-    assert unshowable([NNBSP, "« » ’ — œ Œ é è ê ë à â ç î ï ô ù û ü ÿ ñ á í ó ú ¿ ¡ É À Ç Ñ"]) == [[], []]
+    assert unshowable([NNBSP, "« » ’ — œ Œ é è ê ë à â ç î ï ô ù û ü ÿ ñ á í ó ú ¿ ¡ É À Ç Ñ"], project.fonts_dir) == [[], []]

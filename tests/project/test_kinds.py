@@ -12,10 +12,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import REPO, run_alletter
-from textextract import docx_text, pdf_text
+from textextract import docx_text, pdf_running_text
 
-EXTRACTORS = {"docx": docx_text, "pdf": pdf_text}
+
+def _pdf_text(path: Path) -> str:
+    """The PDF's running text: a sentence that runs onto page 2 has the address and a page number among its words."""
+    case = yaml.safe_load((REPO / "cases" / f"{path.stem}.yaml").read_text(encoding="utf-8"))
+    return pdf_running_text(path, case["recipient"]["address"])
+
+
+EXTRACTORS = {"docx": docx_text, "pdf": _pdf_text}
 
 EXCELLENCY = "Excellency,"
 HONOUR_MANY = "We have the honour to address you in our capacities as"

@@ -4,7 +4,7 @@ One warm one-letter builder (`letter.LetterBuilder`) serves every rebuild: pando
 running, and typst's caches keep the layout of what did not change, so a save becomes a new DOCX
 and PDF in a fraction of a second. What changed decides what is rebuilt: a case file, that letter;
 a template, an annex, the registry, the states or the settings, every letter watched (the shared
-data read anew); the page design (typst template, filter, reference DOCX), the same after the
+data read anew); the page design (typst template, filter, fonts, reference DOCX), the same after the
 converters restart. A broken case is reported with `check`'s messages and its last good letter
 stays as it was: files are only ever replaced by a whole new letter.
 """

@@ -1,8 +1,9 @@
 """typst for the letters: its root directory with the blocks' files, the DOCX's letterhead, and
 the PDF/A and PNG compilation.
 
-typst compiles in-process from bytes, with a root directory of its own and only the fonts
-embedded in the `typst` package, so the same PDF comes out on every machine. The root holds
+typst compiles in-process from bytes, with a root directory of its own and only the project's
+fonts (templates/fonts/: Liberation Serif, the DOCX's Times New Roman in metrics) and those
+embedded in the `typst` package, never the system's, so the same PDF comes out on every machine. The root holds
 nothing but what the letters include: the blocks' functions (letter-blocks.typ), the blocks
 compiled from files of their own, and letterhead images. The PDF is PDF/A-2b and tagged, for the
 archive; its dates are the letter's date, so building a letter twice gives the same bytes. The
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConversionError
-from ..project.letter_project import TYPST_BLOCKS
+from ..project.letter_project import TYPST_BLOCKS, TYPST_FONTS_DIR
 from ..system import is_mine, is_running, memory_backed_temporary
 from .docx_package import EMU_PER_INCH, LetterheadImage
 
@@ -175,7 +176,9 @@ class Typst:
         import typst
 
         if self._compiler is None:
-            self._compiler = typst.Compiler(root=str(self.root), ignore_system_fonts=True)
+            self._compiler = typst.Compiler(
+                root=str(self.root), font_paths=[str(self.templates_dir / TYPST_FONTS_DIR)], ignore_system_fonts=True
+            )
         try:
             return self._compiler.compile(input=source.encode("utf-8"), **options)
         except typst.TypstError as error:

@@ -153,7 +153,7 @@ def _case_and_problems(loaded: LoadedYaml, project: LetterProject) -> tuple[Case
             found.extend(problem for problem in _case_rule_problems(loaded, case, project) if problem.field not in meant)
     else:
         found = list(_case_rule_problems(loaded, case, project))
-    found.extend(_glyph_problems(loaded))
+    found.extend(_glyph_problems(loaded, project))
     taken = {problem.location for problem in placeholders}
     found.extend(_comment_cut_problems(loaded))
     return case, _in_file_order(loaded.problems + placeholders + [problem for problem in found if problem.location not in taken])
@@ -836,10 +836,10 @@ def _footnote_problems(loaded: LoadedYaml, case: Case) -> Iterator[Problem]:
             )
 
 
-def _glyph_problems(loaded: LoadedYaml) -> Iterator[Problem]:
+def _glyph_problems(loaded: LoadedYaml, project: LetterProject) -> Iterator[Problem]:
     """Text the PDF's fonts cannot show would print as empty boxes: refuse it, naming the characters."""
     texts = list(_texts(loaded.data, ()))
-    for (field_path, _), missing in zip(texts, unshowable(text for _, text in texts), strict=True):
+    for (field_path, _), missing in zip(texts, unshowable((text for _, text in texts), project.fonts_dir), strict=True):
         if missing:
             yield Problem(
                 loaded.locate(field_path, value=True),

@@ -61,8 +61,25 @@ TYPST_FILTER = "typst.lua"
 REFERENCE_DOCX = "reference.docx"
 PDF_DESIGN = (TYPST_TEMPLATE, TYPST_BLOCKS, TYPST_FILTER)  # for the PDF and its PNG preview
 PAGE_DESIGN = (*PDF_DESIGN, REFERENCE_DOCX)
-# The files `watch` looks at in the watched folders: templates, data, page design, images.
-WATCHED_SUFFIXES = (".yaml", ".yml", ".j2", ".md", ".typ", ".lua", ".docx", ".png", ".jpg", ".jpeg", ".svg")
+# The PDF's fonts: typst reads these and its own, never the system's, so that every machine sets
+# the same letter. Every font file in the folder is page design (a font added is noticed).
+TYPST_FONTS_DIR = "fonts"
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
+# The files `watch` looks at in the watched folders: templates, data, page design, images, fonts.
+WATCHED_SUFFIXES = (
+    ".yaml",
+    ".yml",
+    ".j2",
+    ".md",
+    ".typ",
+    ".lua",
+    ".docx",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".svg",
+    *FONT_SUFFIXES,
+)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -88,6 +105,21 @@ class LetterProject:
     @property
     def templates_dir(self) -> Path:
         return self.root / TEMPLATES_DIR
+
+    @property
+    def fonts_dir(self) -> Path:
+        """The PDF's fonts (typst is given this folder and no system font)."""
+        return self.templates_dir / TYPST_FONTS_DIR
+
+    def font_files(self) -> list[str]:
+        """The PDF's font files, relative to the root, in a stable order."""
+        if not self.fonts_dir.is_dir():
+            return []
+        return sorted(
+            f"{TEMPLATES_DIR}/{TYPST_FONTS_DIR}/{path.name}"
+            for path in self.fonts_dir.iterdir()
+            if path.suffix.lower() in FONT_SUFFIXES and path.is_file()
+        )
 
     @property
     def annexes_dir(self) -> Path:
@@ -147,6 +179,7 @@ class LetterProject:
             paths.append(f"{TEMPLATES_DIR}/{REFERENCE_DOCX}")
         if formats & {"pdf", "png"}:
             paths.extend(f"{TEMPLATES_DIR}/{name}" for name in PDF_DESIGN)
+            paths.extend(self.font_files())
         if formats & {"pdf", "png", "docx"} and self.settings.letterhead:
             paths.append(f"{TEMPLATES_DIR}/{self.settings.letterhead}")
         return paths
@@ -176,6 +209,8 @@ class LetterProject:
 
     def is_page_design(self, path: Path) -> bool:
         """Whether `path` is a page design file, which the converters read when they start."""
+        if path.parent == self.fonts_dir.resolve():
+            return path.suffix.lower() in FONT_SUFFIXES
         return path.parent == self.templates_dir.resolve() and path.name in PAGE_DESIGN
 
     def phrasebook_for(self, language: str) -> Phrasebook:
