@@ -135,3 +135,19 @@ def test_a_letter_of_2020_citing_an_earlier_resolution_comes_back_word_for_word(
     assert completed.returncode == 0, completed.stderr
     assert "builds the letter again word for word" in completed.stdout
     assert yaml.safe_load(out_case.read_text(encoding="utf-8"))["resolutions"] == {"freedom-of-expression": "34/18"}
+
+
+def test_a_summary_its_known_words_no_longer_frame_is_not_guessed(tmp_path: Path) -> None:
+    """"regarding" for "concerning": where the summary begins in the drafter's sentence is not
+    known, so the whole sentence is the letter's own, summary and all, and no summary is made up."""
+    letter = _built(REPO / "cases" / "AL-PAK-1-2023.yaml", tmp_path / "letter", "docx")
+    edited = _edited(letter, tmp_path / "AL-PAK-1-2023.docx", "I have received concerning the", "I have received regarding the")
+    out_case = tmp_path / "AL-PAK-1-2023.yaml"
+
+    completed = run_alletter("import", edited, "--out", out_case, "--root", REPO)
+
+    imported = yaml.safe_load(out_case.read_text(encoding="utf-8"))
+    assert "summary" not in imported
+    assert "regarding the blocking of an online news outlet" in imported["wording"]["bring-to-attention"]
+    assert "builds the letter again word for word" in completed.stdout
+    _rebuilds(out_case, edited, tmp_path / "rebuilt")
