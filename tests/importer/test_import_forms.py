@@ -31,6 +31,9 @@ def _without_footnotes(slug: str, target: Path) -> Path:
     [
         ("AL-CHN-12-2019", {"mandate_list": "semicolon-and"}),
         ("AL-PAK-2-2021", {"before_facts": 1, "facts": 1}),
+        # its honour and bring-to-attention sentences are its own: they come back as `wording:`
+        ("AL-PAK-3-2023", {"wording": 2}),
+        ("AL-CHN-5-2020", {"resolutions": {"freedom-of-expression": "34/18"}}),
     ],
 )
 def test_a_dated_form_comes_back_word_for_word(tmp_path: Path, project: LetterProject, slug: str, expected, fmt: str) -> None:

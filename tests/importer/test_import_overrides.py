@@ -138,7 +138,7 @@ def test_a_letter_of_2020_citing_an_earlier_resolution_comes_back_word_for_word(
 
 
 def test_a_summary_its_known_words_no_longer_frame_is_not_guessed(tmp_path: Path) -> None:
-    """"regarding" for "concerning": where the summary begins in the drafter's sentence is not
+    """ "regarding" for "concerning": where the summary begins in the drafter's sentence is not
     known, so the whole sentence is the letter's own, summary and all, and no summary is made up."""
     letter = _built(REPO / "cases" / "AL-PAK-1-2023.yaml", tmp_path / "letter", "docx")
     edited = _edited(letter, tmp_path / "AL-PAK-1-2023.docx", "I have received concerning the", "I have received regarding the")
