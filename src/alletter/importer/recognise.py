@@ -173,6 +173,9 @@ def _close_own_sentence(words: LetterWords, match: _Match) -> None:
     match.open_slot, match.end = None, end
 
 
+ANCHOR = 2  # the fewest known words a value is found by: one ("of", "the") is found anywhere
+
+
 def _recovered(words: LetterWords, variant: Variant, match: _Match) -> list[tuple[Slot, int, int]]:
     """The case's values a sentence of the letter's own still holds: a value the known wording
     prints in that sentence (the summary after "… information we have received concerning") is
@@ -194,7 +197,7 @@ def _recovered(words: LetterWords, variant: Variant, match: _Match) -> list[tupl
         value_start = next(
             (
                 found + length
-                for length in range(len(before), 0, -1)
+                for length in range(len(before), max(1, min(ANCHOR, len(before))) - 1, -1)
                 if (found := words.find(before[-length:], start, end)) is not None
             ),
             None,
@@ -208,7 +211,7 @@ def _recovered(words: LetterWords, variant: Variant, match: _Match) -> list[tupl
             value_end = next(
                 (
                     found
-                    for length in range(len(after), 0, -1)
+                    for length in range(len(after), max(1, min(ANCHOR, len(after))) - 1, -1)
                     if (found := words.find(after[:length], value_start, end)) is not None
                 ),
                 None,
