@@ -131,21 +131,23 @@ def render(
     """Build the letters of the given case files, always, whatever is already in --out.
 
     Each letter is named after its reference: AL OTH 11/2023 → AL-OTH-11-2023.docx, .pdf.
+    Into an archive `build` made (same formats), its manifest and index are kept current too.
 
     Example: alletter render cases/AL-OTH-11-2023.yaml --out letters --format pdf,md
     """
-    from .archive.pool import build_letters
+    from .archive.build import render_letters
     from .letter.builder import find_case_files, parse_formats
 
     project = _project(root, cases[0].parent)
     chosen = parse_formats(formats)
     files = find_case_files(cases)
     _stop_on_sigterm()
-    try:
-        results = build_letters(project, out, chosen, files, on_result=_result_printer(verbose=True))
-    except KeyboardInterrupt:
+    results, interrupted = render_letters(
+        project, out, chosen, files, on_result=_result_printer(verbose=True), on_wait=_waiting_for(out)
+    )
+    if interrupted:
         console.print("interrupted: the letters above are written, the others untouched", highlight=False)
-        raise typer.Exit(INTERRUPTED_EXIT_STATUS) from None
+        raise typer.Exit(INTERRUPTED_EXIT_STATUS)
     failed = sum(not result.ok for result in results)
     console.print(f"{len(results) - failed} built, {failed} failed", highlight=False)
     if failed:

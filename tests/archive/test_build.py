@@ -167,19 +167,40 @@ def test_pack_makes_the_same_zip_from_the_same_letters(project_copy: Path) -> No
         assert package.namelist() == ["AL-OTH-10-2023.pdf", "AL-OTH-11-2023.pdf", "index.html", "manifest.json"]
 
 
+def test_render_into_the_archive_keeps_its_manifest_true_for_pack(project_copy: Path) -> None:
+    """build, edit a case, render it into the archive, pack: the zip's manifest describes the new letter."""
+    assert build(project_copy).returncode == 0
+    case = project_copy / "cases" / "AL-OTH-11-2023.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("- Omegle LCC", "- Omegle LLC", 1), encoding="utf-8")
+    rendered = run_alletter("render", case, "--out", project_copy / "dist", cwd=project_copy)
+    assert rendered.returncode == 0, rendered.stderr
+
+    packed = run_alletter("pack", project_copy / "dist", "--output", project_copy / "letters.zip", cwd=project_copy)
+
+    assert packed.returncode == 0, packed.stderr
+    with zipfile.ZipFile(project_copy / "letters.zip") as package:
+        listed = json.loads(package.read("manifest.json"))["letters"]
+        files = {output["file"]: output["sha256"] for letter in listed for output in letter["files"]}
+        assert {name: hashlib.sha256(package.read(name)).hexdigest() for name in files} == files
+        assert "Omegle LLC" in " ".join(letter["organisation"] for letter in listed)
+    assert "0 built, 2 up to date" in build(project_copy).stdout  # the build state was kept current too
+
+
 def test_pack_refuses_an_archive_whose_manifest_no_longer_matches_a_letter(project_copy: Path) -> None:
-    """build, edit a case, render it into the archive, pack: the zip would ship a manifest whose
-    checksums lie (issue 23); pack refuses and says to build."""
+    """build, edit a case, render it into the archive in other formats, pack: the zip would ship a
+    manifest whose checksums lie (issue 23); pack refuses and says to build."""
     assert build(project_copy, "--format", "pdf").returncode == 0
     case = project_copy / "cases" / "AL-OTH-11-2023.yaml"
     case.write_text(case.read_text(encoding="utf-8").replace("- Omegle LCC", "- Omegle LLC", 1), encoding="utf-8")
-    rendered = run_alletter("render", case, "--out", project_copy / "dist", "--format", "pdf", cwd=project_copy)
+    rendered = run_alletter("render", case, "--out", project_copy / "dist", "--format", "pdf,docx", cwd=project_copy)
     assert rendered.returncode == 0, rendered.stderr
 
     packed = run_alletter("pack", project_copy / "dist", "--output", project_copy / "stale.zip", cwd=project_copy)
 
     assert packed.returncode == 1 and "Traceback" not in packed.stderr
-    assert "manifest.json does not match AL-OTH-11-2023.pdf" in packed.stderr and "alletter build --out" in packed.stderr
+    message = " ".join(packed.stderr.split())
+    assert "manifest.json does not match AL-OTH-11-2023.pdf" in message
+    assert "alletter build --out" in message
     assert not (project_copy / "stale.zip").exists()
     assert build(project_copy, "--format", "pdf").returncode == 0
     again = run_alletter("pack", project_copy / "dist", "--output", project_copy / "fresh.zip", cwd=project_copy)

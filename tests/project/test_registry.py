@@ -124,6 +124,24 @@ def test_a_term_known_only_to_the_month_does_not_sign_in_that_month() -> None:
     ]
 
 
+def test_a_successor_appointed_ends_the_predecessors_unrecorded_term() -> None:
+    """García-Sayán (no recorded end) is not assumed to sign after the Council appointed
+    Satterthwaite; until she is seen in office no one is, and from then she signs, not him."""
+    mandate = _mandate(Resolution(number="53/12", adopted=date(2020, 7, 1)))
+    before = Holder(name="Before", since=date(2016, 12, 1))
+    after = Holder(name="After", appointed=date(2022, 10, 7), seen=[date(2022, 11, 25), date(2024, 6, 25)])
+    mandate = mandate.model_copy(update={"holders": [before, after]})
+    registry = RegistryOnDates([mandate])
+    assert registry.holder_on(mandate, date(2022, 10, 6)).name == "Before"
+    between = registry.on(mandate, date(2022, 11, 1))
+    assert between.holder is None
+    assert between.missing == [
+        "no holder of `x` on 2022-11-01 in mandates.yaml "
+        "(After was appointed on 2022-10-07; the day they took office is not in the sources)"
+    ]
+    assert registry.holder_on(mandate, date(2022, 11, 26)).name == "After"
+
+
 def _mandate(*resolutions: Resolution, kind: str = "thematic") -> Mandate:
     return Mandate(
         id="x",

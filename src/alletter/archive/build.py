@@ -30,7 +30,7 @@ from ..files import directory_lock, ensure_directory, remove_temporary_files, wr
 from ..letter.builder import DEFAULT_FORMATS, LetterResult, sha256_hex
 from ..letter.letter_record import LetterSummary, OutputFile
 from ..project.letter_project import LetterProject
-from .pool import build_in_parallel
+from .pool import build_in_parallel, build_letters
 
 STATE_FILE = ".alletter-state.json"
 STATE_VERSION = 2  # a state file of another version is ignored: every letter is rebuilt
@@ -225,6 +225,12 @@ class Archive:
         except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
             return {}
 
+    def holds_letters_in_its_formats(self) -> bool:
+        """An archive `build` made, whose every letter was written in this archive's formats."""
+        if not self.state_path.is_file():
+            return False
+        return all(set(entry.outputs) == set(self.formats) for entry in self._load_state().values())
+
     def _case_key(self, case_path: Path) -> str:
         """The case file's path relative to the project (absolute when outside it): its key in the state."""
         absolute = os.path.abspath(case_path)
@@ -354,6 +360,31 @@ class Archive:
         entries = sorted(letters.values(), key=lambda entry: (entry.summary.year, entry.summary.slug))
         write_manifest(self.out_dir, entries)
         write_index(self.out_dir, entries, self.project)
+
+
+def render_letters(
+    project: LetterProject,
+    out_dir: Path,
+    formats: Sequence[str],
+    case_paths: Sequence[Path],
+    on_result: Callable[[LetterResult], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> tuple[list[LetterResult], bool]:
+    """`render`: build the given letters always, and say whether Ctrl-C stopped it.
+
+    Into an archive (a folder `build` made) whose letters have these formats, the letters go
+    through the archive, so that its state, manifest and index describe them (a `pack` right after
+    ships checksums that hold); other letters there are left as they are. Anywhere else — or in
+    other formats, which would leave the archive's entries for the letter half true — only the files
+    are written, and `pack` refuses the archive until `build` is run."""
+    archive = Archive(project, out_dir, formats)
+    if archive.holds_letters_in_its_formats():
+        report = archive.build(case_paths, force=True, prune=False, on_result=on_result, on_wait=on_wait)
+        return report.results, report.interrupted
+    try:
+        return build_letters(project, out_dir, formats, case_paths, on_result=on_result), False
+    except KeyboardInterrupt:
+        return [], True
 
 
 def _duplicate_stems(case_paths: Sequence[Path]) -> Iterator[tuple[Path, str]]:

@@ -159,7 +159,14 @@ class RegistryOnDates:
     def holder_on(cls, mandate: Mandate, day: date) -> Holder | None:
         if cls.vacancy_on(mandate, day) is not None:
             return None
-        return next((holder for holder in mandate.holders if in_office(holder, day)), None)
+        # A successor appointed by `day` ends a predecessor's term whose end is not recorded; of
+        # two holders both in office by the sources (one seen after the other began), the later.
+        serving = [
+            holder
+            for holder in mandate.holders
+            if in_office(holder, day) and not (holder.until is None and _successor_appointed(mandate, holder, day))
+        ]
+        return max(serving, key=lambda holder: holder.first_day or date.min, default=None)
 
     def on(self, mandate: Mandate, day: date) -> MandateOnDate:
         """Everything the registry knows of an existing mandate on `day`, and what it does not."""
@@ -220,7 +227,14 @@ class RegistryOnDates:
                     for years in (1, 3):
                         days.add(_years_later(day, years) + RENEWAL_GRACE + one)
         for holder in mandate.holders:
-            for held in (holder.since, holder.until, holder.first_certain_day, holder.last_certain_day, *holder.seen):
+            for held in (
+                holder.since,
+                holder.until,
+                holder.first_certain_day,
+                holder.last_certain_day,
+                holder.appointed,
+                *holder.seen,
+            ):
                 if held is not None:
                     days.update({held, held + one})
             if holder.since is not None:
@@ -260,8 +274,25 @@ def in_office(holder: Holder, day: date) -> bool:
     return day <= last_seen or (holder.since is not None and day < _years_later(holder.since, MAX_TENURE_YEARS))
 
 
+def _successor_appointed(mandate: Mandate, holder: Holder, day: date) -> Holder | None:
+    """A later holder of the mandate appointed on or before `day`: `holder` is then no longer assumed in office."""
+    start = holder.first_day or date.min
+    return next(
+        (
+            other
+            for other in mandate.holders
+            if other.appointed is not None and other.appointed <= day and (other.first_day or date.max) > start
+        ),
+        None,
+    )
+
+
 def _month_only_on(mandate: Mandate, day: date) -> str:
-    """Why a month-only term leaves `day` without a holder: the sources do not show its day."""
+    """Why a term known only to the month, or a successor appointed but not yet seen in office,
+    leaves `day` without a holder: the sources do not show the day."""
+    for holder in mandate.holders:
+        if holder.appointed is not None and holder.appointed <= day and (holder.first_day is None or day < holder.first_day):
+            return f" ({holder.name} was appointed on {holder.appointed}; the day they took office is not in the sources)"
     for holder in mandate.holders:
         for month, precision, began in (
             (holder.since, holder.since_precision, "began"),

@@ -331,8 +331,19 @@ class Holder(StrictModel):
     seen: list[date] = Field(
         [], description="Dates a source shows the holder in office (a letter signed), where the term's dates are not known"
     )
+    appointed: date | None = Field(
+        None,
+        description="The day the Council appointed the holder, where the day they took office is not known: from "
+        "then on the predecessor (whose end is not recorded) is no longer assumed in office",
+    )
     source: Source | None = None
     recorded: Recorded | None = None
+
+    @property
+    def first_day(self) -> date | None:
+        """The first day the sources show the holder in office: `since` (or the month after a
+        month-only one), or the first day seen."""
+        return self.first_certain_day or min(self.seen, default=None)
 
     @property
     def first_certain_day(self) -> date | None:
