@@ -37,8 +37,10 @@ def _built(case: Path, out: Path, fmt: str) -> Path:
     return out / f"{case.stem}.{fmt}"
 
 
-def _edited(letter: Path, target: Path, old: str, new: str) -> Path:
-    """The DOCX with one boilerplate sentence's words changed, as a drafter edits it in Word."""
+def _edited(slug: str, tmp_path: Path, old: str, new: str) -> Path:
+    """The example case's DOCX with one boilerplate sentence's words changed, as a drafter edits it in Word."""
+    letter = _built(REPO / "cases" / f"{slug}.yaml", tmp_path / "letter", "docx")
+    target = tmp_path / f"{slug}.docx"
     with zipfile.ZipFile(letter) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as edited:
         for item in source.infolist():
             data = source.read(item.filename)
@@ -78,10 +80,9 @@ def test_a_letters_own_sentence_and_resolution_come_back_as_its_overrides(tmp_pa
 
 
 def test_a_sentence_edited_in_word_imports_as_that_sentences_own_wording(tmp_path: Path) -> None:
-    letter = _built(REPO / "cases" / "AL-IND-1-2023.yaml", tmp_path / "letter", "docx")
     edited = _edited(
-        letter,
-        tmp_path / "AL-IND-1-2023.docx",
+        "AL-IND-1-2023",
+        tmp_path,
         "we urge that all necessary interim measures be taken",
         "we urge that every necessary interim measure be taken",
     )
@@ -103,10 +104,9 @@ def test_a_sentence_edited_in_word_imports_as_that_sentences_own_wording(tmp_pat
 def test_an_edited_sentence_that_holds_the_summary_keeps_the_summary(tmp_path: Path) -> None:
     """The drafter changed the words around the summary ("I wish to draw the attention of"): the
     sentence is the letter's own, and the summary it prints is still the case's."""
-    letter = _built(REPO / "cases" / "AL-PAK-1-2023.yaml", tmp_path / "letter", "docx")
     edited = _edited(
-        letter,
-        tmp_path / "AL-PAK-1-2023.docx",
+        "AL-PAK-1-2023",
+        tmp_path,
         "I would like to bring to the attention of your Excellency’s Government information",
         "I wish to draw the attention of your Excellency’s Government to information",
     )
@@ -140,8 +140,7 @@ def test_a_letter_of_2020_citing_an_earlier_resolution_comes_back_word_for_word(
 def test_a_summary_its_known_words_no_longer_frame_is_not_guessed(tmp_path: Path) -> None:
     """ "regarding" for "concerning": where the summary begins in the drafter's sentence is not
     known, so the whole sentence is the letter's own, summary and all, and no summary is made up."""
-    letter = _built(REPO / "cases" / "AL-PAK-1-2023.yaml", tmp_path / "letter", "docx")
-    edited = _edited(letter, tmp_path / "AL-PAK-1-2023.docx", "I have received concerning the", "I have received regarding the")
+    edited = _edited("AL-PAK-1-2023", tmp_path, "I have received concerning the", "I have received regarding the")
     out_case = tmp_path / "AL-PAK-1-2023.yaml"
 
     completed = run_alletter("import", edited, "--out", out_case, "--root", REPO)

@@ -140,8 +140,7 @@ def _resembles(words: LetterWords, position: int, block: BlockPatterns) -> bool:
     a sentence with a few words changed scores 0.65–0.8, AL PAK 3/2023's "I would like to share
     with your Excellency's Government the following information." 0.56 against bring-to-attention;
     the paragraph of another block or of the case 0.3 at most."""
-    end = next((index + 1 for index in range(position, len(words.tokens)) if words.ends_paragraph(index)), position)
-    paragraph = [token.key for token in words.tokens[position:end]]
+    paragraph = [token.key for token in words.tokens[position : words.paragraph_end(position)]]
     for variant in block.variants:
         known = [item for item in variant.items if isinstance(item, str)]
         if known and difflib.SequenceMatcher(a=known, b=paragraph[: len(known)], autojunk=False).ratio() >= RESEMBLING:
@@ -168,7 +167,7 @@ def _close_own_sentence(words: LetterWords, match: _Match) -> None:
     if match.open_slot is None or not match.open_slot[0].field.startswith("wording."):
         return
     slot, start = match.open_slot
-    end = next((index + 1 for index in range(start, len(words.tokens)) if words.ends_paragraph(index)), len(words.tokens))
+    end = words.paragraph_end(start)
     match.captures.append((slot, start, end))
     match.open_slot, match.end = None, end
 
