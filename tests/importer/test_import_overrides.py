@@ -79,26 +79,47 @@ def test_a_letters_own_sentence_and_resolution_come_back_as_its_overrides(tmp_pa
         _rebuilds(out_case, letter, tmp_path / "rebuilt")
 
 
-def test_a_sentence_edited_in_word_imports_as_that_sentences_own_wording(tmp_path: Path) -> None:
-    edited = _edited(
-        "AL-IND-1-2023",
-        tmp_path,
-        "we urge that all necessary interim measures be taken",
-        "we urge that every necessary interim measure be taken",
-    )
-
+@pytest.mark.parametrize(
+    ("slug", "phrase", "old", "new"),
+    [
+        (
+            "AL-IND-1-2023",
+            "interim-measures",
+            "we urge that all necessary interim measures",
+            "we urge that every necessary interim measure",
+        ),
+        (
+            "UA-BRA-1-2023",
+            "urgency",
+            "In view of the urgency of the matter, we would appreciate",
+            "Given the urgency of the matter, we would welcome",
+        ),
+        (
+            "UA-BRA-1-2023",
+            "questions-intro",
+            "we would be grateful for your observations",
+            "we would appreciate your observations",
+        ),
+        ("AL-OTH-10-2023", "explanatory", "human rights experts appointed and mandated by", "experts appointed by"),
+    ],
+)
+def test_a_sentence_edited_in_word_imports_as_that_sentences_own_wording(
+    tmp_path: Path, slug: str, phrase: str, old: str, new: str
+) -> None:
+    edited = _edited(slug, tmp_path, old, new)
     (tmp_path / "cases").mkdir()
+
     completed = run_alletter("import", edited, "--out", tmp_path / "cases", "--root", REPO)
 
     assert completed.returncode == 0, completed.stderr
     out = " ".join(completed.stdout.split())
     assert "word for word: 0" in out and "with overrides: 1" in out and "with TODOs: 0" in out
-    assert "AL-IND-1-2023.yaml: its own interim-measures" in out
-    imported = yaml.safe_load((tmp_path / "cases" / "AL-IND-1-2023.yaml").read_text(encoding="utf-8"))
-    assert list(imported["wording"]) == ["interim-measures"]
-    assert imported["wording"]["interim-measures"].startswith("While awaiting a reply, we urge that every necessary")
+    assert f"{slug}.yaml: its own {phrase}" in out
+    imported = yaml.safe_load((tmp_path / "cases" / f"{slug}.yaml").read_text(encoding="utf-8"))
+    assert list(imported["wording"]) == [phrase]
+    assert new in imported["wording"][phrase]
     assert "resolutions" not in imported
-    _rebuilds(tmp_path / "cases" / "AL-IND-1-2023.yaml", edited, tmp_path / "rebuilt")
+    _rebuilds(tmp_path / "cases" / f"{slug}.yaml", edited, tmp_path / "rebuilt")
 
 
 def test_an_edited_sentence_that_holds_the_summary_keeps_the_summary(tmp_path: Path) -> None:
