@@ -176,7 +176,7 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
     from alletter.letter.render import render
     from alletter.letter.typst import PDF_STANDARDS, TYPST_WRITER
     from alletter.letter.validate import load_case
-    from alletter.project.letter_project import TYPST_BLOCKS, TYPST_FILTER, TYPST_TEMPLATE, LetterProject
+    from alletter.project.letter_project import TYPST_BLOCKS, TYPST_FILTER, TYPST_FONTS_DIR, TYPST_TEMPLATE, LetterProject
 
     letter_project = LetterProject(project)
     templates = letter_project.templates_dir
@@ -195,9 +195,17 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
         for path in case_paths:
             started = time.perf_counter()
             valid = load_case(path, letter_project)
-            markdown = render(valid, letter_project).markdown
-            metadata = builder._metadata(valid)
-            fields = builder.converter._typst_variables(metadata)
+            rendered = render(valid, letter_project)
+            markdown = rendered.markdown
+            metadata = builder._metadata(valid, rendered)
+            fields = builder.converter._typst.page_variables(
+                metadata.reference,
+                metadata.date,
+                metadata.language,
+                metadata.subject,
+                metadata.letterhead,
+                metadata.draft_line,
+            )
             variables = [f"--metadata={key}={value}" for key, value in fields["metadata"].items()]
             variables += [f"--variable={key}={value}" for key, value in fields["variables"].items()]
             pypandoc.convert_text(
@@ -209,6 +217,7 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
                 f"{scratch}/letter.typ",
                 output=f"{scratch}/letter.pdf",
                 root=scratch,
+                font_paths=[str(templates / TYPST_FONTS_DIR)],
                 ignore_system_fonts=True,
                 pdf_standards=list(PDF_STANDARDS),
             )

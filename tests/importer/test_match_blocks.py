@@ -80,3 +80,59 @@ def test_of_two_variants_the_one_that_prints_the_letters_words_is_chosen() -> No
     found = match_blocks(LetterWords(["I have the honour to address you concerning a case."]), [opening])
     assert found.blocks["opening"].items == singular
     assert found.captures["summary"] == ["a case"]
+
+
+OWN_OPENING = Slot("wording.opening")
+
+
+def own_opening(found: BlockPatterns) -> list[Variant]:
+    """The opening as the letter's own sentence, as probes.own_variants gives it."""
+    return [Variant([OWN_OPENING], [Probe("own opening", {})], known=OPENING.variants[0].items)] if found is OPENING else []
+
+
+def test_a_block_in_the_letters_own_words_is_its_wording_and_keeps_the_summary() -> None:
+    words = LetterWords(
+        [
+            "We write to address you concerning the detention of Ms. A.",
+            "According to the information received:",
+            "X.",
+        ]
+    )
+    assert match_blocks(words, [OPENING, ACCORDING]).missing_block == "opening"
+    found = match_blocks(words, [OPENING, ACCORDING], own_opening)
+    assert found.missing_block is None and found.own == ["opening"]
+    assert found.captures["wording.opening"] == ["We write to address you concerning the detention of Ms. A."]
+    assert found.captures["summary"] == ["the detention of Ms. A"]
+    assert found.captures["facts"] == ["X."]
+
+
+def test_a_summary_whose_known_words_are_gone_is_not_taken_from_the_own_sentence() -> None:
+    words = LetterWords(["We write to you regarding the detention of Ms. A.", "According to the information received:", "X."])
+    found = match_blocks(words, [OPENING, ACCORDING], own_opening)
+    assert found.captures["wording.opening"] == ["We write to you regarding the detention of Ms. A."]
+    assert "summary" not in found.captures
+
+
+def test_an_optional_block_the_next_paragraph_resembles_is_offered_as_own_wording() -> None:
+    urgency = block("urgency", pattern("In view of the urgency of the matter, we request a reply."), optional=True)
+    own_urgency = Slot("wording.urgency")
+
+    def own(found: BlockPatterns) -> list[Variant]:
+        return [Variant([own_urgency], [Probe("own urgency", {})], known=urgency.variants[0].items)] if found is urgency else []
+
+    words = LetterWords(
+        [
+            "We have the honour to address you concerning a case.",
+            "In view of the gravity of the matter, we request a reply.",
+            "According to the information received:",
+            "X.",
+        ]
+    )
+    assert match_blocks(words, [OPENING, urgency, ACCORDING]).resembling == ["urgency"]
+    found = match_blocks(words, [OPENING, urgency, ACCORDING], own)
+    assert found.own == ["urgency"]
+    assert found.captures["wording.urgency"] == ["In view of the gravity of the matter, we request a reply."]
+    unrelated = LetterWords(
+        ["We have the honour to address you concerning a case.", "According to the information received:", "X."]
+    )
+    assert match_blocks(unrelated, [OPENING, urgency, ACCORDING], own).own == []

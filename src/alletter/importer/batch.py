@@ -87,8 +87,13 @@ def import_one(letter: Path, out_dir: Path, project: LetterProject | None = None
         if checked.missing_words or checked.extra_words:
             reasons.append(f"the rebuild differs ({len(checked.missing_words)} words lacking, {len(checked.extra_words)} added)")
         return LetterImport(letter, "with TODOs", target, "; ".join(reasons))
-    own = imported.data.get("wording") or imported.data.get("resolutions")
-    return LetterImport(letter, "with overrides" if own else "word for word", target)
+    own = [
+        *(imported.data.get("wording") or {}),
+        *(f"resolution {number}" for number in (imported.data.get("resolutions") or {}).values()),
+    ]
+    if own:
+        return LetterImport(letter, "with overrides", target, f"its own {', '.join(own)}")
+    return LetterImport(letter, "word for word", target)
 
 
 def import_batch(

@@ -102,6 +102,7 @@ def case_data(project: LetterProject, recognition: Recognition, letter: LetterTe
     values = {slot: as_typed(text, project.phrasebook) for slot, text in _slot_values(found.captures).items()}
     data = _filled(data, {word: slot.field for word, slot in recognition.sentinels.words.items()}, values)
     _fill_follow_up(data, values, project, todos)
+    _fill_own(data, values, project, head)
     _fill_related(data, values, project, head, todos)
     _fill_annex(data, values.get("annex.paragraphs", ""), project)
     _split_before_facts(data, project, head)
@@ -132,6 +133,24 @@ def _split_before_facts(data: dict[str, Any], project: LetterProject, head: Lett
         data["before_facts"] = data["before_facts"][:at]
     elif not data.get("facts"):  # no facts: the run is the case's paragraphs (printed only with facts)
         data["paragraphs"] = data.pop("before_facts") + (data.get("paragraphs") or [])
+
+
+def _fill_own(data: dict[str, Any], values: dict[str, str], project: LetterProject, head: LetterHead) -> None:
+    """The letter's own sentences as typed text (`wording:`), and the resolutions it cites that
+    are not the ones in force on its date (`resolutions:`), as their slots took them."""
+    if data.get("wording"):
+        data["wording"] = {phrase: _literal(text) for phrase, text in data["wording"].items()}
+    cited = data.pop("resolutions", None)
+    if not cited:
+        return
+    own = {}
+    for mandate_id in cited:
+        number = " ".join(values.get(f"resolutions.{mandate_id}", "").split())
+        in_force, _ = project.registry.in_force(project.mandates[mandate_id], head.day)
+        if number and (in_force is None or number != in_force.resolution):
+            own[mandate_id] = number
+    if own:
+        data["resolutions"] = own
 
 
 def _slot_values(captures: dict[str, list[str]]) -> dict[str, str]:

@@ -10,7 +10,7 @@ stood. Nothing here knows a sentence of the boilerplate: the templates say what 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,7 @@ class Variant:
 
     items: list[Item]
     probes: list[Probe]
+    known: list[Item] | None = None  # a letter's own wording: the pattern of the known wording it replaces
 
     @property
     def literal_count(self) -> int:
@@ -165,14 +166,15 @@ def _probes(project: LetterProject, sentinels: Sentinels) -> list[Probe]:
 
 
 def probe_case(project: LetterProject, data: dict[str, Any]) -> ValidCase:
-    """A probe as the renderer takes it: the registry's mandates on its date, no file behind it."""
+    """A probe as the renderer takes it: the registry's mandates on its date (or the resolution
+    the probe cites for one, as `check` gives a case's `resolutions:`), no file behind it."""
     case = Case.model_validate(data)
     mandates = []
     for mandate_id in case.mandates:
         in_force, missing = project.registry.in_force(project.mandates[mandate_id], case.date)
         if in_force is None:
             raise RecognitionError("; ".join(missing))
-        mandates.append(in_force)
+        mandates.append(replace(in_force, resolution=case.resolutions.get(mandate_id, in_force.resolution)))
     return ValidCase(
         path=Path(f"{case.ref.slug}.yaml"),
         case=case,
@@ -185,9 +187,9 @@ def probe_case(project: LetterProject, data: dict[str, Any]) -> ValidCase:
 
 
 def block_patterns(
-    project: LetterProject, base: dict[str, Any], probes: list[Probe], sentinels: Sentinels
+    project: LetterProject, base: dict[str, Any], probes: list[Probe], sentinels: Sentinels, only: str | None = None
 ) -> list[BlockPatterns]:
-    """Each block of the probe's kind, as each probe prints it."""
+    """Each block of the probe's kind (or the one named `only`), as each probe prints it."""
     kind = Case.model_validate(base).kind
     kind_blocks: list[Block] | None = project.kinds.blocks(kind)
     if kind_blocks is None:
@@ -195,7 +197,7 @@ def block_patterns(
     rendered: list[tuple[str, Probe, str]] = []
     for probe in probes:
         valid = probe_case(project, merged(base, probe.patch))
-        applying = [block.block for block in kind_blocks if block.applies_to(valid.case)]
+        applying = [block.block for block in kind_blocks if block.applies_to(valid.case) and only in (None, block.block)]
         try:
             texts = render_templates(valid, project, [f"blocks/{name}.md.j2" for name in applying])
         except CaseFileError:
@@ -215,7 +217,7 @@ def block_patterns(
             variants.append(Variant(items, [probe]))
         else:
             same.probes.append(probe)
-    return [patterns[block.block] for block in kind_blocks]
+    return [patterns[block.block] for block in kind_blocks if only in (None, block.block)]
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,42 @@ def probing(project: LetterProject, reference: str, day: date, mandates: list[st
     return Probing(base, sentinels, block_patterns(project, base, _probes(project, sentinels), sentinels))
 
 
+# --- a letter's own wording: the variants of a block no known wording of which the letter prints ---
+
+_OWN_RESOLUTION = "999{}/1"  # a resolution no mandate has: where the probe's prints is a slot
+
+
+def own_variants(project: LetterProject, probe: Probing, block: BlockPatterns) -> list[Variant]:
+    """The block as it prints when one of its sentences is the letter's own (`wording:`), or its
+    mandates cite resolutions other than the ones in force (`resolutions:`): each such sentence,
+    and each resolution, a slot. Which sentences a block says is learnt by rendering it with every
+    sentence of the phrasebook a sentinel; a sentence said more than once (in a loop) is not offered."""
+    sentinels = probe.sentinels
+    phrases = {name: sentinels.word(f"wording.{name}") for name in project.phrasebook.phrases}
+    resolutions = {mandate: _OWN_RESOLUTION.format(number) for number, mandate in enumerate(probe.base["mandates"])}
+    for mandate, printed in resolutions.items():
+        sentinels.printed(printed, f"resolutions.{mandate}")
+    known_by_shape = {variant.probes[0].name: variant.items for variant in reversed(block.variants)}
+    shapes = list({first.name: first for first in (variant.probes[0] for variant in block.variants)}.values())
+    everything = [Probe(f"{shape.name}, own wording", merged(shape.patch, {"wording": phrases})) for shape in shapes]
+    said: set[str] = set()
+    for found in block_patterns(project, probe.base, everything, sentinels, block.name):
+        for variant in found.variants:
+            said |= {name for name in phrases if variant.items.count(Slot(f"wording.{name}")) == 1}
+    own: dict[str, tuple[Probe, list[Item]]] = {}
+    for shape in shapes:
+        patches = [{"wording": {name: phrases[name]}} for name in sorted(said)] + [{"resolutions": resolutions}]
+        for patch in patches:
+            variation = Probe(f"{shape.name}, own {', '.join(*patch.values())}", merged(shape.patch, patch))
+            own[variation.name] = (variation, known_by_shape[shape.name])
+    [patterns] = block_patterns(project, probe.base, [variation for variation, _ in own.values()], sentinels, block.name)
+    known = [variant.items for variant in block.variants]
+    new = [variant for variant in patterns.variants if variant.items not in known]
+    for variant in new:
+        variant.known = own[variant.probes[0].name][1]
+    return new
+
+
 __all__ = [
     "CLOSING_BLOCKS",
     "BlockPatterns",
@@ -244,6 +282,7 @@ __all__ = [
     "Sentinels",
     "Slot",
     "Variant",
+    "own_variants",
     "probe_case",
     "probing",
 ]

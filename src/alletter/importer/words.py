@@ -75,6 +75,10 @@ class LetterWords:
         following = token_index + 1
         return following >= len(self.tokens) or "\n\n" in self.text[self.tokens[token_index].end : self.tokens[following].start]
 
+    def paragraph_end(self, token_index: int) -> int:
+        """The index after the last token of the paragraph token `token_index` is in."""
+        return next((index + 1 for index in range(token_index, len(self.tokens)) if self.ends_paragraph(index)), len(self.tokens))
+
     def find(self, keys: list[str], start: int, end: int | None = None, *, ending_paragraph: bool = False) -> int | None:
         """Where the run of tokens `keys` first occurs at or after `start` (and begins before
         `end`); with `ending_paragraph`, only where it is the end of a paragraph."""

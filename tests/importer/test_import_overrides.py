@@ -1,0 +1,173 @@
+"""`alletter import` absorbs a letter's own wording (issue 21, item 9): a boilerplate sentence that
+departs from every known wording comes back as `wording:`, a resolution other than the one in
+force as `resolutions:`, and the case rebuilds the letter word for word."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, run_alletter
+from textextract import compare_words, docx_text
+
+from alletter.importer.case_file import merge_into
+
+OWN_INTERIM_MEASURES = (
+    "While awaiting a reply, we urge that every necessary interim measure be taken to halt the alleged "
+    "violations and to prevent their re-occurrence."
+)
+
+
+def _case_with_own_wording(cases: Path) -> Path:
+    """AL IND 1/2023 with its own interim-measures sentence and the trafficking mandate's resolution
+    of 2017 (35/5) rather than 44/4, in force on 13 March 2023."""
+    cases.mkdir(parents=True, exist_ok=True)
+    case = cases / "AL-IND-1-2023.yaml"
+    own = {"wording": {"interim-measures": OWN_INTERIM_MEASURES}, "resolutions": {"trafficking": "35/5"}}
+    text = (REPO / "cases" / "AL-IND-1-2023.yaml").read_text(encoding="utf-8")
+    case.write_text(text + "\n" + yaml.safe_dump(own, width=100, sort_keys=False), encoding="utf-8")
+    return case
+
+
+def _built(case: Path, out: Path, fmt: str) -> Path:
+    completed = run_alletter("render", case, "--out", out, "--format", fmt, "--root", REPO)
+    assert completed.returncode == 0, completed.stderr
+    return out / f"{case.stem}.{fmt}"
+
+
+def _edited(slug: str, tmp_path: Path, old: str, new: str) -> Path:
+    """The example case's DOCX with one boilerplate sentence's words changed, as a drafter edits it in Word."""
+    letter = _built(REPO / "cases" / f"{slug}.yaml", tmp_path / "letter", "docx")
+    target = tmp_path / f"{slug}.docx"
+    with zipfile.ZipFile(letter) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as edited:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                assert old.encode() in data, f"{old!r} is not in one run of {letter.name}"
+                data = data.replace(old.encode(), new.encode())
+            edited.writestr(item, data)
+    return target
+
+
+def _rebuilds(case: Path, letter: Path, out: Path) -> None:
+    """The imported case, built by the real command, prints the letter's words, none more, none fewer."""
+    built = _built(case, out, "docx")
+    comparison = compare_words(docx_text(letter).split(), docx_text(built))
+    assert (comparison.missing, comparison.extra) == ([], [])
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_a_letters_own_sentence_and_resolution_come_back_as_its_overrides(tmp_path: Path, fmt: str) -> None:
+    case = _case_with_own_wording(tmp_path / "cases")
+    letter = _built(case, tmp_path / "letter", fmt)
+    out_case = tmp_path / "imported" / "AL-IND-1-2023.yaml"
+    out_case.parent.mkdir()
+
+    completed = run_alletter("import", letter, "--out", out_case, "--root", REPO)
+
+    assert completed.returncode == 0, completed.stderr
+    assert "builds the letter again word for word" in completed.stdout
+    assert "TODO" not in out_case.read_text(encoding="utf-8")
+    imported = yaml.safe_load(out_case.read_text(encoding="utf-8"))
+    assert imported["wording"] == {"interim-measures": OWN_INTERIM_MEASURES}
+    assert imported["resolutions"] == {"trafficking": "35/5"}
+    original = case.read_text(encoding="utf-8")
+    assert merge_into(original, imported) == original, "the imported case differs from the case it was built from"
+    if fmt == "docx":
+        _rebuilds(out_case, letter, tmp_path / "rebuilt")
+
+
+@pytest.mark.parametrize(
+    ("slug", "phrase", "old", "new"),
+    [
+        (
+            "AL-IND-1-2023",
+            "interim-measures",
+            "we urge that all necessary interim measures",
+            "we urge that every necessary interim measure",
+        ),
+        (
+            "UA-BRA-1-2023",
+            "urgency",
+            "In view of the urgency of the matter, we would appreciate",
+            "Given the urgency of the matter, we would welcome",
+        ),
+        (
+            "UA-BRA-1-2023",
+            "questions-intro",
+            "we would be grateful for your observations",
+            "we would appreciate your observations",
+        ),
+        ("AL-OTH-10-2023", "explanatory", "human rights experts appointed and mandated by", "experts appointed by"),
+    ],
+)
+def test_a_sentence_edited_in_word_imports_as_that_sentences_own_wording(
+    tmp_path: Path, slug: str, phrase: str, old: str, new: str
+) -> None:
+    edited = _edited(slug, tmp_path, old, new)
+    (tmp_path / "cases").mkdir()
+
+    completed = run_alletter("import", edited, "--out", tmp_path / "cases", "--root", REPO)
+
+    assert completed.returncode == 0, completed.stderr
+    out = " ".join(completed.stdout.split())
+    assert "word for word: 0" in out and "with overrides: 1" in out and "with TODOs: 0" in out
+    assert f"{slug}.yaml: its own {phrase}" in out
+    imported = yaml.safe_load((tmp_path / "cases" / f"{slug}.yaml").read_text(encoding="utf-8"))
+    assert list(imported["wording"]) == [phrase]
+    assert new in imported["wording"][phrase]
+    assert "resolutions" not in imported
+    _rebuilds(tmp_path / "cases" / f"{slug}.yaml", edited, tmp_path / "rebuilt")
+
+
+def test_an_edited_sentence_that_holds_the_summary_keeps_the_summary(tmp_path: Path) -> None:
+    """The drafter changed the words around the summary ("I wish to draw the attention of"): the
+    sentence is the letter's own, and the summary it prints is still the case's."""
+    edited = _edited(
+        "AL-PAK-1-2023",
+        tmp_path,
+        "I would like to bring to the attention of your Excellency’s Government information",
+        "I wish to draw the attention of your Excellency’s Government to information",
+    )
+    out_case = tmp_path / "AL-PAK-1-2023.yaml"
+
+    completed = run_alletter("import", edited, "--out", out_case, "--root", REPO)
+
+    assert completed.returncode == 0, completed.stderr
+    assert "builds the letter again word for word" in completed.stdout
+    imported = yaml.safe_load(out_case.read_text(encoding="utf-8"))
+    original = yaml.safe_load((REPO / "cases" / "AL-PAK-1-2023.yaml").read_text(encoding="utf-8"))
+    assert imported["summary"] == original["summary"]
+    assert imported["wording"]["bring-to-attention"].startswith("In this connection, I wish to draw the attention of")
+    own_text = ["facts", "paragraphs"]  # printed side by side: the letter cannot tell where the facts end
+    assert [text for key in own_text for text in imported.get(key, [])] == [text for key in own_text for text in original[key]]
+    _rebuilds(out_case, edited, tmp_path / "rebuilt")
+
+
+def test_a_letter_of_2020_citing_an_earlier_resolution_comes_back_word_for_word(tmp_path: Path) -> None:
+    case = REPO / "cases" / "forms" / "AL-CHN-5-2020.yaml"
+    letter = _built(case, tmp_path / "letter", "pdf")
+    out_case = tmp_path / "AL-CHN-5-2020.yaml"
+
+    completed = run_alletter("import", letter, "--out", out_case, "--root", REPO)
+
+    assert completed.returncode == 0, completed.stderr
+    assert "builds the letter again word for word" in completed.stdout
+    assert yaml.safe_load(out_case.read_text(encoding="utf-8"))["resolutions"] == {"freedom-of-expression": "34/18"}
+
+
+def test_a_summary_its_known_words_no_longer_frame_is_not_guessed(tmp_path: Path) -> None:
+    """ "regarding" for "concerning": where the summary begins in the drafter's sentence is not
+    known, so the whole sentence is the letter's own, summary and all, and no summary is made up."""
+    edited = _edited("AL-PAK-1-2023", tmp_path, "I have received concerning the", "I have received regarding the")
+    out_case = tmp_path / "AL-PAK-1-2023.yaml"
+
+    completed = run_alletter("import", edited, "--out", out_case, "--root", REPO)
+
+    imported = yaml.safe_load(out_case.read_text(encoding="utf-8"))
+    assert "summary" not in imported
+    assert "regarding the blocking of an online news outlet" in imported["wording"]["bring-to-attention"]
+    assert "builds the letter again word for word" in completed.stdout
+    _rebuilds(out_case, edited, tmp_path / "rebuilt")
