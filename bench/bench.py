@@ -198,14 +198,7 @@ def baseline_seconds_per_letter(project: Path, case_paths: list[Path]) -> float:
             rendered = render(valid, letter_project)
             markdown = rendered.markdown
             metadata = builder._metadata(valid, rendered)
-            fields = builder.converter._typst.page_variables(
-                metadata.reference,
-                metadata.date,
-                metadata.language,
-                metadata.subject,
-                metadata.letterhead,
-                metadata.draft_line,
-            )
+            fields = builder.converter.page_variables(metadata)
             variables = [f"--metadata={key}={value}" for key, value in fields["metadata"].items()]
             variables += [f"--variable={key}={value}" for key, value in fields["variables"].items()]
             pypandoc.convert_text(

@@ -81,19 +81,20 @@ class Converter:
                 "template": str(self.templates_dir / TYPST_TEMPLATE),
                 "filter": str(self.templates_dir / TYPST_FILTER),
                 "body_marker": BODY_MARKER,
-                "pages": [
-                    self._typst.page_variables(
-                        metadata.reference,
-                        metadata.date,
-                        metadata.language,
-                        metadata.subject,
-                        metadata.letterhead,
-                        metadata.draft_line,
-                    )
-                    for metadata in letters
-                ],
+                "pages": [self.page_variables(metadata) for metadata in letters],
             }
         return request
+
+    def page_variables(self, metadata: LetterMetadata) -> dict[str, Any]:
+        """What pandoc puts into one letter's typst page (letter.typ): see `Typst.page_variables`."""
+        return self._typst.page_variables(
+            metadata.reference,
+            metadata.date,
+            metadata.language,
+            metadata.subject,
+            metadata.letterhead,
+            metadata.draft_line,
+        )
 
     def convert_many(
         self, letters: list[tuple[str, LetterMetadata]], formats: tuple[str, ...]
