@@ -99,6 +99,7 @@ class BlockPatterns:
     name: str
     optional: bool
     variants: list[Variant]
+    when: str | None = None  # the kinds.yaml condition the block prints under
 
 
 def _probe_base(reference: str, day: date, mandates: list[str], recipient: str, sentinels: Sentinels) -> dict[str, Any]:
@@ -207,7 +208,7 @@ def block_patterns(
         rendered.extend((name, probe, text) for name, text in zip(applying, texts, strict=True))
     plain = plain_texts([text for _, _, text in rendered])
     patterns: dict[str, BlockPatterns] = {
-        block.block: BlockPatterns(block.block, block.when is not None, []) for block in kind_blocks
+        block.block: BlockPatterns(block.block, block.when is not None, [], block.when) for block in kind_blocks
     }
     for (name, probe, _), text in zip(rendered, plain, strict=True):
         items = [item for item in sentinels.pattern(text) if item != "zqaddresszq"]

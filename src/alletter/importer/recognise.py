@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import RecognitionError
 from ..project.letter_project import LetterProject
 from ..project.schema import NON_STATE, REFERENCE_TEXT, Reference
+from ..project.wording import ONE_OF
 from .probes import BlockPatterns, Item, Probing, Sentinels, Slot, Variant, own_variants, probing
 from .words import LONG_DATE, LetterWords, parse_long_date
 
@@ -235,12 +236,27 @@ OwnVariants = Callable[[BlockPatterns], list[Variant]]
 
 def match_blocks(words: LetterWords, blocks: list[BlockPatterns], own: OwnVariants | None = None) -> BlockMatch:
     """The blocks found in the letter, in order, with what each slot took. A block that must be
-    there and prints in no known wording is looked for as `own` gives it: with one sentence, or
-    the resolutions, the letter's own."""
+    there and prints in no known wording is looked for as `own` gives it: with its sentences, or
+    the resolutions, the letter's own. Of blocks one of which every letter has (kinds.yaml's
+    ONE_OF: a first letter's opening or a follow-up's), a letter none of whose is found is read
+    again with each of them required in turn, and the best reading taken: the letter's opening
+    is in its own words, and no case field is to swallow it."""
+    found = _match_blocks(words, blocks, own, frozenset())
+    for group in ONE_OF:
+        names = [block.name for block in blocks if block.when in group]
+        if len(names) > 1 and not any(name in found.blocks for name in names):
+            found = min((_match_blocks(words, blocks, own, frozenset({name})) for name in names), key=lambda match: match.score)
+    return found
+
+
+def _match_blocks(
+    words: LetterWords, blocks: list[BlockPatterns], own: OwnVariants | None, required: frozenset[str]
+) -> BlockMatch:
     recognition = BlockMatch()
     position, open_slot = 0, None
     spans: list[tuple[Slot, int, int]] = []
-    for index, block in enumerate(blocks):
+    for index, original in enumerate(blocks):
+        block = replace(original, optional=False) if original.name in required else original
         best = _best_match(words, position, open_slot, block)
         if block.optional and best is not None:
             following = next((later for later in blocks[index + 1 :] if not later.optional), None)
