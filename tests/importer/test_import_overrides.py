@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -51,6 +52,16 @@ def _edited(slug: str, tmp_path: Path, old: str, new: str, *more: tuple[str, str
                     data = data.replace(before.encode(), after.encode())
             edited.writestr(item, data)
     return target
+
+
+def _imported_word_for_word(letter: Path, out_case: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The case `alletter import` writes for an edited example letter, which it says rebuilds the
+    letter word for word, and the example case the letter was built from."""
+    completed = run_alletter("import", letter, "--out", out_case, "--root", REPO)
+    assert completed.returncode == 0, completed.stderr
+    assert "builds the letter again word for word" in completed.stdout
+    original = yaml.safe_load((REPO / "cases" / out_case.name).read_text(encoding="utf-8"))
+    return yaml.safe_load(out_case.read_text(encoding="utf-8")), original
 
 
 def _rebuilds(case: Path, letter: Path, out: Path) -> None:
@@ -134,13 +145,7 @@ def test_an_edited_sentence_that_holds_the_summary_keeps_the_summary(tmp_path: P
         "I wish to draw the attention of your Excellency’s Government to information",
     )
     out_case = tmp_path / "AL-PAK-1-2023.yaml"
-
-    completed = run_alletter("import", edited, "--out", out_case, "--root", REPO)
-
-    assert completed.returncode == 0, completed.stderr
-    assert "builds the letter again word for word" in completed.stdout
-    imported = yaml.safe_load(out_case.read_text(encoding="utf-8"))
-    original = yaml.safe_load((REPO / "cases" / "AL-PAK-1-2023.yaml").read_text(encoding="utf-8"))
+    imported, original = _imported_word_for_word(edited, out_case)
     assert imported["summary"] == original["summary"]
     assert imported["wording"]["bring-to-attention"].startswith("In this connection, I wish to draw the attention of")
     own_text = ["facts", "paragraphs"]  # printed side by side: the letter cannot tell where the facts end
@@ -188,13 +193,7 @@ def test_two_sentences_edited_side_by_side_import_as_two_overrides(tmp_path: Pat
         ("We have also examined replies", "We have also studied the replies"),
     )
     out_case = tmp_path / "AL-OTH-10-2023.yaml"
-
-    completed = run_alletter("import", edited, "--out", out_case, "--root", REPO)
-
-    assert completed.returncode == 0, completed.stderr
-    assert "builds the letter again word for word" in completed.stdout
-    imported = yaml.safe_load(out_case.read_text(encoding="utf-8"))
-    original = yaml.safe_load((REPO / "cases" / "AL-OTH-10-2023.yaml").read_text(encoding="utf-8"))
+    imported, original = _imported_word_for_word(edited, out_case)
     assert list(imported["wording"]) == ["follow-up-replied", "follow-up-other-replies"]
     assert imported["wording"]["follow-up-replied"] == replied
     assert imported["wording"]["follow-up-other-replies"].startswith("We have also studied the replies received from")
