@@ -146,6 +146,15 @@ class DraftMark:
 _drafts_used: ContextVar[list[DraftMark] | None] = ContextVar("drafts_used", default=None)
 
 
+def _mark_draft(phrase: str, text: str) -> None:
+    """Note that the letter being rendered prints unconfirmed `text` (a sentence, name, title or
+    annex): the DOCX comments on it, the PDF carries the draft line, `build --final` refuses it.
+    Outside a render (a wording shown on its own) there is no letter to mark."""
+    drafts = _drafts_used.get()
+    if drafts is not None and text:
+        drafts.append(DraftMark(phrase, text))
+
+
 def prefixed(text: str, prefix: str) -> str:
     return f"{prefix}{text}"
 
@@ -290,9 +299,8 @@ def say(context: jinja2.runtime.Context, phrase: str, **values: object) -> Markd
         raise TemplateError(f"{book.file} ({phrase})", None, str(error)) from None
     # A sentence that ends with a value ending in a full stop ("S.A.") takes no second one.
     text = _DOUBLED_FULL_STOP.sub(r"\\.", text)
-    drafts = _drafts_used.get()
-    if variant.status == "draft" and drafts is not None and text:
-        drafts.append(DraftMark(phrase, text))
+    if variant.status == "draft":
+        _mark_draft(phrase, text)
     return Markdown(text)
 
 
@@ -385,23 +393,24 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
     }
 
 
-# The sentences that name other States' Governments, and the case field that makes them do so.
-_SENTENCES_NAMING_GOVERNMENTS = {"related": "related", "follow-up-replies-received": "follow_up.other_replies.governments"}
-
-
 def _refuse_english_government_names(case: Case, phrasebook_file: str) -> None:
     """In French or Spanish a Government is named with its article ("du Brésil", "de la France",
     "del Brasil"), which states.yaml does not record: rather than print "the Government of Brazil"
     or a guessed article, such a sentence is refused unless the case words it itself."""
+    # Each sentence that names other States' Governments: the case field that makes it do so, and
+    # whether this case's does.
     naming = {
-        "related": any(Reference.parse(related.reference).country != NON_STATE for related in case.related),
-        "follow-up-replies-received": bool(case.follow_up and case.follow_up.other_replies.governments),
+        "related": ("related", any(Reference.parse(related.reference).country != NON_STATE for related in case.related)),
+        "follow-up-replies-received": (
+            "follow_up.other_replies.governments",
+            bool(case.follow_up and case.follow_up.other_replies.governments),
+        ),
     }
-    for phrase, names_governments in naming.items():
+    for phrase, (field, names_governments) in naming.items():
         if names_governments and phrase not in case.wording:
             raise MissingWording(
                 phrase,
-                f"a letter in this language that names another State's Government (`{_SENTENCES_NAMING_GOVERNMENTS[phrase]}`: "
+                f"a letter in this language that names another State's Government (`{field}`: "
                 "its name needs its article, which states.yaml does not record)",
                 phrasebook_file,
             )
@@ -418,7 +427,6 @@ def _mandates_in(valid: ValidCase, project: LetterProject, language: str) -> tup
     made by the phrasebook's feminine_titles — a draft name, marked as draft wording is."""
     names = project.names_for(language).names
     book = project.phrasebook_for(language)
-    drafts = _drafts_used.get()
     mandates: list[MandateInForce] = []
     signatories: list[Signatory] = []
     for mandate in valid.mandates:
@@ -431,8 +439,8 @@ def _mandates_in(valid: ValidCase, project: LetterProject, language: str) -> tup
                 f"a letter in this language (no name of `{mandate.id}`)",
                 f"templates/names.{language}.yaml",
             )
-        if not sourced and drafts is not None:
-            drafts.append(DraftMark(f"name of {mandate.id}", escape_markdown(name)))
+        if not sourced:
+            _mark_draft(f"name of {mandate.id}", escape_markdown(name))
         mandates.append(MandateInForce(id=mandate.id, name=name, resolution=mandate.resolution, holder=mandate.holder))
         signatories.append(Signatory(name=mandate.holder.name, title=_signature_title(mandate, name, language, project)))
     return mandates, signatories
@@ -453,9 +461,8 @@ def _signature_title(mandate: MandateInForce, name: str, language: str, project:
     title = entry.name
     if mandate.holder.gender == "female":
         title = _made_feminine(title, project.phrasebook_for(language)) or title
-    drafts = _drafts_used.get()
-    if entry.status == "draft" and drafts is not None:
-        drafts.append(DraftMark(f"signature title of {mandate.holder.name}", escape_markdown(title)))
+    if entry.status == "draft":
+        _mark_draft(f"signature title of {mandate.holder.name}", escape_markdown(title))
     return title
 
 
@@ -532,13 +539,12 @@ def _case_annex(valid: ValidCase, project: LetterProject, context: dict[str, obj
     environment = letter_environment(project.templates_dir)
     language = str(context["language"])
     standards = []
-    drafts = _drafts_used.get()
     for standard in annex.standards:
         paragraph = project.law_paragraph(standard, language)
         assert paragraph is not None  # _letter_context refuses a paragraph the letter's language lacks
         standards.append(environment.get_template(paragraph.template).render(context).strip())
-        if paragraph.draft and drafts is not None:
-            drafts.append(DraftMark(f"annex paragraph {standard} ({paragraph.template})", standards[-1]))
+        if paragraph.draft:
+            _mark_draft(f"annex paragraph {standard} ({paragraph.template})", standards[-1])
     own = [narrative(paragraph) for paragraph in annex.paragraphs]
     title = Markdown(_phrase_template(environment, f'{{{{ say("{CASE_ANNEX_TITLE}") }}}}').render(context))
     return Annex(id="case", title=title, body="\n\n".join([*standards, *own]))
@@ -611,9 +617,9 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
 
 def _mark_draft_annexes(annexes: Iterable[Annex]) -> None:
     """A draft translation of an annex is marked on its title, as a draft sentence is."""
-    drafts = _drafts_used.get()
-    if drafts is not None:
-        drafts.extend(DraftMark(f"annex {annex.id} ({annex.file})", annex.title) for annex in annexes if annex.draft)
+    for annex in annexes:
+        if annex.draft:
+            _mark_draft(f"annex {annex.id} ({annex.file})", annex.title)
 
 
 def wording_problems(valid: ValidCase, project: LetterProject) -> list[Problem]:
