@@ -1,9 +1,11 @@
-"""Letters in the dated forms of 2019–2021 (issue 21) come back from their DOCX and PDF: the
+"""Letters in the dated forms of 2019–2021 (issue 21) come back from their DOCX and PDF, footnotes and all: the
 `REFERENCE:` block, the last mandate after "; and", the case's paragraphs before the facts."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -13,37 +15,42 @@ from alletter.project.letter_project import LetterProject
 from tests.conftest import REPO, run_alletter
 
 FORMS = REPO / "cases" / "forms"
+KEN_OPENING = (
+    "In this connection, we offer the following comments on the Public Order (Amendment) Bill, which is before the "
+    "National Assembly."
+)
 
 
-def _without_footnotes(slug: str, target: Path) -> Path:
-    """The example case with its footnotes left out (import does not read footnotes back yet)."""
-    data = yaml.safe_load((FORMS / f"{slug}.yaml").read_text(encoding="utf-8"))
-    data.pop("footnotes", None)
-    data = yaml.safe_load(yaml.safe_dump(data).replace("[^1]", "").replace("[^programme]", ""))
-    path = target / f"{slug}.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+# What the import must find in some of the example cases; every one of them must come back.
+EXPECTED: dict[str, dict[str, Any]] = {
+    "AL-CHN-12-2019": {"mandate_list": "semicolon-and"},
+    "AL-PAK-2-2021": {"before_facts": 1, "facts": 1},
+    # its honour and bring-to-attention sentences are its own: they come back as `wording:`
+    "AL-PAK-3-2023": {"wording": 2},
+    "AL-CHN-5-2020": {"resolutions": {"freedom-of-expression": "34/18"}},
+    # an OL whose opening is its own: no case field swallows it
+    "OL-KEN-1-2021": {"wording": {"bring-to-attention": KEN_OPENING}},
+    # a follow-up whose two sentences are its own: the paragraph is its opening, in its own words
+    # (the prior letter's reference and subject print only inside them: they are not guessed)
+    "AL-SWE-3-2019": {"wording": 1, "follow_up": None},
+}
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
-@pytest.mark.parametrize(
-    ("slug", "expected"),
-    [
-        ("AL-CHN-12-2019", {"mandate_list": "semicolon-and"}),
-        ("AL-PAK-2-2021", {"before_facts": 1, "facts": 1}),
-        # its honour and bring-to-attention sentences are its own: they come back as `wording:`
-        ("AL-PAK-3-2023", {"wording": 2}),
-        ("AL-CHN-5-2020", {"resolutions": {"freedom-of-expression": "34/18"}}),
-    ],
-)
-def test_a_dated_form_comes_back_word_for_word(tmp_path: Path, project: LetterProject, slug: str, expected, fmt: str) -> None:
+@pytest.mark.parametrize("slug", sorted(path.stem for path in FORMS.glob("*.yaml")))
+def test_every_dated_form_comes_back_word_for_word(tmp_path: Path, project: LetterProject, slug: str, fmt: str) -> None:
     (tmp_path / "cases").mkdir()
-    case = _without_footnotes(slug, tmp_path / "cases")
+    case = tmp_path / "cases" / f"{slug}.yaml"
+    shutil.copy(FORMS / f"{slug}.yaml", case)
     completed = run_alletter("render", "--root", REPO, case, "--out", tmp_path / "out", "--format", fmt)
     assert completed.returncode == 0, completed.stderr
     imported = import_letter(tmp_path / "out" / f"{slug}.{fmt}", project)
     assert imported.todos == []
-    for field, value in expected.items():
+    # its footnotes come back numbered as the letter prints them, with their texts
+    original = yaml.safe_load(case.read_text(encoding="utf-8")).get("footnotes", {})
+    notes = [text.replace("’", "'") for text in imported.data.get("footnotes", {}).values()]
+    assert notes == list(original.values())
+    for field, value in EXPECTED.get(slug, {}).items():
         got = imported.data.get(field)
         assert (len(got) if isinstance(value, int) else got) == value, (field, got)
     checked = rebuild(imported, imported.yaml_text, case, project)

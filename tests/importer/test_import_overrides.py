@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -37,18 +38,30 @@ def _built(case: Path, out: Path, fmt: str) -> Path:
     return out / f"{case.stem}.{fmt}"
 
 
-def _edited(slug: str, tmp_path: Path, old: str, new: str) -> Path:
-    """The example case's DOCX with one boilerplate sentence's words changed, as a drafter edits it in Word."""
+def _edited(slug: str, tmp_path: Path, old: str, new: str, *more: tuple[str, str]) -> Path:
+    """The example case's DOCX with boilerplate sentences' words changed (`old` to `new`, and
+    each of `more`), as a drafter edits it in Word."""
     letter = _built(REPO / "cases" / f"{slug}.yaml", tmp_path / "letter", "docx")
     target = tmp_path / f"{slug}.docx"
     with zipfile.ZipFile(letter) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as edited:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "word/document.xml":
-                assert old.encode() in data, f"{old!r} is not in one run of {letter.name}"
-                data = data.replace(old.encode(), new.encode())
+                for before, after in [(old, new), *more]:
+                    assert before.encode() in data, f"{before!r} is not in one run of {letter.name}"
+                    data = data.replace(before.encode(), after.encode())
             edited.writestr(item, data)
     return target
+
+
+def _imported_word_for_word(letter: Path, out_case: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The case `alletter import` writes for an edited example letter, which it says rebuilds the
+    letter word for word, and the example case the letter was built from."""
+    completed = run_alletter("import", letter, "--out", out_case, "--root", REPO)
+    assert completed.returncode == 0, completed.stderr
+    assert "builds the letter again word for word" in completed.stdout
+    original = yaml.safe_load((REPO / "cases" / out_case.name).read_text(encoding="utf-8"))
+    return yaml.safe_load(out_case.read_text(encoding="utf-8")), original
 
 
 def _rebuilds(case: Path, letter: Path, out: Path) -> None:
@@ -132,13 +145,7 @@ def test_an_edited_sentence_that_holds_the_summary_keeps_the_summary(tmp_path: P
         "I wish to draw the attention of your Excellency’s Government to information",
     )
     out_case = tmp_path / "AL-PAK-1-2023.yaml"
-
-    completed = run_alletter("import", edited, "--out", out_case, "--root", REPO)
-
-    assert completed.returncode == 0, completed.stderr
-    assert "builds the letter again word for word" in completed.stdout
-    imported = yaml.safe_load(out_case.read_text(encoding="utf-8"))
-    original = yaml.safe_load((REPO / "cases" / "AL-PAK-1-2023.yaml").read_text(encoding="utf-8"))
+    imported, original = _imported_word_for_word(edited, out_case)
     assert imported["summary"] == original["summary"]
     assert imported["wording"]["bring-to-attention"].startswith("In this connection, I wish to draw the attention of")
     own_text = ["facts", "paragraphs"]  # printed side by side: the letter cannot tell where the facts end
@@ -170,4 +177,26 @@ def test_a_summary_its_known_words_no_longer_frame_is_not_guessed(tmp_path: Path
     assert "summary" not in imported
     assert "regarding the blocking of an online news outlet" in imported["wording"]["bring-to-attention"]
     assert "builds the letter again word for word" in completed.stdout
+    _rebuilds(out_case, edited, tmp_path / "rebuilt")
+
+
+def test_two_sentences_edited_side_by_side_import_as_two_overrides(tmp_path: Path) -> None:
+    """AL OTH 10/2023's follow-up paragraph with both sentences after the recall reworded: each
+    is its own override, and the facts they still print (the reply's date, the Governments that
+    replied) are the case's."""
+    replied = "We appreciate your comprehensive reply dated 28 May 2021, which we have studied closely."
+    edited = _edited(
+        "AL-OTH-10-2023",
+        tmp_path,
+        "which we carefully reviewed",
+        "which we have studied closely",
+        ("We have also examined replies", "We have also studied the replies"),
+    )
+    out_case = tmp_path / "AL-OTH-10-2023.yaml"
+    imported, original = _imported_word_for_word(edited, out_case)
+    assert list(imported["wording"]) == ["follow-up-replied", "follow-up-other-replies"]
+    assert imported["wording"]["follow-up-replied"] == replied
+    assert imported["wording"]["follow-up-other-replies"].startswith("We have also studied the replies received from")
+    assert imported["recipient"]["kind"] == "company"
+    assert imported["follow_up"] == original["follow_up"]
     _rebuilds(out_case, edited, tmp_path / "rebuilt")

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pypdf import PdfReader
 
 from tests.conftest import REPO, run_alletter
 from tests.textextract import docx_text, pdf_text
@@ -154,6 +155,32 @@ def test_footnotes_are_word_footnotes_numbered_through_the_letter(built_forms: P
     assert note is not None and "shared by several newspapers" in re.sub(r"<[^>]+>", "", note.group(1))
     pdf = " ".join(pdf_text(built_forms / "AL-CHN-12-2019.pdf").split())
     assert "1The account was published on Mr. E’s own blog" in pdf and "[^1]" not in pdf
+
+
+def _page_one_lines(pdf: Path) -> list[tuple[float, str]]:
+    """Page 1's lines of text, each with its baseline's height above the page's bottom edge (pt)."""
+    lines: list[tuple[float, str]] = []
+
+    def visit(text: str, matrix: list[float], text_matrix: list[float], *_: object) -> None:
+        if text.strip():
+            lines.append((text_matrix[5] * matrix[3] + matrix[5], text.strip()))
+
+    PdfReader(pdf).pages[0].extract_text(visitor_text=visit)
+    return lines
+
+
+def test_a_footnote_on_page_one_stands_above_the_address_not_over_it(built_forms: Path) -> None:
+    """Word sets footnotes above its footer, where page 1's address is: the PDF must too (typst's
+    footnotes once overprinted the address)."""
+    for slug, note, address in (
+        ("AL-CHN-12-2019", "The account was published", "Permanent Mission of the People"),
+        ("AL-PAK-3-2023", "His arrest was filmed", "Permanent Mission of Pakistan"),
+    ):
+        lines = _page_one_lines(built_forms / f"{slug}.pdf")
+        note_height = min(height for height, text in lines if note in text)
+        address_top = max(height for height, text in lines if address in text)
+        assert note_height > address_top + 10, (slug, note_height, address_top)
+        assert address_top < 2.5 / 2.54 * 72  # the address still stands in the bottom margin
 
 
 def test_footnotes_of_several_letters_built_together_each_start_at_one(tmp_path: Path) -> None:

@@ -112,7 +112,46 @@ def case_data(project: LetterProject, recognition: Recognition, letter: LetterTe
     if not data.get("questions"):
         data["questions"] = [f"{PLACEHOLDER}: no questions were found in the letter"]
         todos.append("questions: none found")
+    data = _with_footnotes(data, letter.footnotes, todos)
     return _in_schema_order(data), todos
+
+
+def _with_footnotes(data: dict[str, Any], footnotes: dict[str, str], todos: list[str]) -> dict[str, Any]:
+    """The letter's footnotes as the case's: each call the letter prints as `[1]` in a field of
+    the case's own becomes its `[^1]`, and its text `footnotes: {"1": …}`. A footnote called in
+    the boilerplate, or not found once, is not placed: a TODO says which, with its text."""
+    placed: dict[str, str] = {}
+    for number, text in footnotes.items():
+        call = re.compile(rf"\\?\[{number}\\?\]")
+        found = _calls(data, call)
+        if found == 1:
+            data = _replaced(data, call, f"[^{number}]")
+            placed[number] = _literal(text)
+        else:
+            todos.append(f"footnote {number}: its call is not in one field of the case's own; not placed: {text!r}")
+    if placed:
+        data["footnotes"] = placed
+    return data
+
+
+def _calls(value: Any, call: re.Pattern[str]) -> int:
+    if isinstance(value, str):
+        return len(call.findall(value))
+    if isinstance(value, dict):
+        return sum(_calls(item, call) for item in value.values())
+    if isinstance(value, list):
+        return sum(_calls(item, call) for item in value)
+    return 0
+
+
+def _replaced(value: Any, call: re.Pattern[str], mark: str) -> Any:
+    if isinstance(value, str):
+        return call.sub(lambda _: mark, value)
+    if isinstance(value, dict):
+        return {key: _replaced(item, call, mark) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replaced(item, call, mark) for item in value]
+    return value
 
 
 def _split_before_facts(data: dict[str, Any], project: LetterProject, head: LetterHead) -> None:
@@ -392,7 +431,7 @@ def rebuild(imported: ImportedCase, text: str, target: Path, project: LetterProj
     rebuilt = plain_texts([render(checked.valid, project).markdown])[0]
     for line in checked.valid.case.recipient.address:  # page 1's foot, which the letter's text leaves out
         rebuilt = rebuilt.replace(line, "", 1)
-    expected = [token.key for token in tokenize("\n\n".join(imported.letter.paragraphs))]
+    expected = [token.key for token in tokenize(imported.letter.words)]
     actual = [token.key for token in tokenize(rebuilt)]
     matcher = difflib.SequenceMatcher(a=expected, b=actual, autojunk=False)
     for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():

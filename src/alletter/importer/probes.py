@@ -99,6 +99,7 @@ class BlockPatterns:
     name: str
     optional: bool
     variants: list[Variant]
+    when: str | None = None  # the kinds.yaml condition the block prints under
 
 
 def _probe_base(reference: str, day: date, mandates: list[str], recipient: str, sentinels: Sentinels) -> dict[str, Any]:
@@ -207,7 +208,7 @@ def block_patterns(
         rendered.extend((name, probe, text) for name, text in zip(applying, texts, strict=True))
     plain = plain_texts([text for _, _, text in rendered])
     patterns: dict[str, BlockPatterns] = {
-        block.block: BlockPatterns(block.block, block.when is not None, []) for block in kind_blocks
+        block.block: BlockPatterns(block.block, block.when is not None, [], block.when) for block in kind_blocks
     }
     for (name, probe, _), text in zip(rendered, plain, strict=True):
         items = [item for item in sentinels.pattern(text) if item != "zqaddresszq"]
@@ -255,13 +256,24 @@ def own_variants(project: LetterProject, probe: Probing, block: BlockPatterns) -
     known_by_shape = {variant.probes[0].name: variant.items for variant in reversed(block.variants)}
     shapes = list({first.name: first for first in (variant.probes[0] for variant in block.variants)}.values())
     everything = [Probe(f"{shape.name}, own wording", merged(shape.patch, {"wording": phrases})) for shape in shapes]
-    said: set[str] = set()
+    said: dict[str, list[str]] = {}  # by shape, the sentences it says once, in the order it says them
     for found in block_patterns(project, probe.base, everything, sentinels, block.name):
         for variant in found.variants:
-            said |= {name for name in phrases if variant.items.count(Slot(f"wording.{name}")) == 1}
+            once = [
+                item.field.removeprefix("wording.")
+                for item in variant.items
+                if isinstance(item, Slot) and item.field.startswith("wording.")
+            ]
+            for rendered in variant.probes:
+                said[rendered.name.removesuffix(", own wording")] = [name for name in once if once.count(name) == 1]
+    every = sorted({name for names in said.values() for name in names})
     own: dict[str, tuple[Probe, list[Item]]] = {}
     for shape in shapes:
-        patches = [{"wording": {name: phrases[name]}} for name in sorted(said)] + [{"resolutions": resolutions}]
+        # Each sentence alone, and each two the shape says side by side (a drafter rewrote both).
+        pairs = list(zip(said.get(shape.name, []), said.get(shape.name, [])[1:], strict=False))
+        patches = [{"wording": {name: phrases[name]}} for name in every]
+        patches += [{"wording": {name: phrases[name] for name in pair}} for pair in pairs]
+        patches.append({"resolutions": resolutions})
         for patch in patches:
             variation = Probe(f"{shape.name}, own {', '.join(*patch.values())}", merged(shape.patch, patch))
             own[variation.name] = (variation, known_by_shape[shape.name])

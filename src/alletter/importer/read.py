@@ -44,6 +44,14 @@ class LetterText:
     paragraphs: list[str]
     address: list[str] = field(default_factory=list)
     unplaced: list[tuple[str, str]] = field(default_factory=list)
+    footnotes: dict[str, str] = field(default_factory=dict)  # by number; the text calls each as `[1]`
+
+    @property
+    def words(self) -> str:
+        """The letter's text as pandoc's plain text prints it, footnotes at the end: what a
+        rebuild of its case is compared with."""
+        notes = [f"[{number}] {text}" for number, text in self.footnotes.items()]
+        return "\n\n".join([*self.paragraphs, *notes])
 
 
 def read_letter(path: Path) -> LetterText:
@@ -79,14 +87,33 @@ def read_docx(path: Path, data: bytes) -> LetterText:
     from the footer of page 1, where alletter's DOCX keeps it."""
     import docx
 
-    paragraphs = _plain_paragraphs(docx_plain_text(path))
+    paragraphs, footnotes = _notes_apart(_plain_paragraphs(docx_plain_text(path)))
     document = docx.Document(io.BytesIO(data))
     address: list[str] = []
     for section in document.sections[:1]:
         if section.different_first_page_header_footer:
             footer = section.first_page_footer.paragraphs
             address = [_clean(line) for paragraph in footer for line in paragraph.text.splitlines() if line.strip()]
-    return LetterText(paragraphs, address)
+    return LetterText(paragraphs, address, footnotes=footnotes)
+
+
+_NOTE = re.compile(r"^\[(\d+)\]\s+(.*)$", re.DOTALL)
+
+
+def _notes_apart(paragraphs: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The letter's paragraphs, and the footnotes pandoc's plain text prints after them ("[1] …",
+    numbered from 1, each called as `[1]` in the text before them)."""
+    count = 0
+    while count < len(paragraphs) and _NOTE.match(paragraphs[-count - 1]):
+        count += 1
+    body = paragraphs[: len(paragraphs) - count]
+    notes = [(found.group(1), found.group(2)) for paragraph in paragraphs[len(body) :] if (found := _NOTE.match(paragraph))]
+    text = "\n\n".join(body)
+    if [number for number, _ in notes] != [str(index) for index in range(1, len(notes) + 1)] or not all(
+        f"[{number}]" in text for number, _ in notes
+    ):
+        return paragraphs, {}
+    return body, dict(notes)
 
 
 def _plain_paragraphs(plain: str) -> list[str]:
@@ -255,6 +282,7 @@ def _pdf_lines(data: bytes) -> list[list[_Line]]:
         runs, extents = _page_runs(page, measured=number == 0)  # page 1's foot is the address
         for run in runs:
             by_baseline.setdefault(run[0], []).append(run)
+        _join_raised_numbers(by_baseline)
         lines = []
         for y in sorted(by_baseline, reverse=True):
             pieces = sorted(by_baseline[y], key=lambda run: run[1])
@@ -262,6 +290,50 @@ def _pdf_lines(data: bytes) -> list[list[_Line]]:
             lines.append(_Line(number, pieces[0][1], y, max(piece[2] for piece in pieces), _clean(text), extents.get(y)))
         pages.append(lines)
     return pages
+
+
+_RAISED = 0.6  # of the line's size: how far above its baseline a footnote's number is set (typst: 0.4 measured)
+_SMALLER = 0.85  # of the line's size: a footnote's number is set smaller (typst: 0.65 measured)
+
+
+def _join_raised_numbers(by_baseline: dict[float, list[tuple[float, float, float, str]]]) -> None:
+    """A footnote's number, set small just above the baseline of the line that calls it (or of
+    its note's first line), joined to that line where it stands, as `[1]`: how pandoc's plain
+    text of the DOCX prints a call, so that both formats come to the same text."""
+    for y in sorted(by_baseline):
+        runs = by_baseline[y]
+        if not all(run[3].strip().isdigit() for run in runs):
+            continue
+        size = max(run[2] for run in runs)
+        line = next(
+            (low for low in sorted(by_baseline, reverse=True) if low < y <= low + _RAISED * max(r[2] for r in by_baseline[low])),
+            None,
+        )
+        if line is not None and size < _SMALLER * max(run[2] for run in by_baseline[line]):
+            by_baseline[line].extend((line, x, size, f"[{text.strip()}]") for _, x, size, text in runs)
+            del by_baseline[y]
+
+
+_NOTE_START = re.compile(r"^\[(\d+)\]\s*(.*)$")
+
+
+def _notes_in_foot(foot: list[_Line]) -> tuple[list[_Line], dict[str, str]]:
+    """The lines of a page's foot that are not footnotes, and the footnotes: a line that begins
+    with its number (`[1]`, joined above), and the lines after it in its size (an address, a
+    page number, are set in another)."""
+    rest: list[_Line] = []
+    notes: dict[str, list[str]] = {}
+    current: tuple[str, float] | None = None
+    for line in foot:
+        start = _NOTE_START.match(line.text)
+        if start:
+            current = (start.group(1), round(line.size, 1))
+            notes[current[0]] = [start.group(2)]
+        elif current is not None and round(line.size, 1) == current[1]:
+            notes[current[0]].append(line.text)
+        else:
+            rest.append(line)
+    return rest, {number: _joined(lines) for number, lines in notes.items()}
 
 
 def read_pdf(data: bytes) -> LetterText:
@@ -276,7 +348,9 @@ def read_pdf(data: bytes) -> LetterText:
     lowest = min((line.y for body, _ in split for line in body), default=0.0)
     leading = _leading([body for body, _ in split])
     previous: _Line | None = None
-    for number, (body, foot) in enumerate(split):
+    for number, (body, whole_foot) in enumerate(split):
+        foot, notes = _notes_in_foot(whole_foot)
+        result.footnotes.update(notes)
         if number == 0:  # later pages' feet hold their numbers
             result.address = _unwrapped(foot, max((line.extent.end for line in body if line.extent), default=0.0))
         left = min((line.x for line in body), default=0.0)

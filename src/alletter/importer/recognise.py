@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import RecognitionError
 from ..project.letter_project import LetterProject
 from ..project.schema import NON_STATE, REFERENCE_TEXT, Reference
+from ..project.wording import ONE_OF
 from .probes import BlockPatterns, Item, Probing, Sentinels, Slot, Variant, own_variants, probing
 from .words import LONG_DATE, LetterWords, parse_long_date
 
@@ -59,8 +60,14 @@ class BlockMatch:
     resembling: list[str] = field(default_factory=list)  # blocks not found that the letter may print in its own words
 
     @property
-    def score(self) -> tuple[int, int, int]:
-        return (1 if self.missing_block else 0, sum(len(item.text.split()) for item in self.unplaced), len(self.own))
+    def score(self) -> tuple[int, int, int, int, int]:
+        """Lower is better: a block missing, the words no block places, the blocks whose words a
+        paragraph resembles and that are not found (a case field swallowed them), then more blocks
+        found (a reading whose probe lacks a block leaves its words to a case field), then fewer
+        blocks read in the letter's own words."""
+        swallowed = sum(1 for name in self.resembling if name not in self.blocks)
+        unplaced = sum(len(item.text.split()) for item in self.unplaced)
+        return (1 if self.missing_block else 0, unplaced, swallowed, -len(self.blocks), len(self.own))
 
 
 def _segments(items: list[Item]) -> Iterator[Slot | list[str]]:
@@ -130,6 +137,26 @@ def _best_match(
     return min(found, key=lambda pair: (pair[1].first_literal, -pair[1].literal_count))
 
 
+def _own_match(
+    words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, block: BlockPatterns
+) -> tuple[Variant, _Match] | None:
+    """The best of the block's own variants: as `_best_match` ranks them, and of those as good,
+    the one with the most sentences of the letter's own, if each of them takes a sentence (a
+    variant with two side by side is not taken for one sentence)."""
+    found = [(variant, match) for variant in block.variants if (match := _match_variant(words, position, open_slot, variant))]
+    ranked = sorted(found, key=lambda pair: (pair[1].first_literal, -pair[1].literal_count, -_own_slots(pair[0])))
+    for variant, match in ranked:
+        _close_own_sentence(words, match)
+        _share_sentences(words, match)
+        if all(end > start for slot, start, end in match.captures if slot.field.startswith("wording.")):
+            return variant, match
+    return None
+
+
+def _own_slots(variant: Variant) -> int:
+    return sum(1 for item in variant.items if isinstance(item, Slot) and item.field.startswith("wording."))
+
+
 RESEMBLING = 0.5  # how much of a block's known words a paragraph in a drafter's own words keeps
 
 
@@ -160,6 +187,43 @@ def _begins_later_block(words: LetterWords, position: int, later: list[BlockPatt
     return False
 
 
+_TITLE = re.compile(r"^[A-Z][a-z]{0,2}$")  # "Mr", "Ms", "Dr", "No": a full stop after it ends no sentence
+
+
+def _sentence_ends(words: LetterWords, start: int, end: int) -> list[int]:
+    """Where each sentence of tokens `start` to `end` ends (the index after its full stop)."""
+    ends = []
+    for index in range(start + 1, end - 1):
+        token, following = words.tokens[index], words.tokens[index + 1]
+        if token.key in ".?!" and not _TITLE.match(words.tokens[index - 1].key) and following.key[:1].isupper():
+            ends.append(index + 1)
+    return ends
+
+
+def _share_sentences(words: LetterWords, match: _Match) -> None:
+    """Sentences of the letter's own side by side (two slots, no known word between them): the
+    first slot took the words of both; each takes a sentence of them, the last the rest."""
+    empty = [(slot, start) for slot, start, end in match.captures if start == end and slot.field.startswith("wording.")]
+    for start in dict.fromkeys(at for _, at in empty):
+        taker = next(
+            (
+                capture
+                for capture in match.captures
+                if capture[1] == start < capture[2] and capture[0].field.startswith("wording.")
+            ),
+            None,
+        )
+        if taker is None:
+            continue
+        sharing = [taker[0], *(other for other, at in empty if at == start)]
+        ends = _sentence_ends(words, start, taker[2])[: len(sharing) - 1]
+        if len(ends) < len(sharing) - 1:
+            continue
+        bounds = [start, *ends, taker[2]]
+        shared = {other: (bounds[number], bounds[number + 1]) for number, other in enumerate(sharing)}
+        match.captures = [(other, *shared.get(other, (first, last))) for other, first, last in match.captures]
+
+
 def _close_own_sentence(words: LetterWords, match: _Match) -> None:
     """A block that ends with the letter's own sentence ends with that sentence's paragraph
     (each wording is one sentence or paragraph), not at the next block's first known words:
@@ -183,10 +247,17 @@ def _recovered(words: LetterWords, variant: Variant, match: _Match) -> list[tupl
     the sentence's end, when nothing follows it in the block) — and is not taken when they are not."""
     if variant.known is None:
         return []
-    own = next(((start, end) for slot, start, end in match.captures if slot.field.startswith("wording.")), None)
-    if own is None:
-        return []
-    start, end = own
+    recovered: list[tuple[Slot, int, int]] = []
+    for slot, start, end in match.captures:
+        if slot.field.startswith("wording.") and end > start:
+            taken = {found[0] for found in recovered}
+            recovered += [found for found in _recovered_in(words, variant, start, end) if found[0] not in taken]
+    return recovered
+
+
+def _recovered_in(words: LetterWords, variant: Variant, start: int, end: int) -> list[tuple[Slot, int, int]]:
+    """The case's values one sentence of the letter's own (tokens `start` to `end`) holds."""
+    assert variant.known is not None
     recovered = []
     for index, item in enumerate(variant.known):
         if not isinstance(item, Slot) or item in variant.items:
@@ -235,12 +306,27 @@ OwnVariants = Callable[[BlockPatterns], list[Variant]]
 
 def match_blocks(words: LetterWords, blocks: list[BlockPatterns], own: OwnVariants | None = None) -> BlockMatch:
     """The blocks found in the letter, in order, with what each slot took. A block that must be
-    there and prints in no known wording is looked for as `own` gives it: with one sentence, or
-    the resolutions, the letter's own."""
+    there and prints in no known wording is looked for as `own` gives it: with its sentences, or
+    the resolutions, the letter's own. Of blocks one of which every letter has (kinds.yaml's
+    ONE_OF: a first letter's opening or a follow-up's), a letter none of whose is found is read
+    again with each of them required in turn, and the best reading taken: the letter's opening
+    is in its own words, and no case field is to swallow it."""
+    found = _match_blocks(words, blocks, own, frozenset())
+    for group in ONE_OF:
+        names = [block.name for block in blocks if block.when in group]
+        if len(names) > 1 and not any(name in found.blocks for name in names):
+            found = min((_match_blocks(words, blocks, own, frozenset({name})) for name in names), key=lambda match: match.score)
+    return found
+
+
+def _match_blocks(
+    words: LetterWords, blocks: list[BlockPatterns], own: OwnVariants | None, required: frozenset[str]
+) -> BlockMatch:
     recognition = BlockMatch()
     position, open_slot = 0, None
     spans: list[tuple[Slot, int, int]] = []
-    for index, block in enumerate(blocks):
+    for index, original in enumerate(blocks):
+        block = replace(original, optional=False) if original.name in required else original
         best = _best_match(words, position, open_slot, block)
         if block.optional and best is not None:
             following = next((later for later in blocks[index + 1 :] if not later.optional), None)
@@ -257,10 +343,9 @@ def match_blocks(words: LetterWords, blocks: list[BlockPatterns], own: OwnVarian
         ):
             recognition.resembling.append(block.name)
             if own is not None:
-                best = _best_match(words, position, open_slot, BlockPatterns(block.name, block.optional, own(block)))
+                best = _own_match(words, position, open_slot, replace(block, variants=own(block)))
             if best is not None:
                 recognition.own.append(block.name)
-                _close_own_sentence(words, best[1])
         if best is None:
             if not block.optional:
                 recognition.missing_block = block.name
@@ -365,9 +450,11 @@ def recognise(project: LetterProject, words: LetterWords) -> Recognition:
     probes = [probing(project, str(head.reference), head.day, head.mandates, recipient) for recipient in recipients]
     readings = [Recognition(head, probe, match_blocks(words, probe.patterns)) for probe in probes]
     best = min(readings, key=lambda reading: reading.found.score)
-    if best.found.missing_block is None and not best.found.resembling:
+    if all(reading.found.missing_block is None and not reading.found.resembling for reading in readings):
         return best
     # Only a letter no known wording reads is read with its own: its sentences are learnt then.
+    # (Any reading: a company's follow-up in words of its own could pass for an organization's
+    # letter, whose probe has no follow-up in those words, and would lose its follow-up.)
     # The reading with them is taken unless it places less of the letter (a sentence a case's
     # field would otherwise have swallowed is placed either way: as its wording, it rebuilds).
     readings = [

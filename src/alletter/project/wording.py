@@ -47,6 +47,9 @@ CONDITIONS: dict[str, Callable[[Case, str], bool]] = {
     "annex": lambda case, block: bool(case.annexes) or case.annex is not None,
     "chosen": lambda case, block: block in case.closing_paragraphs,
 }
+# Conditions one of which every case meets: a letter of a kind with a block under each has one
+# of those blocks (a first letter's opening, or a follow-up's), whatever its words.
+ONE_OF: list[frozenset[str]] = [frozenset({"first", "follow-up"})]
 
 
 class _Data(BaseModel):
