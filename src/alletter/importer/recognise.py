@@ -264,31 +264,30 @@ def _recovered_in(words: LetterWords, variant: Variant, start: int, end: int) ->
             continue
         before = _literal_run(reversed(variant.known[:index]))[::-1]
         after = _literal_run(iter(variant.known[index + 1 :]))
-        value_start = next(
-            (
-                found + length
-                for length in range(len(before), max(1, min(ANCHOR, len(before))) - 1, -1)
-                if (found := words.find(before[-length:], start, end)) is not None
-            ),
-            None,
-        )
-        if value_start is None:
+        found_before = _anchor(words, before, start, end, before_value=True)
+        if found_before is None:
             continue
+        value_start = found_before[0] + found_before[1]
         if index + 1 + len(after) == len(variant.known):  # the block ends with these words: so does the sentence
             at_end = [token.key for token in words.tokens[end - len(after) : end]] == after
             value_end = end - len(after) if at_end and end - len(after) > value_start else None
         else:
-            value_end = next(
-                (
-                    found
-                    for length in range(len(after), max(1, min(ANCHOR, len(after))) - 1, -1)
-                    if (found := words.find(after[:length], value_start, end)) is not None
-                ),
-                None,
-            )
+            found_after = _anchor(words, after, value_start, end, before_value=False)
+            value_end = None if found_after is None else found_after[0]
         if value_end is not None and value_end > value_start:
             recovered.append((item, value_start, value_end))
     return recovered
+
+
+def _anchor(words: LetterWords, run: list[str], start: int, end: int, *, before_value: bool) -> tuple[int, int] | None:
+    """Where the longest part of `run` next to the value is found between `start` and `end`, and
+    how many words it is: its last words when the run comes before the value, its first when
+    after; at least ANCHOR words (or the whole of a shorter run), none when `run` is empty."""
+    for length in range(len(run), max(1, min(ANCHOR, len(run))) - 1, -1):
+        found = words.find(run[-length:] if before_value else run[:length], start, end)
+        if found is not None:
+            return found, length
+    return None
 
 
 def _literal_run(items: Iterator[Item]) -> list[str]:
