@@ -266,13 +266,13 @@ class LetterProject:
             header = yaml.safe_load(opening.group(1).strip()) if opening else None
         except yaml.YAMLError:
             header = None
-        if not isinstance(header, dict) or header.get("status") not in TRANSLATION_STATUSES or not header.get("source"):
-            raise ProjectFileError(
-                path,
-                f"needs an opening comment `{{#- status: … source: … -#}}`: status {' or '.join(TRANSLATION_STATUSES)}, "
-                "source where it is printed or what it translates",
-                line=1,
-            )
+        _check_translation_header(
+            path,
+            header,
+            f"needs an opening comment `{{#- status: … source: … -#}}`: status {' or '.join(TRANSLATION_STATUSES)}, "
+            "source where it is printed or what it translates",
+        )
+        assert isinstance(header, dict)
         return LawParagraph(name, draft=header["status"] == "draft")
 
     def law_standard_ids(self) -> list[str]:
@@ -300,20 +300,14 @@ class LetterProject:
         title = header.get("title")
         if not isinstance(title, str) or not title.strip():
             raise ProjectFileError(path, "needs a front matter `title:` (the annex's bold heading)", line=1)
-        if language != DEFAULT_LANGUAGE and (header.get("status") not in TRANSLATION_STATUSES or not header.get("source")):
-            raise ProjectFileError(
+        if language != DEFAULT_LANGUAGE:
+            _check_translation_header(
                 path,
+                header,
                 f"needs a front matter `status:` ({' or '.join(TRANSLATION_STATUSES)}) and `source:` (where it is printed, or what it translates)",
-                line=1,
             )
-        return Annex(
-            id=annex_id,
-            title=title.strip(),
-            body=body.strip(),
-            file=name,
-            language=language,
-            draft=header.get("status") == "draft",
-        )
+        draft = header.get("status") == "draft"
+        return Annex(id=annex_id, title=title.strip(), body=body.strip(), file=name, language=language, draft=draft)
 
 
 @dataclass(frozen=True)
@@ -328,6 +322,14 @@ _JINJA_COMMENT = re.compile(r"\A\{#-?(.*?)-?#\}", re.DOTALL)
 
 # A translated annex's front matter `status`: printed by its source, or a translation not yet checked.
 TRANSLATION_STATUSES = ("published", "draft")
+
+
+def _check_translation_header(path: Path, header: object, needs: str) -> None:
+    """A translated annex or law paragraph says in its header whether it is a draft (`status`) and
+    where it comes from (`source`: what prints it, or what it translates); one that does not is
+    refused, `needs` saying what is lacking in that file's form."""
+    if not isinstance(header, dict) or header.get("status") not in TRANSLATION_STATUSES or not header.get("source"):
+        raise ProjectFileError(path, needs, line=1)
 
 
 def annex_file(annex_id: str, language: str = DEFAULT_LANGUAGE) -> str:
