@@ -214,7 +214,7 @@ def test_po_export_and_a_reviewed_file_back_as_approvals(project_with_examples: 
     assert "approved in es: closing\n" in imported.stdout
     assert "changed translations (edit them into the phrasebook; they stay draft): annex-label" in imported.stdout
     coverage = run_alletter("wording", "--language", "es", cwd=project_with_examples)
-    assert "10 published, 2 approved, 56 draft" in coverage.stdout
+    assert "10 published, 2 approved, 59 draft" in coverage.stdout
 
 
 def test_new_writes_the_language_into_the_skeleton(project_with_examples: Path) -> None:
