@@ -242,6 +242,10 @@ class LetterProject:
     def _names(self) -> dict[str, MandateNames]:
         return {}
 
+    @cached_property
+    def _law_paragraphs(self) -> dict[tuple[str, str], LawParagraph | None]:
+        return {}
+
     def default_language(self) -> str:
         """The language of a case that names none: settings.yaml's `language` (en-GB → en)."""
         return self.settings.language.partition("-")[0]
@@ -254,7 +258,14 @@ class LetterProject:
     def law_paragraph(self, standard: str, language: str = DEFAULT_LANGUAGE) -> LawParagraph | None:
         """A standard paragraph of a case's annex in the letter's language: annexes/law/<id>.md.j2,
         its translation annexes/law/<language>/<id>.md.j2 (none where it is not translated). A
-        translation opens with a Jinja comment holding its `status` and `source` as YAML."""
+        translation opens with a Jinja comment holding its `status` and `source` as YAML, read once
+        per run (a letter asks when it checks its annex and again when it renders it)."""
+        key = (standard, language)
+        if key not in self._law_paragraphs:
+            self._law_paragraphs[key] = self._read_law_paragraph(standard, language)
+        return self._law_paragraphs[key]
+
+    def _read_law_paragraph(self, standard: str, language: str) -> LawParagraph | None:
         if language == DEFAULT_LANGUAGE:
             return LawParagraph(f"{ANNEXES_PREFIX}law/{standard}.md.j2")
         name = f"{ANNEXES_PREFIX}law/{language}/{standard}.md.j2"
