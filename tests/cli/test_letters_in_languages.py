@@ -121,13 +121,46 @@ def test_a_sentence_the_language_lacks_is_an_error(project_with_examples: Path) 
 
 
 @pytest.mark.parametrize(
+    ("slug", "mandate", "signed_by", "agreeing", "not_printed"),
+    [
+        ("AL-COD-1-2023", "torture", None, "je vous serais reconnaissante de", ["reconnaissant(e)", "reconnaissant de"]),
+        ("AL-COD-1-2023", "extrajudicial-executions", None, "je vous serais reconnaissant de", ["reconnaissant(e)"]),
+        ("AL-COD-1-2023", "torture", "Acting Person", "je vous serais reconnaissant(e) de", ["reconnaissante"]),
+        ("AL-COL-1-2023", "human-rights-defenders", None, "estaría muy agradecida de", ["agradecido"]),
+        ("AL-COL-1-2023", "extrajudicial-executions", None, "estaría muy agradecido de", ["agradecida", "agradecido(a)"]),
+    ],
+)
+def test_one_mandate_speaks_in_its_holders_gender_and_in_the_first_person(
+    project_with_examples: Path, slug: str, mandate: str, signed_by: str | None, agreeing: str, not_printed: list[str]
+) -> None:
+    """A one-mandate French or Spanish letter agrees with the holder mandates.yaml records
+    ("reconnaissante" for Alice Edwards, "agradecido" for Morris Tidball-Binz); someone signing in
+    their place, whose gender the registry does not know, keeps the inclusive form. And the
+    annex sentence speaks as "I" ("je vous prie", "le ruego"), not as "we"."""
+    case_path = project_with_examples / "cases" / f"{slug}.yaml"
+    case = yaml.safe_load(case_path.read_text(encoding="utf-8"))
+    case["mandates"] = [mandate]
+    case["annex"] = {"standards": ["iccpr-19"], "paragraphs": []}
+    if signed_by is not None:
+        case["signed_by"] = {mandate: {"name": signed_by}}
+    case_path.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    completed = run_alletter("render", f"cases/{slug}.yaml", "--out", "dist", "--format", "md", cwd=project_with_examples)
+    assert completed.returncode == 0, completed.stderr + completed.stdout
+    text = " ".join((project_with_examples / "dist" / f"{slug}.md").read_text(encoding="utf-8").split())
+    assert agreeing in text
+    assert [words for words in not_printed if words in text] == []
+    first_person = {"AL-COD-1-2023": "je vous prie de bien vouloir", "AL-COL-1-2023": "le ruego que se remita"}[slug]
+    assert first_person in text and "nous vous prions" not in text and "le rogamos" not in text
+
+
+@pytest.mark.parametrize(
     ("language", "counts"),
-    [("fr", "5 published, 0 approved, 63 draft, 0 missing"), ("es", "10 published, 0 approved, 58 draft, 0 missing")],
+    [("fr", "5 published, 0 approved, 66 draft, 0 missing"), ("es", "10 published, 0 approved, 61 draft, 0 missing")],
 )
 def test_wording_prints_the_coverage(language: str, counts: str) -> None:
     completed = run_alletter("wording", "--language", language)
     assert completed.returncode == 0, completed.stderr
-    assert f"templates/phrases.{language}.yaml: 68 wordings: {counts}" in completed.stdout
+    assert f"templates/phrases.{language}.yaml: 71 wordings: {counts}" in completed.stdout
     assert "draft     press-release (many, non-state): draft: translation of the English press-release" in completed.stdout
     assert "draft     recipients.company: draft: translation of the English recipients.company" in completed.stdout
 

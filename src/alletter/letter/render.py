@@ -289,7 +289,10 @@ def say(context: jinja2.runtime.Context, phrase: str, **values: object) -> Markd
     if own is not None:  # the letter's own wording, as typed: a case value, never a template
         return narrative_inline(own)
     book: Phrasebook = context["phrasebook"]
-    variant, words = choose_variant(book, phrase, context["voice"])
+    voice: LetterVoice = context["voice"]
+    variant, words = choose_variant(book, phrase, voice)
+    if voice.speakers == 1:
+        words = book.agreeing(words, context["speaker_gender"])
     try:
         template = _phrase_template(context.environment, words)
         text = template.render({**context.get_all(), **values}).strip()
@@ -390,6 +393,8 @@ def _letter_context(valid: ValidCase, project: LetterProject) -> dict[str, objec
         "last_mandate_joiner": _last_mandate_joiner(project, valid, language),
         "phrasebook": book,
         "voice": LetterVoice(len(valid.mandates), case.kind.recipient, case.date),
+        # One mandate speaks as "I", and in French and Spanish agrees with its holder ("reconnaissante").
+        "speaker_gender": valid.mandates[0].holder.gender if len(valid.mandates) == 1 else None,
     }
 
 

@@ -165,6 +165,14 @@ class Typography(_Data):
     )
 
 
+class SpeakerForms(_Data):
+    """How an inclusive ending agreeing with the one speaker ("reconnaissant(e)") is printed once
+    the registry says whether the holder is a man or a woman."""
+
+    male: str
+    female: str
+
+
 class Phrasebook(_Data):
     """templates/phrases.yaml (English) or phrases.<language>.yaml: every sentence's wordings, how
     each recipient is named, and what the language's letters need besides (its locale for dates and
@@ -179,6 +187,10 @@ class Phrasebook(_Data):
     )
     header_articles: list[Article] = [Article(article="the ")]
     feminine_titles: dict[str, str] = Field({}, description="a masculine title's start → its feminine form")
+    speaker_agreement: dict[str, SpeakerForms] = Field(
+        {},
+        description="a one-mandate sentence's inclusive ending ('(e)', 'o(a)') → what it becomes for a man and for a woman",
+    )
     date_format: str | None = Field(None, description="a Babel date pattern; none: English, '13 March 2023'")
     first_day: str | None = Field(None, description="how the first of a month is written ('1er'), where not '1'")
     typography: Typography = Typography()
@@ -187,6 +199,16 @@ class Phrasebook(_Data):
     def article(self, name: str) -> str:
         """The header's article before a mandate's name."""
         return next(entry.article for entry in self.header_articles if name.startswith(entry.prefix))
+
+    def agreeing(self, words: str, gender: Literal["male", "female"] | None) -> str:
+        """A one-mandate wording with its inclusive endings agreeing with the holder who speaks:
+        "je vous serais reconnaissant(e)" → "reconnaissante" for a woman. Where the registry has no
+        gender (or someone else signs), the inclusive form stays, as the phrasebook writes it."""
+        if gender is None:
+            return words
+        for ending in sorted(self.speaker_agreement, key=len, reverse=True):
+            words = words.replace(ending, getattr(self.speaker_agreement[ending], gender))
+        return words
 
 
 class MandateName(_Data):
