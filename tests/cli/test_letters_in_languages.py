@@ -222,7 +222,9 @@ def test_new_writes_the_language_into_the_skeleton(project_with_examples: Path) 
         "new", "--type", "UA", "--country", "SEN", "--language", "fr", "--year", "2023", cwd=project_with_examples
     )
     assert completed.returncode == 0, completed.stderr
-    assert "\nlanguage: fr\n" in (project_with_examples / "cases" / "UA-SEN-2-2023.yaml").read_text(encoding="utf-8")
+    skeleton = (project_with_examples / "cases" / "UA-SEN-2-2023.yaml").read_text(encoding="utf-8")
+    assert "\nlanguage: fr\n" in skeleton
+    assert 'the letter opens "Excellence,"' in skeleton and "Geneva, written in French" in skeleton
     wrong = run_alletter("new", "--type", "UA", "--country", "SEN", "--language", "de", cwd=project_with_examples)
     assert wrong.returncode == 1 and "--language de" in wrong.stderr
 

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel import Locale
 
 from ..errors import ProjectFileError, UsageError, closest
 from ..files import write_new
 from ..letter.validate import PLACEHOLDER, load_case
-from ..project.letter_project import LetterProject
+from ..project.letter_project import DEFAULT_LANGUAGE, LetterProject
 from ..project.schema import LETTER_TYPES, NON_STATE, REFERENCE_PATTERN, LetterKind, Reference
 
 SKELETON_TEMPLATE = "new/case.yaml.j2"
@@ -125,6 +126,8 @@ def new_case(
     kind, country, blocks = _check_reference_parts(kind, country, year, project)
     reference = next_reference(project.cases_dir, kind, country, year)
     state = project.states.get(country)
+    letter_language = language or project.default_language()
+    in_language = "" if letter_language == DEFAULT_LANGUAGE else f", written in {Locale.parse(letter_language).english_name}"
     values: dict[str, Any] = {
         "mandates": [],
         "recipient": {
@@ -136,7 +139,7 @@ def new_case(
                     f"{PLACEHOLDER}: e.g. the company's name"
                     if state is None
                     else f"{PLACEHOLDER}: e.g. Permanent Mission of {state.en} to the United Nations Office and "
-                    "other international organizations in Geneva"
+                    f"other international organizations in Geneva{in_language}"
                 )
             ],
         },
@@ -173,6 +176,7 @@ def new_case(
         state=state,
         letter_type=LETTER_TYPES[kind],
         language=language,
+        addressee=project.phrasebook_for(letter_language).recipients["state"],
         **values,
     )
     write_new(path, text.encode("utf-8"))
