@@ -155,12 +155,12 @@ def test_one_mandate_speaks_in_its_holders_gender_and_in_the_first_person(
 
 @pytest.mark.parametrize(
     ("language", "counts"),
-    [("fr", "5 published, 0 approved, 66 draft, 0 missing"), ("es", "10 published, 0 approved, 61 draft, 0 missing")],
+    [("fr", "5 published, 0 approved, 68 draft, 0 missing"), ("es", "10 published, 0 approved, 63 draft, 0 missing")],
 )
 def test_wording_prints_the_coverage(language: str, counts: str) -> None:
     completed = run_alletter("wording", "--language", language)
     assert completed.returncode == 0, completed.stderr
-    assert f"templates/phrases.{language}.yaml: 71 wordings: {counts}" in completed.stdout
+    assert f"templates/phrases.{language}.yaml: 73 wordings: {counts}" in completed.stdout
     assert "draft     press-release (many, non-state): draft: translation of the English press-release" in completed.stdout
     assert "draft     recipients.company: draft: translation of the English recipients.company" in completed.stdout
 
@@ -214,7 +214,7 @@ def test_po_export_and_a_reviewed_file_back_as_approvals(project_with_examples: 
     assert "approved in es: closing\n" in imported.stdout
     assert "changed translations (edit them into the phrasebook; they stay draft): annex-label" in imported.stdout
     coverage = run_alletter("wording", "--language", "es", cwd=project_with_examples)
-    assert "10 published, 2 approved, 59 draft" in coverage.stdout
+    assert "10 published, 2 approved, 61 draft" in coverage.stdout
 
 
 def test_new_writes_the_language_into_the_skeleton(project_with_examples: Path) -> None:

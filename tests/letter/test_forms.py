@@ -53,6 +53,15 @@ def test_a_2019_letter_prints_reference_alone_and_a_2023_one_the_reminder(built_
         assert "REFERENCE:" not in text
 
 
+def test_one_mandate_before_2021_asks_for_a_response_in_the_first_person(built_forms: Path) -> None:
+    """The 2019 publication sentence, like every sentence of one mandate, in the singular (issue 12)."""
+    for text in _texts(built_forms, "AL-SWE-3-2019"):
+        assert "I would appreciate receiving a response within 60 days. Passed this delay" in text
+        assert "We would appreciate" not in text
+    for text in _texts(built_forms, "AL-CHN-12-2019"):
+        assert "We would appreciate receiving a response within 60 days. Passed this delay" in text
+
+
 def test_a_letter_between_the_known_forms_is_refused_naming_what_is_missing(tmp_path: Path) -> None:
     case = _form_case(tmp_path, "AL-PAK-2-2021", {"reference": "AL PAK 9/2022", "date": "2022-05-02"})
     completed = run_alletter("check", "--root", REPO, case)

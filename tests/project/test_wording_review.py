@@ -56,7 +56,8 @@ def test_each_dated_english_form_needs_a_wording_in_force_on_its_date(tmp_path: 
             variant["since"] = "2023-01-01"
 
     statuses = _statuses(tmp_path, from_2023)
-    assert statuses[("publication", "text")] is None  # English letters before 2021 have their own
+    assert statuses[("publication", "many")] is None  # English letters before 2021 have their own
+    assert statuses[("publication", "one")] is None
     assert statuses[("publication", "text, since 2021-01-01")] is None
     assert statuses[("publication", "text, non-state, since 2023-01-01")] == "draft"  # the language's own date, listed
 
