@@ -99,6 +99,56 @@ def test_own_wording_replaces_the_sentence_and_nothing_else(built_forms: Path) -
         assert "I have the honour" not in text
 
 
+def test_an_ol_on_legislation_chooses_the_form_that_offers_comments(built_forms: Path) -> None:
+    for text in _texts(built_forms, "OL-KEN-2-2021"):
+        assert (
+            "pursuant to Human Rights Council resolutions 43/4 and 41/12. In this connection, we offer the following "
+            "comments on the Computer Misuse (Amendment) Bill, which is before the National Assembly. We are concerned"
+        ) in text
+        assert "information we have received concerning" not in text
+    letters = {letter["slug"]: letter for letter in json.loads((built_forms / "manifest.json").read_text())["letters"]}
+    assert "own_wording" not in letters["OL-KEN-2-2021"]  # a published form, not the letter's own words
+
+
+def test_the_published_opening_of_ol_sgp_3_2019_in_the_singular_form(tmp_path: Path) -> None:
+    """OL SGP 3/2019 (24 April 2019), docslib.org/doc/10471459, word for word up to its summary (the
+    copy drops the word after "Manipulation"; Singapore's reply names the "… Manipulation Bill"). No
+    source shows a 2019 OL's publication paragraph, so the test gives the letter one of its own."""
+    case = _form_case(
+        tmp_path,
+        "OL-KEN-2-2021",
+        {
+            "reference": "OL SGP 3/2019",
+            "date": "2019-04-24",
+            "mandates": ["freedom-of-expression"],
+            "recipient": {"kind": "state", "address": ["Permanent Mission of Singapore"]},
+            "summary": "the Protection from Online Falsehoods and Manipulation Bill, which raises serious "
+            "concerns regarding freedom of expression",
+            "paragraphs": ["I welcome the opportunity to submit these comments."],
+            "wording": {"publication-legislation": "(A publication paragraph of the test's own.)"},
+        },
+    )
+    completed = run_alletter("build", "--root", REPO, "--out", tmp_path / "out", "--format", "docx", case)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    text = " ".join(docx_text(tmp_path / "out" / "OL-SGP-3-2019.docx").split())
+    assert (
+        "Mandate of the Special Rapporteur on the promotion and protection of the right to freedom of opinion and "
+        "expression REFERENCE: OL SGP 3/2019 24 April 2019 Excellency, I have the honour to address you in my capacity "
+        "as Special Rapporteur on the promotion and protection of the right to freedom of opinion and expression, "
+        "pursuant to Human Rights Council resolution 34/18. In this connection, I would like to offer the following "
+        "comments on the Protection from Online Falsehoods and Manipulation Bill, which raises serious concerns "
+        "regarding freedom of expression."
+    ) in text
+
+
+def test_check_refuses_a_form_the_sentence_does_not_have(write_case) -> None:
+    bad = write_case({"forms": {"bring-to-attention": "offer-coments", "honnour": "x"}})
+    completed = run_alletter("check", "--root", REPO, bad)
+    assert completed.returncode == 1
+    assert "has no form `offer-coments` of `bring-to-attention`; did you mean `offer-comments`?" in completed.stdout
+    assert "templates/phrases.yaml has no sentence `honnour`; did you mean `honour`?" in completed.stdout
+
+
 def test_a_follow_up_to_a_government_in_the_2019_words(built_forms: Path) -> None:
     for text in _texts(built_forms, "AL-SWE-3-2019"):
         assert (

@@ -20,7 +20,7 @@ from ..letter.render import long_date, render_templates
 from ..letter.validate import ValidCase
 from ..project.letter_project import LetterProject
 from ..project.schema import Case, Signatory
-from ..project.wording import Block
+from ..project.wording import Block, named_forms
 from .words import merged, plain_texts, tokenize
 
 _PROBE_REFERENCE = "JAL QQQ 9999/1999"  # a reference no letter has: where it prints is a slot
@@ -155,6 +155,11 @@ def _probes(project: LetterProject, sentinels: Sentinels) -> list[Probe]:
         Probe("publication after 48 hours", {"publication": "after-48-hours"}),
         Probe("last mandate after a semicolon", {"mandate_list": "semicolon-and"}),
         *_follow_up_probes(sentinels),
+        *(
+            Probe(f"{phrase} in the form {form}", {"forms": {phrase: form}})
+            for phrase, forms in named_forms(project.phrasebook).items()
+            for form in forms
+        ),
     ]
     for annex_id in project.annex_ids():
         probes.append(Probe(f"annex {annex_id}", {"annexes": [annex_id]}))

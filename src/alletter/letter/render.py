@@ -290,7 +290,7 @@ def say(context: jinja2.runtime.Context, phrase: str, **values: object) -> Markd
         return narrative_inline(own)
     book: Phrasebook = context["phrasebook"]
     voice: LetterVoice = context["voice"]
-    variant, words = choose_variant(book, phrase, voice)
+    variant, words = choose_variant(book, phrase, voice, context["case"].forms.get(phrase))
     if voice.speakers == 1:
         words = book.agreeing(words, context["speaker_gender"])
     try:

@@ -69,8 +69,8 @@ def coverage(project: LetterProject, language: str) -> Coverage:
             continue  # a choice between English forms: the language's own sentences word it
         reached: set[tuple[int, str]] = set()
         for variant in english:
-            if variant.unknown is not None:
-                continue  # English letters of those dates are refused too: nothing to translate
+            if variant.unknown is not None or variant.english_only:
+                continue  # refused in English letters too, or an English form: nothing to translate
             for form in FORMS:
                 if getattr(variant, form) is not None:
                     rows.extend(_translated_rows(book, phrase, variant, form, reached))
