@@ -40,6 +40,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "AL-SWE-3-2019": {"wording": 1, "follow_up": None},
     # a named form comes back as the case's choice of it, not as its own wording
     "OL-KEN-2-2021": {"forms": {"bring-to-attention": "offer-comments"}, "wording": None},
+    "UA-ARE-4-2020": {"forms": {"honour": "capacity"}, "mandate_list": "semicolon-and", "wording": None},
 }
 
 

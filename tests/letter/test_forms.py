@@ -149,6 +149,53 @@ def test_check_refuses_a_form_the_sentence_does_not_have(write_case) -> None:
     assert "templates/phrases.yaml has no sentence `honnour`; did you mean `honour`?" in completed.stdout
 
 
+def test_several_mandates_in_our_capacity_as_the_published_opening_of_ua_are_3_2020(built_forms: Path, tmp_path: Path) -> None:
+    """UA ARE 3/2020 (15 July 2020), docslib.org/doc/2897508: header, reference, date and the honour
+    sentence's form `capacity`, word for word (the copy drops "torture" from the header, as it drops
+    some names). The registry has no holder of the two Working Groups that day: the test signs for them."""
+    for text in _texts(built_forms, "UA-ARE-4-2020"):
+        assert "We have the honour to address you in our capacity as Special Rapporteur on torture" in text
+        assert "capacities" not in text
+    signer = {"name": "A signatory of the test's own"}
+    case = _form_case(
+        tmp_path,
+        "UA-ARE-4-2020",
+        {
+            "reference": "UA ARE 3/2020",
+            "date": "2020-07-15",
+            "mandates": ["torture", "arbitrary-detention", "enforced-disappearances", "food", "counter-terrorism"],
+            "resolutions": {"torture": "34/19", "food": "32/8"},
+            "signed_by": {"arbitrary-detention": signer, "enforced-disappearances": signer},
+            "summary": "twenty former detainees at Guantanamo Bay",
+        },
+    )
+    completed = run_alletter("build", "--root", REPO, "--out", tmp_path / "out", "--format", "docx", case)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    text = " ".join(docx_text(tmp_path / "out" / "UA-ARE-3-2020.docx").split())
+    assert (
+        "Mandates of the Special Rapporteur on torture and other cruel, inhuman or degrading treatment or punishment; "
+        "the Working Group on Arbitrary Detention; the Working Group on Enforced or Involuntary Disappearances; the "
+        "Special Rapporteur on the right to food; and the Special Rapporteur on the promotion and protection of human "
+        "rights and fundamental freedoms while countering terrorism REFERENCE: UA ARE 3/2020 15 July 2020 Excellency, "
+        "We have the honour to address you in our capacity as Special Rapporteur on torture and other cruel, inhuman "
+        "or degrading treatment or punishment; Working Group on Arbitrary Detention; Working Group on Enforced or "
+        "Involuntary Disappearances; Special Rapporteur on the right to food; and Special Rapporteur on the promotion "
+        "and protection of human rights and fundamental freedoms while countering terrorism, pursuant to Human Rights "
+        "Council resolutions 34/19, 42/22, 36/6, 32/8 and 40/16. In this connection, we would like to bring to the "
+        "attention of your Excellency’s Government information we have received concerning twenty former detainees "
+        "at Guantanamo Bay."
+    ) in text
+
+
+def test_a_form_for_several_mandates_only_is_refused_in_a_letter_from_one(tmp_path: Path) -> None:
+    case = _form_case(tmp_path, "UA-ARE-4-2020", {"reference": "UA ARE 5/2020", "mandates": ["torture"]})
+    completed = run_alletter("check", "--root", REPO, case)
+    assert completed.returncode == 1
+    assert "no wording of `honour` for a letter from one mandate (I) to a State dated 2020-07-20 in the form `capacity`" in (
+        completed.stdout
+    )
+
+
 def test_a_follow_up_to_a_government_in_the_2019_words(built_forms: Path) -> None:
     for text in _texts(built_forms, "AL-SWE-3-2019"):
         assert (

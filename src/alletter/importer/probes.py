@@ -147,6 +147,17 @@ def _follow_up_probes(sentinels: Sentinels) -> list[Probe]:
     return [Probe(f"follow-up ({name})", {"summary": None, "follow_up": shape}) for name, shape in shapes.items()]
 
 
+def _form_probes(project: LetterProject) -> list[Probe]:
+    """Each named form of phrases.yaml, joining the last mandate either way (a form of the honour
+    sentence lists the mandates too)."""
+    return [
+        Probe(f"{phrase} in the form {form}{named}", {"forms": {phrase: form}, **joined})
+        for phrase, forms in named_forms(project.phrasebook).items()
+        for form in forms
+        for named, joined in (("", {}), (", last mandate after a semicolon", {"mandate_list": "semicolon-and"}))
+    ]
+
+
 def _probes(project: LetterProject, sentinels: Sentinels) -> list[Probe]:
     probes = [
         Probe("base", {}),
@@ -155,11 +166,7 @@ def _probes(project: LetterProject, sentinels: Sentinels) -> list[Probe]:
         Probe("publication after 48 hours", {"publication": "after-48-hours"}),
         Probe("last mandate after a semicolon", {"mandate_list": "semicolon-and"}),
         *_follow_up_probes(sentinels),
-        *(
-            Probe(f"{phrase} in the form {form}", {"forms": {phrase: form}})
-            for phrase, forms in named_forms(project.phrasebook).items()
-            for form in forms
-        ),
+        *_form_probes(project),
     ]
     for annex_id in project.annex_ids():
         probes.append(Probe(f"annex {annex_id}", {"annexes": [annex_id]}))

@@ -316,8 +316,6 @@ def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice, form
     candidates.sort(key=rank, reverse=True)
     if candidates and candidates[0].unknown is not None:
         raise MissingWording(phrase, f"{voice.describe()}: {candidates[0].unknown}", phrasebook.file)
-    if not candidates and form is not None:
-        raise MissingWording(phrase, f"{voice.describe()} in the form `{form}`", phrasebook.file)
     # Of the wordings in force (one date, one recipient), the one for these speakers: a language may
     # give its one-mandate and several-mandate wordings apart, each with its own status.
     in_force = [variant for variant in candidates if rank(variant) == rank(candidates[0])]
@@ -325,7 +323,7 @@ def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice, form
         words = variant.words(voice.speakers)
         if words is not None:
             return variant, words
-    raise MissingWording(phrase, voice.describe(), phrasebook.file)
+    raise MissingWording(phrase, voice.describe() + (f" in the form `{form}`" if form else ""), phrasebook.file)
 
 
 def letter_blocks(kinds: Kinds, case: Case) -> list[str] | None:
