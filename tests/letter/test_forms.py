@@ -196,6 +196,50 @@ def test_a_form_for_several_mandates_only_is_refused_in_a_letter_from_one(tmp_pa
     )
 
 
+def test_the_published_opening_of_al_swe_4_2019_a_follow_up_in_reference_to_the_prior_letter(built_forms: Path) -> None:
+    """AL SWE 4/2019 (12 September 2019), docslib.org/doc/7663417: word for word but for the names the
+    copy drops ("torture" in the header, "Julian Assange") and the year it drops after "28 May"."""
+    for text in _texts(built_forms, "AL-SWE-4-2019"):
+        assert (
+            "Mandate of the Special Rapporteur on torture and other cruel, inhuman or degrading treatment or punishment "
+            "REFERENCE: AL SWE 4/2019 12 September 2019 Excellency, I have the honour to address you in my capacity as "
+            "Special Rapporteur on torture and other cruel, inhuman or degrading treatment or punishment, pursuant to "
+            "Human Rights Council resolution 34/19. In reference to my communication sent on 28 May 2019 (SWE 2/2019) "
+            "on the case of Mr. Julian Assange, I would like to thank your Excellency’s Government for the response "
+            "dated 12 July 2019. While I sincerely appreciate"
+        ) in text
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"forms": {"follow-up-recall": "in-reference"}},
+            "the form `in-reference` of `follow-up-recall` goes with the same form of `follow-up-replied`: "
+            "add `follow-up-replied: in-reference`",
+        ),
+        (
+            {
+                "follow_up": {
+                    "reference": "UA SWE 2/2019",
+                    "date": "2019-05-28",
+                    "subject": "on the case of Mr. G",
+                    "concern": "Mr. G remains at risk",
+                }
+            },
+            "`forms` chooses a form of `follow-up-replied`, a sentence this letter does not print",
+        ),
+    ],
+)
+def test_check_refuses_half_a_sentence_in_a_form_and_a_form_the_letter_does_not_print(
+    tmp_path: Path, changes: dict[str, Any], message: str
+) -> None:
+    case = _form_case(tmp_path, "AL-SWE-4-2019", {"reference": "AL SWE 5/2019", **changes})
+    completed = run_alletter("check", "--root", REPO, case)
+    assert completed.returncode == 1
+    assert message in " ".join(completed.stdout.split())
+
+
 def test_a_follow_up_to_a_government_in_the_2019_words(built_forms: Path) -> None:
     for text in _texts(built_forms, "AL-SWE-3-2019"):
         assert (

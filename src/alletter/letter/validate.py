@@ -33,7 +33,7 @@ from ..project.schema import (
     Signatory,
     SignedBy,
 )
-from ..project.wording import named_forms
+from ..project.wording import form_group, named_forms
 from .glyphs import describe, unshowable
 
 if TYPE_CHECKING:
@@ -547,6 +547,14 @@ def _own_wording_problems(loaded: LoadedYaml, case: Case, project: LetterProject
                 f"(its named forms: {known})",
                 f"forms.{phrase}",
             )
+        else:
+            for other in form_group(project.phrasebook, phrase, form):
+                if case.forms.get(other) != form:
+                    yield Problem(
+                        at(("forms", phrase), value=True),
+                        f"the form `{form}` of `{phrase}` goes with the same form of `{other}`: add `{other}: {form}`",
+                        f"forms.{phrase}",
+                    )
     for mandate_id, number in case.resolutions.items():
         where, name = at(("resolutions", mandate_id)), f"resolutions.{mandate_id}"
         mandate = project.mandates.get(mandate_id)

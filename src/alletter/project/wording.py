@@ -88,6 +88,11 @@ class Variant(_Data):
     recipient or any; from a date on (`since`) or always; or a named form a letter chooses."""
 
     since: date | None = None
+    goes_with: list[str] = Field(
+        [],
+        description="Of a named form: the other sentences whose form of the same name a letter choosing it "
+        "chooses too (a published sentence the boilerplate splits in two)",
+    )
     form: str | None = Field(
         None,
         pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
@@ -283,6 +288,16 @@ def named_forms(phrasebook: Phrasebook) -> dict[str, list[str]]:
             if variant.form is not None and variant.form not in forms.setdefault(phrase, []):
                 forms[phrase].append(variant.form)
     return {phrase: names for phrase, names in forms.items() if names}
+
+
+def form_group(phrasebook: Phrasebook, phrase: str, form: str) -> dict[str, str]:
+    """The sentences a letter choosing `form` of `phrase` prints in that form: it, and those its
+    variants go with, so that one published sentence is never printed half in one form."""
+    group = {phrase: form}
+    for variant in phrasebook.phrases.get(phrase, []):
+        if variant.form == form:
+            group.update(dict.fromkeys(variant.goes_with, form))
+    return group
 
 
 def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice, form: str | None = None) -> tuple[Variant, str]:
