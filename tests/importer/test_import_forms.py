@@ -28,11 +28,22 @@ EXPECTED: dict[str, dict[str, Any]] = {
     # its honour and bring-to-attention sentences are its own: they come back as `wording:`
     "AL-PAK-3-2023": {"wording": 2},
     "AL-CHN-5-2020": {"resolutions": {"freedom-of-expression": "34/18"}},
-    # an OL whose opening is its own: no case field swallows it
-    "OL-KEN-1-2021": {"wording": {"bring-to-attention": KEN_OPENING}},
+    # an OL whose own opening is the published form `offer-comments`: it comes back as that form,
+    # its summary after "on"
+    "OL-KEN-1-2021": {
+        "forms": {"bring-to-attention": "offer-comments"},
+        "summary": KEN_OPENING.removeprefix("In this connection, we offer the following comments on ").removesuffix("."),
+        "wording": None,
+    },
     # a follow-up whose two sentences are its own: the paragraph is its opening, in its own words
     # (the prior letter's reference and subject print only inside them: they are not guessed)
     "AL-SWE-3-2019": {"wording": 1, "follow_up": None},
+    # a named form comes back as the case's choice of it, not as its own wording
+    "OL-KEN-2-2021": {"forms": {"bring-to-attention": "offer-comments"}, "wording": None},
+    # the form `in-reference` prints the prior letter's reference without its type (SWE 2/2019), so
+    # import cannot rebuild `follow_up:` from it: the opening comes back as the letter's own wording
+    "AL-SWE-4-2019": {"wording": 1, "follow_up": None, "forms": None},
+    "UA-ARE-4-2020": {"forms": {"honour": "capacity"}, "mandate_list": "semicolon-and", "wording": None},
 }
 
 

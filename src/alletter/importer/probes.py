@@ -20,7 +20,7 @@ from ..letter.render import long_date, render_templates
 from ..letter.validate import ValidCase
 from ..project.letter_project import LetterProject
 from ..project.schema import Case, Signatory
-from ..project.wording import Block
+from ..project.wording import Block, form_group, named_forms
 from .words import merged, plain_texts, tokenize
 
 _PROBE_REFERENCE = "JAL QQQ 9999/1999"  # a reference no letter has: where it prints is a slot
@@ -147,6 +147,21 @@ def _follow_up_probes(sentinels: Sentinels) -> list[Probe]:
     return [Probe(f"follow-up ({name})", {"summary": None, "follow_up": shape}) for name, shape in shapes.items()]
 
 
+def _form_probes(project: LetterProject) -> list[Probe]:
+    """Each named form of phrases.yaml, with the sentences it goes with (one probe for them all),
+    joining the last mandate either way (a form of the honour sentence lists the mandates too)."""
+    groups: dict[tuple[tuple[str, str], ...], str] = {}
+    for phrase, forms in named_forms(project.phrasebook).items():
+        for form in forms:
+            group = tuple(sorted(form_group(project.phrasebook, phrase, form).items()))
+            groups.setdefault(group, f"{phrase} in the form {form}")
+    return [
+        Probe(f"{name}{named}", {"forms": dict(group), **joined})
+        for group, name in groups.items()
+        for named, joined in (("", {}), (", last mandate after a semicolon", {"mandate_list": "semicolon-and"}))
+    ]
+
+
 def _probes(project: LetterProject, sentinels: Sentinels) -> list[Probe]:
     probes = [
         Probe("base", {}),
@@ -155,6 +170,7 @@ def _probes(project: LetterProject, sentinels: Sentinels) -> list[Probe]:
         Probe("publication after 48 hours", {"publication": "after-48-hours"}),
         Probe("last mandate after a semicolon", {"mandate_list": "semicolon-and"}),
         *_follow_up_probes(sentinels),
+        *_form_probes(project),
     ]
     for annex_id in project.annex_ids():
         probes.append(Probe(f"annex {annex_id}", {"annexes": [annex_id]}))

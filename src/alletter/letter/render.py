@@ -144,6 +144,8 @@ class DraftMark:
 
 
 _drafts_used: ContextVar[list[DraftMark] | None] = ContextVar("drafts_used", default=None)
+# The sentences the letter being rendered says: a named form chosen for one it does not is an error.
+_phrases_said: ContextVar[set[str] | None] = ContextVar("phrases_said", default=None)
 
 
 def _mark_draft(phrase: str, text: str) -> None:
@@ -268,6 +270,7 @@ class RenderedLetter:
     language: str = DEFAULT_LANGUAGE
     locale: str = "en-GB"
     drafts: tuple[DraftMark, ...] = ()
+    said: frozenset[str] = frozenset()
     draft_line: str | None = None
     draft_comment: str | None = None
 
@@ -285,12 +288,15 @@ def _finalize(value: object) -> str:
 def say(context: jinja2.runtime.Context, phrase: str, **values: object) -> Markdown:
     """A sentence of phrases.yaml in the wording for this letter, filled in from the block's
     context and `values` (what a block's loop holds, which the context does not)."""
+    said = _phrases_said.get()
+    if said is not None:
+        said.add(phrase)
     own = context["case"].wording.get(phrase)
     if own is not None:  # the letter's own wording, as typed: a case value, never a template
         return narrative_inline(own)
     book: Phrasebook = context["phrasebook"]
     voice: LetterVoice = context["voice"]
-    variant, words = choose_variant(book, phrase, voice)
+    variant, words = choose_variant(book, phrase, voice, context["case"].forms.get(phrase))
     if voice.speakers == 1:
         words = book.agreeing(words, context["speaker_gender"])
     try:
@@ -559,7 +565,8 @@ def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
     """The letter as pandoc Markdown, with the templates it used."""
     loaded: set[str] = set()
     drafts: list[DraftMark] = []
-    token, drafts_token = _templates_loaded.set(loaded), _drafts_used.set(drafts)
+    said: set[str] = set()
+    token, drafts_token, said_token = _templates_loaded.set(loaded), _drafts_used.set(drafts), _phrases_said.set(said)
     try:
         markdown = _rendered(
             valid, project, lambda environment, context: environment.get_template(LETTER_TEMPLATE).render(context)
@@ -567,12 +574,13 @@ def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
     finally:
         _templates_loaded.reset(token)
         _drafts_used.reset(drafts_token)
+        _phrases_said.reset(said_token)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).rstrip("\n") + "\n"
     language = letter_language(valid, project)
     book = project.phrasebook_for(language)
     markdown = typeset(markdown, book, language)
     if language == DEFAULT_LANGUAGE:
-        return RenderedLetter(markdown, frozenset(loaded))
+        return RenderedLetter(markdown, frozenset(loaded), said=frozenset(said))
     drafts = [DraftMark(mark.phrase, typeset(mark.text, book, language)) for mark in drafts]
     return RenderedLetter(
         markdown,
@@ -580,6 +588,7 @@ def render(valid: ValidCase, project: LetterProject) -> RenderedLetter:
         language=language,
         locale=book.locale,
         drafts=tuple(dict.fromkeys(drafts)),
+        said=frozenset(said),
         draft_line=book.draft_line if drafts else None,
         draft_comment=book.draft_comment,
     )
@@ -636,7 +645,17 @@ def wording_problems(valid: ValidCase, project: LetterProject) -> list[Problem]:
     except CaseFileError as error:
         return error.problems
     book = project.phrasebook_for(rendered.language)
-    return [
+    unsaid = [
+        Problem(
+            valid.kind_location,
+            f"`forms` chooses a form of `{phrase}`, a sentence this letter does not print (a sentence of "
+            "another kind of letter, or of a follow-up whose prior letter had a reply): remove it",
+            f"forms.{phrase}",
+        )
+        for phrase in valid.case.forms
+        if phrase not in rendered.said
+    ]
+    return unsaid + [
         Problem(
             valid.language_location or valid.kind_location,
             f"draft wording, to be confirmed before the letter is sent ({book.file}): {mark.named()}",

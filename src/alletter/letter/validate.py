@@ -33,6 +33,7 @@ from ..project.schema import (
     Signatory,
     SignedBy,
 )
+from ..project.wording import form_group, named_forms
 from .glyphs import describe, unshowable
 
 if TYPE_CHECKING:
@@ -530,6 +531,30 @@ def _own_wording_problems(loaded: LoadedYaml, case: Case, project: LetterProject
                 f"templates/phrases.yaml has no sentence `{phrase}`{did_you_mean(phrase, phrases)}",
                 f"wording.{phrase}",
             )
+    forms = named_forms(project.phrasebook)
+    for phrase, form in case.forms.items():
+        if phrase not in project.phrasebook.phrases:
+            yield Problem(
+                at(("forms", phrase)),
+                f"templates/phrases.yaml has no sentence `{phrase}`{did_you_mean(phrase, phrases)}",
+                f"forms.{phrase}",
+            )
+        elif form not in forms.get(phrase, []):
+            known = ", ".join(f"`{name}`" for name in forms.get(phrase, [])) or "none"
+            yield Problem(
+                at(("forms", phrase), value=True),
+                f"templates/phrases.yaml has no form `{form}` of `{phrase}`{did_you_mean(form, forms.get(phrase, []))} "
+                f"(its named forms: {known})",
+                f"forms.{phrase}",
+            )
+        else:
+            for other in form_group(project.phrasebook, phrase, form):
+                if case.forms.get(other) != form:
+                    yield Problem(
+                        at(("forms", phrase), value=True),
+                        f"the form `{form}` of `{phrase}` goes with the same form of `{other}`: add `{other}: {form}`",
+                        f"forms.{phrase}",
+                    )
     for mandate_id, number in case.resolutions.items():
         where, name = at(("resolutions", mandate_id)), f"resolutions.{mandate_id}"
         mandate = project.mandates.get(mandate_id)

@@ -260,6 +260,12 @@ class Case(StrictModel):
         "Working Group …`) or 'semicolon-and' (`…; and the Special Rapporteur …`, in some letters of 2019–2021); "
         "left out, the form of the letter's date (templates/phrases.yaml, `mandate-list`)",
     )
+    forms: dict[PhraseName, PhraseName] = Field(
+        {},
+        description="A named form of a boilerplate sentence this letter prints, by the sentence's name in "
+        "templates/phrases.yaml (e.g. `bring-to-attention: offer-comments`): a published wording that letters of "
+        "the same dates print beside the usual one, so the case chooses it",
+    )
     wording: dict[PhraseName, Text] = Field(
         {},
         description="This letter's own wording of a boilerplate sentence, by its name in templates/phrases.yaml "

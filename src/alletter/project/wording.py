@@ -85,9 +85,20 @@ class Kinds(_Data):
 
 class Variant(_Data):
     """One wording of a sentence: for one speaker, several, or both (`text`); for one kind of
-    recipient or any; from a date on (`since`) or always."""
+    recipient or any; from a date on (`since`) or always; or a named form a letter chooses."""
 
     since: date | None = None
+    goes_with: list[str] = Field(
+        [],
+        description="Of a named form: the other sentences whose form of the same name a letter choosing it "
+        "chooses too (a published sentence the boilerplate splits in two)",
+    )
+    form: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        description="A named form, published alongside the usual wording in letters of the same dates: printed "
+        "only by a letter that chooses it (`forms: {phrase: name}` in the case), never by its date alone",
+    )
     recipient: Literal["state", "non-state"] | None = None
     text: str | None = None
     one: str | None = None
@@ -269,11 +280,33 @@ def choose_wording(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> s
     return choose_variant(phrasebook, phrase, voice)[1]
 
 
-def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> tuple[Variant, str]:
+def named_forms(phrasebook: Phrasebook) -> dict[str, list[str]]:
+    """Each sentence's named forms (`form:`), the choices a case's `forms:` may make."""
+    forms: dict[str, list[str]] = {}
+    for phrase, variants in phrasebook.phrases.items():
+        for variant in variants:
+            if variant.form is not None and variant.form not in forms.setdefault(phrase, []):
+                forms[phrase].append(variant.form)
+    return {phrase: names for phrase, names in forms.items() if names}
+
+
+def form_group(phrasebook: Phrasebook, phrase: str, form: str) -> dict[str, str]:
+    """The sentences a letter choosing `form` of `phrase` prints in that form: it, and those its
+    variants go with, so that one published sentence is never printed half in one form."""
+    group = {phrase: form}
+    for variant in phrasebook.phrases.get(phrase, []):
+        if variant.form == form:
+            group.update(dict.fromkeys(variant.goes_with, form))
+    return group
+
+
+def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice, form: str | None = None) -> tuple[Variant, str]:
     """The wording in force on the letter's date for its speakers and recipient.
 
     Of the variants for this recipient (or any), the latest that took effect on or before the
-    letter's date; a recipient's own variant is preferred to a general one of the same date.
+    letter's date; a recipient's own variant is preferred to a general one of the same date. Only
+    the variants of the named `form` the letter chose compete, or, if it chose none, the usual ones:
+    two forms published side by side are a drafter's choice, which no date can make.
     """
     variants = phrasebook.phrases.get(phrase)
     if variants is None:
@@ -287,7 +320,9 @@ def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> t
     candidates = [
         variant
         for variant in variants
-        if variant.recipient in (None, voice.recipient) and (variant.since is None or variant.since <= voice.on)
+        if variant.form == form
+        and variant.recipient in (None, voice.recipient)
+        and (variant.since is None or variant.since <= voice.on)
     ]
 
     def rank(variant: Variant) -> tuple[date, bool]:
@@ -303,7 +338,7 @@ def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice) -> t
         words = variant.words(voice.speakers)
         if words is not None:
             return variant, words
-    raise MissingWording(phrase, voice.describe(), phrasebook.file)
+    raise MissingWording(phrase, voice.describe() + (f" in the form `{form}`" if form else ""), phrasebook.file)
 
 
 def letter_blocks(kinds: Kinds, case: Case) -> list[str] | None:

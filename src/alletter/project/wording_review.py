@@ -69,8 +69,8 @@ def coverage(project: LetterProject, language: str) -> Coverage:
             continue  # a choice between English forms: the language's own sentences word it
         reached: set[tuple[int, str]] = set()
         for variant in english:
-            if variant.unknown is not None:
-                continue  # English letters of those dates are refused too: nothing to translate
+            if variant.unknown is not None or variant.english_only:
+                continue  # refused in English letters too, or an English form: nothing to translate
             for form in FORMS:
                 if getattr(variant, form) is not None:
                     rows.extend(_translated_rows(book, phrase, variant, form, reached))
@@ -210,7 +210,9 @@ def _yaml_string(text: str) -> str:
 def _english_words(project: LetterProject, phrase: str, variant: Variant, form: str) -> str | None:
     """The English wording a translated wording renders: same recipient and date when there is one."""
     english = project.phrasebook.phrases.get(phrase, [])
-    same = [candidate for candidate in english if candidate.recipient in (variant.recipient, None)]
+    same = [
+        candidate for candidate in english if candidate.form == variant.form and candidate.recipient in (variant.recipient, None)
+    ]
     dated = [candidate for candidate in same if candidate.since == variant.since] or same
     for candidate in dated[::-1]:
         words = getattr(candidate, form) if getattr(candidate, form) is not None else candidate.text
