@@ -140,7 +140,8 @@ def test_a_mandate_with_no_holder_on_the_letters_date(project_copy: Path) -> Non
     assert reported.startswith(f"cases/AL-OTH-11-2023.yaml:{line_of(PUBLISHED_TEXT, '  - sale-of-children')}:")
     assert reported.endswith(
         "no holder of `sale-of-children` on 2023-03-13 in mandates.yaml; record it: "
-        'alletter mandates record holder sale-of-children "NAME" --from DATE --source URL'
+        'alletter mandates record holder sale-of-children "NAME" --from DATE --source URL; '
+        "or name who signs this letter: signed_by: {sale-of-children: {name: NAME, title: TITLE}}"
     )
 
 

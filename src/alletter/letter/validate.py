@@ -901,12 +901,16 @@ def _in_force(project: LetterProject, mandate_id: str, day: date, signed: Signed
 
 
 def _with_fix(mandate_id: str, missing: str) -> str:
-    """A registry gap, with the command that records the missing fact."""
+    """A registry gap, with the command that records the missing fact; where it is the signatory,
+    also the case's own way out: an old letter rebuilt from its copy shows who signed it."""
     from ..project.record import command_that_records
 
     command = command_that_records(mandate_id, missing)
     if command is None:
         return f"{missing}; a letter cannot be sent under it (update mandates.yaml from a published source)"
+    if missing.startswith(f"no holder of `{mandate_id}`"):
+        own = f"signed_by: {{{mandate_id}: {{name: NAME, title: TITLE}}}}"
+        return f"{missing}; record it: {command}; or name who signs this letter: {own}"
     return f"{missing}; record it: {command}"
 
 
