@@ -200,3 +200,57 @@ def test_two_sentences_edited_side_by_side_import_as_two_overrides(tmp_path: Pat
     assert imported["recipient"]["kind"] == "company"
     assert imported["follow_up"] == original["follow_up"]
     _rebuilds(out_case, edited, tmp_path / "rebuilt")
+
+
+# Boilerplate of UA BRA 1/2023 as the templates print it, whole paragraphs, for edits that
+# replace or delete a sentence rather than change a few of its words.
+UA_BRA_URGENCY = (
+    "In view of the urgency of the matter, we would appreciate a response on the initial steps taken by your "
+    "Excellency’s Government to safeguard the rights of the above-mentioned person(s) in compliance with "
+    "international instruments."
+)
+UA_BRA_INTERIM_MEASURES = (
+    "While awaiting a reply, we urge that all necessary interim measures be taken to halt the alleged violations "
+    "and prevent their re-occurrence and in the event that the investigations support or suggest the allegations "
+    "to be correct, to ensure the accountability of any person(s) responsible for the alleged violations."
+)
+UA_BRA_PRESS_RELEASE_OPENING = "We may publicly express our concerns in the near future as, in our view, the information"
+
+
+def _own_wording_of(slug: str, tmp_path: Path, *edits: tuple[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The example letter edited in Word, imported word for word and rebuilt by the real command:
+    the imported case and the example case."""
+    first, *more = edits
+    edited = _edited(slug, tmp_path, *first, *more)
+    out_case = tmp_path / "imported" / f"{slug}.yaml"
+    out_case.parent.mkdir()
+    imported, original = _imported_word_for_word(edited, out_case)
+    assert "TODO" not in out_case.read_text(encoding="utf-8")
+    _rebuilds(out_case, edited, tmp_path / "rebuilt")
+    return imported, original
+
+
+def _same_own_text(imported: dict[str, Any], original: dict[str, Any]) -> None:
+    """The case's own values came back as they were: the overrides took no more than their sentences."""
+    for key in ("summary", "questions", "related", "closing_paragraphs", "mandates"):
+        assert imported.get(key) == original.get(key), key
+    own_text = ["facts", "paragraphs"]  # printed side by side: the letter cannot tell where the facts end
+    assert [text for key in own_text for text in imported.get(key, [])] == [text for key in own_text for text in original[key]]
+
+
+def test_three_sentences_edited_far_apart_import_as_three_overrides(tmp_path: Path) -> None:
+    """The opening, the questions' introduction and a closing paragraph each changed a little:
+    three overrides, each in its own block, and nothing else of the case changed."""
+    imported, original = _own_wording_of(
+        "UA-BRA-1-2023",
+        tmp_path,
+        ("We have the honour to address you in our capacities as", "We are writing to you in our capacities as"),
+        ("we would be grateful for your observations", "we would appreciate your observations"),
+        ("We may publicly express our concerns in the near future", "We may express our concerns publicly soon"),
+    )
+    assert sorted(imported["wording"]) == ["honour", "press-release", "questions-intro"]
+    assert imported["wording"]["honour"].startswith("We are writing to you in our capacities as Special Rapporteur")
+    assert imported["wording"]["honour"].endswith("resolutions 43/4 and 50/7.")
+    assert "we would appreciate your observations on the following matters:" in imported["wording"]["questions-intro"]
+    assert imported["wording"]["press-release"].startswith("We may express our concerns publicly soon as")
+    _same_own_text(imported, original)
