@@ -214,7 +214,13 @@ UA_BRA_INTERIM_MEASURES = (
     "and prevent their re-occurrence and in the event that the investigations support or suggest the allegations "
     "to be correct, to ensure the accountability of any person(s) responsible for the alleged violations."
 )
-UA_BRA_PRESS_RELEASE_OPENING = "We may publicly express our concerns in the near future as, in our view, the information"
+UA_BRA_PRESS_RELEASE = (
+    "We may publicly express our concerns in the near future as, in our view, the information upon which the press "
+    "release will be based is sufficiently reliable to indicate a matter warranting immediate attention. We also "
+    "believe that the wider public should be alerted to the potential implications of the above-mentioned "
+    "allegations. The press release will indicate that we have been in contact with your Excellency’s Government’s "
+    "to clarify the issue/s in question."
+)
 
 
 def _own_wording_of(slug: str, tmp_path: Path, *edits: tuple[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -253,4 +259,30 @@ def test_three_sentences_edited_far_apart_import_as_three_overrides(tmp_path: Pa
     assert imported["wording"]["honour"].endswith("resolutions 43/4 and 50/7.")
     assert "we would appreciate your observations on the following matters:" in imported["wording"]["questions-intro"]
     assert imported["wording"]["press-release"].startswith("We may express our concerns publicly soon as")
+    _same_own_text(imported, original)
+
+
+# A drafter's own sentences that keep few of the known wording's words.
+OWN_URGENCY = "Because this matter cannot wait, an early answer describing the first protective steps is requested."
+OWN_INTERIM_MEASURES_REWRITTEN = (
+    "Pending your answer, we call for every step needed to stop these abuses at once and to hold to account "
+    "whoever is found responsible."
+)
+OWN_PRESS_RELEASE = "We intend to issue a public statement shortly, since the reports we hold appear credible."
+
+
+def test_sentences_rewritten_with_few_known_words_import_as_overrides(tmp_path: Path) -> None:
+    """The urgency, interim-measures and press-release paragraphs rewritten through: no known
+    wording resembles them, yet each stands where its block does, and is that block's own wording."""
+    imported, original = _own_wording_of(
+        "UA-BRA-1-2023",
+        tmp_path,
+        (UA_BRA_URGENCY, OWN_URGENCY),
+        (UA_BRA_INTERIM_MEASURES, OWN_INTERIM_MEASURES_REWRITTEN),
+        (UA_BRA_PRESS_RELEASE, OWN_PRESS_RELEASE),
+    )
+    assert imported["wording"]["urgency"] == OWN_URGENCY
+    assert imported["wording"]["interim-measures"] == OWN_INTERIM_MEASURES_REWRITTEN
+    assert imported["wording"]["press-release"] == OWN_PRESS_RELEASE
+    assert sorted(imported["wording"]) == ["interim-measures", "press-release", "urgency"]
     _same_own_text(imported, original)

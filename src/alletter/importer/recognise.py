@@ -167,12 +167,42 @@ def _resembles(words: LetterWords, position: int, block: BlockPatterns) -> bool:
     a sentence with a few words changed scores 0.65–0.8, AL PAK 3/2023's "I would like to share
     with your Excellency's Government the following information." 0.56 against bring-to-attention;
     the paragraph of another block or of the case 0.3 at most."""
+    return _resemblance(words, position, block) >= RESEMBLING
+
+
+def _resemblance(words: LetterWords, position: int, block: BlockPatterns) -> float:
+    """How much of the paragraph at `position` is one of the block's known wordings, at most (0 to 1)."""
     paragraph = [token.key for token in words.tokens[position : words.paragraph_end(position)]]
+    ratios = [0.0]
     for variant in block.variants:
         known = [item for item in variant.items if isinstance(item, str)]
-        if known and difflib.SequenceMatcher(a=known, b=paragraph[: len(known)], autojunk=False).ratio() >= RESEMBLING:
-            return True
-    return False
+        if known:
+            ratios.append(difflib.SequenceMatcher(a=known, b=paragraph[: len(known)], autojunk=False).ratio())
+    return max(ratios)
+
+
+CHOSEN = "chosen"  # kinds.yaml's condition of the closing paragraphs a case lists for itself
+
+
+def _stands_for_chosen(words: LetterWords, position: int, block: BlockPatterns, later: list[BlockPatterns]) -> bool:
+    """Whether the paragraph at `position`, which no known wording resembles, is a closing
+    paragraph the drafter rewrote through (a press release announced in words of their own): the
+    block is one the case chooses (`closing_paragraphs`), so any letter may have it; the next block
+    that must be there begins with known words, so the paragraph is not the case's own text,
+    which only a slot takes; and of the closing paragraphs that may stand here, this block's known
+    wording is the closest to it. Otherwise the paragraph would be left unplaced before that block."""
+    if block.when != CHOSEN:
+        return False
+    rivals = [block]
+    for other in later:
+        if not other.optional:
+            if not any(variant.items and isinstance(variant.items[0], str) for variant in other.variants):
+                return False
+            break
+        if other.when == CHOSEN:
+            rivals.append(other)
+    closeness = [_resemblance(words, position, rival) for rival in rivals]
+    return closeness[0] == max(closeness)
 
 
 def _begins_later_block(words: LetterWords, position: int, later: list[BlockPatterns]) -> bool:
@@ -333,11 +363,12 @@ def _match_blocks(
             if rival is not None and rival[1].first_literal < best[1].first_literal:
                 best = None
         # A block the letter prints in words of its own: one that must be there, or one whose
-        # words the letter's next paragraph resembles and no later block's known words begin.
+        # words the letter's next paragraph resembles (or, a closing paragraph the case chooses,
+        # stands where nothing else can) and no later block's known words begin.
         if best is None and (
             not block.optional
             or open_slot is None
-            and _resembles(words, position, block)
+            and (_resembles(words, position, block) or _stands_for_chosen(words, position, block, blocks[index + 1 :]))
             and not _begins_later_block(words, position, blocks[index + 1 :])
         ):
             recognition.resembling.append(block.name)
