@@ -286,3 +286,15 @@ def test_sentences_rewritten_with_few_known_words_import_as_overrides(tmp_path: 
     assert imported["wording"]["press-release"] == OWN_PRESS_RELEASE
     assert sorted(imported["wording"]) == ["interim-measures", "press-release", "urgency"]
     _same_own_text(imported, original)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "deleted"),
+    [("interim-measures", UA_BRA_INTERIM_MEASURES), ("urgency", UA_BRA_URGENCY)],
+)
+def test_a_sentence_the_drafter_deleted_imports_as_its_empty_wording(tmp_path: Path, phrase: str, deleted: str) -> None:
+    """A sentence every letter of its kind says, deleted in Word: the case says it in no words
+    (`wording: {PHRASE: ""}`, the letter leaves it out), and everything else is the case's as before."""
+    imported, original = _own_wording_of("UA-BRA-1-2023", tmp_path, (deleted, ""))
+    assert imported["wording"] == {phrase: ""}
+    _same_own_text(imported, original)

@@ -57,6 +57,7 @@ class BlockMatch:
     unplaced: list[Unplaced] = field(default_factory=list)
     missing_block: str | None = None
     own: list[str] = field(default_factory=list)  # the blocks found only with the letter's own wording
+    left_out: list[str] = field(default_factory=list)  # the sentences the letter does not say (its own wording empty)
     resembling: list[str] = field(default_factory=list)  # blocks not found that the letter may print in its own words
 
     @property
@@ -151,6 +152,34 @@ def _own_match(
         if all(end > start for slot, start, end in match.captures if slot.field.startswith("wording.")):
             return variant, match
     return None
+
+
+def _left_out(
+    words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, block: BlockPatterns, later: list[BlockPatterns]
+) -> tuple[Variant, _Match] | None:
+    """A block of one sentence that every letter of its kind has, and that this letter does not
+    say: the drafter deleted it. So read when the letter goes on with the blocks that come after
+    it, in their known words — at `position`, or, after the case's own text a slot has open, with
+    that text — and the block says one sentence, which the case then words as nothing (an empty
+    `wording:`), so that it rebuilds the letter without it. Its own wording would take the next
+    block's paragraph instead, and that block would be missing."""
+    variant = next((variant for variant in block.variants if _said(variant)), None)
+    if variant is None:
+        return None
+    if open_slot is None and not _begins_later_block(words, position, later):
+        return None
+    if open_slot is not None and _own_match(words, position, open_slot, block) is not None:
+        return None  # the last of the case's own text may be the sentence in the drafter's words
+    if open_slot is not None and not any(_best_match(words, position, open_slot, other) for other in later[:1]):
+        return None
+    return variant, _Match(position, position, 0, [], open_slot, None)
+
+
+def _said(variant: Variant) -> str:
+    """The one sentence a block prints as its own wording alone (`wording.PHRASE` its only item), or ""."""
+    if len(variant.items) == 1 and isinstance(slot := variant.items[0], Slot) and slot.field.startswith("wording."):
+        return slot.field.removeprefix("wording.")
+    return ""
 
 
 def _own_slots(variant: Variant) -> int:
@@ -373,7 +402,12 @@ def _match_blocks(
         ):
             recognition.resembling.append(block.name)
             if own is not None:
-                best = _own_match(words, position, open_slot, replace(block, variants=own(block)))
+                own_block = replace(block, variants=own(block))
+                best = _left_out(words, position, open_slot, own_block, blocks[index + 1 :]) if not original.optional else None
+                if best is not None:
+                    recognition.left_out.append(_said(best[0]))
+                else:
+                    best = _own_match(words, position, open_slot, own_block)
             if best is not None:
                 recognition.own.append(block.name)
         if best is None:
