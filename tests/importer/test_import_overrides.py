@@ -298,3 +298,32 @@ def test_a_sentence_the_drafter_deleted_imports_as_its_empty_wording(tmp_path: P
     imported, original = _own_wording_of("UA-BRA-1-2023", tmp_path, (deleted, ""))
     assert imported["wording"] == {phrase: ""}
     _same_own_text(imported, original)
+
+
+def test_a_pdf_with_three_sentences_of_its_own_comes_back_word_for_word(tmp_path: Path) -> None:
+    """The PDF path: a case with its own opening, questions' introduction and press release,
+    built as a PDF and imported, is the case it was built from."""
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    case = cases / "UA-BRA-1-2023.yaml"
+    own = {
+        "wording": {
+            "honour": "We are writing to you in our capacities as Special Rapporteurs, pursuant to resolutions 43/4 and 50/7.",
+            "questions-intro": "We would appreciate your observations on the following matters:",
+            "press-release": OWN_PRESS_RELEASE,
+        }
+    }
+    text = (REPO / "cases" / case.name).read_text(encoding="utf-8")
+    case.write_text(text + "\n" + yaml.safe_dump(own, width=100, sort_keys=False), encoding="utf-8")
+    letter = _built(case, tmp_path / "letter", "pdf")
+    out_case = tmp_path / "imported" / case.name
+    out_case.parent.mkdir()
+
+    completed = run_alletter("import", letter, "--out", out_case, "--root", REPO)
+
+    assert completed.returncode == 0, completed.stderr
+    assert "builds the letter again word for word" in completed.stdout
+    imported = yaml.safe_load(out_case.read_text(encoding="utf-8"))
+    assert imported["wording"] == own["wording"]
+    original = case.read_text(encoding="utf-8")
+    assert merge_into(original, imported) == original, "the imported case differs from the case it was built from"
