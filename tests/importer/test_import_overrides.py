@@ -241,7 +241,9 @@ def _same_own_text(imported: dict[str, Any], original: dict[str, Any]) -> None:
     for key in ("summary", "questions", "related", "closing_paragraphs", "mandates"):
         assert imported.get(key) == original.get(key), key
     own_text = ["facts", "paragraphs"]  # printed side by side: the letter cannot tell where the facts end
-    assert [text for key in own_text for text in imported.get(key, [])] == [text for key in own_text for text in original[key]]
+    assert [text for key in own_text for text in imported.get(key, [])] == [
+        text for key in own_text for text in original.get(key, [])
+    ]
 
 
 def test_three_sentences_edited_far_apart_import_as_three_overrides(tmp_path: Path) -> None:
@@ -327,3 +329,19 @@ def test_a_pdf_with_three_sentences_of_its_own_comes_back_word_for_word(tmp_path
     assert imported["wording"] == own["wording"]
     original = case.read_text(encoding="utf-8")
     assert merge_into(original, imported) == original, "the imported case differs from the case it was built from"
+
+
+QUESTIONS_INTRO = (
+    "As it is our responsibility, under the mandates provided to us by the Human Rights Council, to seek to clarify "
+    "all cases brought to our attention, we would be grateful for your observations on the following matters:"
+)
+
+
+def test_a_sentence_rewritten_right_after_the_cases_own_paragraphs_is_its_own_wording(tmp_path: Path) -> None:
+    """AL IND 1/2023 goes from its facts straight to the questions' introduction, with no known
+    words between them: rewritten through, the introduction is still the paragraph before the
+    questions, the letter's own wording of it, and the facts stay the case's."""
+    own = "Your comments on the points below would help us to understand the situation:"
+    imported, original = _own_wording_of("AL-IND-1-2023", tmp_path, (QUESTIONS_INTRO, own))
+    assert imported["wording"] == {"questions-intro": own}
+    _same_own_text(imported, original)

@@ -260,27 +260,31 @@ def _sentence_ends(words: LetterWords, start: int, end: int) -> list[int]:
 
 
 def _share_sentences(words: LetterWords, match: _Match) -> None:
-    """Sentences of the letter's own side by side (two slots, no known word between them): the
-    first slot took the words of both; each takes a sentence of them, the last the rest."""
+    """Sentences of the letter's own side by side with another slot (no known word between them):
+    the first slot took the words of both. After another sentence of the letter's own, each takes
+    a sentence of them, the last the rest; after the case's own text (facts, paragraphs), each
+    takes one of the last paragraphs, the case's text the ones before — a wording is a sentence
+    of its own paragraph, and the case's text goes on until it."""
     empty = [(slot, start) for slot, start, end in match.captures if start == end and slot.field.startswith("wording.")]
     for start in dict.fromkeys(at for _, at in empty):
-        taker = next(
-            (
-                capture
-                for capture in match.captures
-                if capture[1] == start < capture[2] and capture[0].field.startswith("wording.")
-            ),
-            None,
-        )
+        taker = next((capture for capture in match.captures if capture[1] == start < capture[2]), None)
         if taker is None:
             continue
         sharing = [taker[0], *(other for other, at in empty if at == start)]
-        ends = _sentence_ends(words, start, taker[2])[: len(sharing) - 1]
+        if taker[0].field.startswith("wording."):
+            ends = _sentence_ends(words, start, taker[2])[: len(sharing) - 1]
+        else:
+            ends = _paragraph_ends(words, start, taker[2])[-len(sharing) :][:-1]
         if len(ends) < len(sharing) - 1:
             continue
         bounds = [start, *ends, taker[2]]
         shared = {other: (bounds[number], bounds[number + 1]) for number, other in enumerate(sharing)}
         match.captures = [(other, *shared.get(other, (first, last))) for other, first, last in match.captures]
+
+
+def _paragraph_ends(words: LetterWords, start: int, end: int) -> list[int]:
+    """Where each paragraph of tokens `start` to `end` ends (the index after its last token), the last at `end`."""
+    return [index + 1 for index in range(start, end - 1) if words.ends_paragraph(index)] + [end]
 
 
 def _close_own_sentence(words: LetterWords, match: _Match) -> None:
