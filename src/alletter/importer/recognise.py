@@ -141,11 +141,21 @@ def _best_match(
 def _own_match(
     words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, block: BlockPatterns
 ) -> tuple[Variant, _Match] | None:
-    """The best of the block's own variants: as `_best_match` ranks them, and of those as good,
-    the one with the most sentences of the letter's own, if each of them takes a sentence (a
-    variant with two side by side is not taken for one sentence)."""
+    """The best of the block's own variants: as `_best_match` ranks them; of those as good, the
+    one with the most sentences of the letter's own, if each of them takes a sentence (a variant
+    with two side by side is not taken for one sentence); and of those, the one whose known
+    wording the letter's words are closest to (a follow-up's questions' introduction reworded
+    is that introduction, not a first letter's)."""
     found = [(variant, match) for variant in block.variants if (match := _match_variant(words, position, open_slot, variant))]
-    ranked = sorted(found, key=lambda pair: (pair[1].first_literal, -pair[1].literal_count, -_own_slots(pair[0])))
+    ranked = sorted(
+        found,
+        key=lambda pair: (
+            pair[1].first_literal,
+            -pair[1].literal_count,
+            -_own_slots(pair[0]),
+            -_closeness(words, pair[1].first_literal, pair[0]),
+        ),
+    )
     for variant, match in ranked:
         _close_own_sentence(words, match)
         _share_sentences(words, match)
@@ -175,11 +185,81 @@ def _left_out(
     return variant, _Match(position, position, 0, [], open_slot, None)
 
 
+def _last_paragraph(
+    words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, later: list[BlockPatterns]
+) -> tuple[int, int] | None:
+    """After the case's own text a slot holds open (the questions, the facts), the last paragraph
+    before the known words of the next block that must be there, where that text keeps a
+    paragraph before it: where a block the drafter worded their own way would stand."""
+    following = next((block for block in later if not block.optional), None)
+    if open_slot is None or following is None:
+        return None
+    found = _best_match(words, position, open_slot, following)
+    if found is None or found[1].first_literal <= open_slot[1]:
+        return None
+    end = found[1].first_literal
+    start = words.paragraph_start(end - 1)
+    return (start, end) if start > open_slot[1] and words.ends_paragraph(end - 1) else None
+
+
+_QUESTION_NUMBERED = re.compile(r"^\d+$")
+
+
+def _ends_the_text(words: LetterWords, paragraph: tuple[int, int], block: BlockPatterns, later: list[BlockPatterns]) -> bool:
+    """Whether the last paragraph of the case's own text is the block in the drafter's words: it
+    resembles one of the block's known wordings, or — a closing paragraph the case chooses,
+    after the numbered questions — it has no number of its own, and of the closing paragraphs
+    that may stand there it is the closest to this one (a question is numbered; a question a
+    page break cut in two goes on in a paragraph that begins in lower case)."""
+    start, _ = paragraph
+    if _resembles(words, start, block):
+        return True
+    first = words.tokens[start].key
+    numbered = _QUESTION_NUMBERED.match(first) is not None
+    return (
+        not numbered
+        and first[:1].isupper()
+        and start > 0
+        and _follows_a_question(words, start)
+        and _stands_for_chosen(words, start, block, later)
+    )
+
+
+def _follows_a_question(words: LetterWords, start: int) -> bool:
+    """Whether the paragraph before token `start` is a numbered question ("6. Please explain …")."""
+    previous = words.paragraph_start(start - 1)
+    return _QUESTION_NUMBERED.match(words.tokens[previous].key) is not None and words.tokens[previous + 1].key == "."
+
+
+def _own_after_text(
+    paragraph: tuple[int, int], words: LetterWords, open_slot: tuple[Slot, int] | None, block: BlockPatterns
+) -> tuple[Variant, _Match] | None:
+    """The block as the drafter's own one sentence, in the last paragraph of the case's text: the
+    slot held open takes the paragraphs before it."""
+    variant = next((variant for variant in block.variants if _said(variant)), None)
+    if variant is None or open_slot is None:
+        return None
+    start, end = paragraph
+    [slot] = variant.items
+    assert isinstance(slot, Slot)
+    return variant, _Match(start, end, 0, [(open_slot[0], open_slot[1], start), (slot, start, end)], None, None)
+
+
 def _said(variant: Variant) -> str:
     """The one sentence a block prints as its own wording alone (`wording.PHRASE` its only item), or ""."""
     if len(variant.items) == 1 and isinstance(slot := variant.items[0], Slot) and slot.field.startswith("wording."):
         return slot.field.removeprefix("wording.")
     return ""
+
+
+def _closeness(words: LetterWords, position: int, variant: Variant) -> float:
+    """How close the letter's words from `position` are to the known wording a variant of the
+    letter's own replaces (0 to 1, as difflib measures), over as many words as that wording has."""
+    known = [item for item in variant.known or [] if isinstance(item, str)]
+    if not known:
+        return 0.0
+    letter = [token.key for token in words.tokens[position : position + len(known)]]
+    return difflib.SequenceMatcher(a=known, b=letter, autojunk=False).ratio()
 
 
 def _own_slots(variant: Variant) -> int:
@@ -398,19 +478,25 @@ def _match_blocks(
         # A block the letter prints in words of its own: one that must be there, or one whose
         # words the letter's next paragraph resembles (or, a closing paragraph the case chooses,
         # stands where nothing else can) and no later block's known words begin.
+        after_text = _last_paragraph(words, position, open_slot, blocks[index + 1 :]) if block.optional else None
         if best is None and (
             not block.optional
             or open_slot is None
             and (_resembles(words, position, block) or _stands_for_chosen(words, position, block, blocks[index + 1 :]))
             and not _begins_later_block(words, position, blocks[index + 1 :])
+            or after_text is not None
+            and _ends_the_text(words, after_text, block, blocks[index + 1 :])
         ):
             recognition.resembling.append(block.name)
             if own is not None:
                 own_block = replace(block, variants=own(block))
-                best = _left_out(words, position, open_slot, own_block, blocks[index + 1 :]) if not original.optional else None
-                if best is not None:
+                if after_text is not None:
+                    best = _own_after_text(after_text, words, open_slot, own_block)
+                elif not original.optional:
+                    best = _left_out(words, position, open_slot, own_block, blocks[index + 1 :])
+                if best is not None and not best[1].captures:
                     recognition.left_out.append(_said(best[0]))
-                else:
+                elif best is None:
                     best = _own_match(words, position, open_slot, own_block)
             if best is not None:
                 recognition.own.append(block.name)
