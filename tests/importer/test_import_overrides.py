@@ -380,3 +380,39 @@ def test_a_closing_paragraph_rewritten_through_after_the_questions_is_not_a_ques
     imported, original = _own_wording_of("AL-OTH-10-2023", tmp_path, (TECHNICAL_SUPPORT, own))
     assert imported["wording"] == {"technical-support": own}
     _same_own_text(imported, original)
+
+
+UA_BRA_HONOUR = (
+    "We have the honour to address you in our capacities as Special Rapporteur on the promotion and protection of "
+    "the right to freedom of opinion and expression and Special Rapporteur on violence against women and girls, its "
+    "causes and consequences, pursuant to Human Rights Council resolutions 43/4 and 50/7."
+)
+UA_BRA_BRING_TO_ATTENTION = (
+    "In this connection, we would like to bring to the attention of your Excellency’s Government information we have "
+    "received concerning threats and an attack against Ms.\xa0A, a journalist who reported on the environmental impact "
+    "of a mining project in the State of Pará, and the risk she now faces."
+)
+UA_BRA_CLOSING = "Please accept, Excellency, the assurances of our highest consideration."
+
+
+@pytest.mark.parametrize(
+    ("phrase", "known", "own"),
+    [
+        ("honour", UA_BRA_HONOUR, "Two United Nations experts on expression and on women write to you together."),
+        (
+            "bring-to-attention",
+            UA_BRA_BRING_TO_ATTENTION,
+            "Reports have reached us of threats against a journalist in Pará, described below.",
+        ),
+        ("closing", UA_BRA_CLOSING, "With our respectful regards."),
+    ],
+)
+def test_an_opening_or_closing_sentence_rewritten_through_is_its_own_wording(
+    tmp_path: Path, phrase: str, known: str, own: str
+) -> None:
+    """The honour sentence, the one that brings the case to the Government's attention, or the
+    closing formula, rewritten with (next to) no known word: each is still its block, in the
+    letter's own words, and the case's facts stay the case's."""
+    imported, original = _own_wording_of("UA-BRA-1-2023", tmp_path, (known, own))
+    assert imported["wording"] == {phrase: own}
+    _same_own_text({**imported, "summary": original["summary"]} if phrase == "bring-to-attention" else imported, original)
