@@ -307,21 +307,32 @@ def test_a_sentence_the_drafter_deleted_imports_as_its_empty_wording(tmp_path: P
     _same_own_text(imported, original)
 
 
-def test_a_pdf_with_three_sentences_of_its_own_comes_back_word_for_word(tmp_path: Path) -> None:
-    """The PDF path: a case with its own opening, questions' introduction and press release,
-    built as a PDF and imported, is the case it was built from."""
-    cases = tmp_path / "cases"
-    cases.mkdir()
-    case = cases / "UA-BRA-1-2023.yaml"
-    own = {
-        "wording": {
+@pytest.mark.parametrize(
+    "wording",
+    [
+        {
             "honour": "We are writing to you in our capacities as Special Rapporteurs, pursuant to resolutions 43/4 and 50/7.",
             "questions-intro": "We would appreciate your observations on the following matters:",
             "press-release": OWN_PRESS_RELEASE,
-        }
-    }
+        },
+        {
+            "honour": "Two United Nations experts on expression and on women write to you together.",
+            "urgency": "",
+            "interim-measures": OWN_INTERIM_MEASURES_REWRITTEN,
+            "closing": "With our respectful regards.",
+        },
+    ],
+    ids=["three edited", "rewritten through and deleted"],
+)
+def test_a_pdf_with_sentences_of_its_own_comes_back_word_for_word(tmp_path: Path, wording: dict[str, str]) -> None:
+    """The PDF path: a case with sentences of its own far apart — in its opening, before the
+    questions, in its closing paragraphs — some in none of the known words, one left out, built
+    as a PDF and imported, is the case it was built from."""
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    case = cases / "UA-BRA-1-2023.yaml"
     text = (REPO / "cases" / case.name).read_text(encoding="utf-8")
-    case.write_text(text + "\n" + yaml.safe_dump(own, width=100, sort_keys=False), encoding="utf-8")
+    case.write_text(text + "\n" + yaml.safe_dump({"wording": wording}, width=100, sort_keys=False), encoding="utf-8")
     letter = _built(case, tmp_path / "letter", "pdf")
     out_case = tmp_path / "imported" / case.name
     out_case.parent.mkdir()
@@ -331,10 +342,9 @@ def test_a_pdf_with_three_sentences_of_its_own_comes_back_word_for_word(tmp_path
     assert completed.returncode == 0, completed.stderr
     assert "builds the letter again word for word" in completed.stdout
     imported = yaml.safe_load(out_case.read_text(encoding="utf-8"))
-    assert imported["wording"] == own["wording"]
+    assert imported["wording"] == wording
     original = case.read_text(encoding="utf-8")
     assert merge_into(original, imported) == original, "the imported case differs from the case it was built from"
-
 
 QUESTIONS_INTRO = (
     "As it is our responsibility, under the mandates provided to us by the Human Rights Council, to seek to clarify "
