@@ -346,6 +346,7 @@ def test_a_pdf_with_sentences_of_its_own_comes_back_word_for_word(tmp_path: Path
     original = case.read_text(encoding="utf-8")
     assert merge_into(original, imported) == original, "the imported case differs from the case it was built from"
 
+
 QUESTIONS_INTRO = (
     "As it is our responsibility, under the mandates provided to us by the Human Rights Council, to seek to clarify "
     "all cases brought to our attention, we would be grateful for your observations on the following matters:"
@@ -426,3 +427,27 @@ def test_an_opening_or_closing_sentence_rewritten_through_is_its_own_wording(
     imported, original = _own_wording_of("UA-BRA-1-2023", tmp_path, (known, own))
     assert imported["wording"] == {phrase: own}
     _same_own_text({**imported, "summary": original["summary"]} if phrase == "bring-to-attention" else imported, original)
+
+
+FOLLOW_UP_OTHER_REPLIES = (
+    " We have also examined replies received from the Governments of China, Mexico, United Kingdom of Great Britain "
+    "and Northern Ireland, United States of America in order to further consider the situation."
+)
+
+
+def test_the_questions_introduction_deleted_is_left_out(tmp_path: Path) -> None:
+    """The introduction deleted from before the numbered questions: the questions block is still
+    found by its standard question, and the introduction is worded as nothing."""
+    imported, original = _own_wording_of("UA-BRA-1-2023", tmp_path, (QUESTIONS_INTRO, ""))
+    assert imported["wording"] == {"questions-intro": ""}
+    _same_own_text(imported, original)
+
+
+def test_a_follow_up_sentence_naming_replies_deleted_leaves_the_replies_out(tmp_path: Path) -> None:
+    """The follow-up paragraph's sentence on the other Governments' replies deleted: the letter
+    reads as a follow-up that names none, which is what the case then says (a letter does not
+    tell what it does not print); no override is needed."""
+    imported, original = _own_wording_of("AL-OTH-10-2023", tmp_path, (FOLLOW_UP_OTHER_REPLIES, ""))
+    assert "wording" not in imported
+    assert imported["follow_up"] == {key: value for key, value in original["follow_up"].items() if key != "other_replies"}
+    _same_own_text(imported, original)

@@ -145,7 +145,9 @@ def _own_match(
     one with the most sentences of the letter's own, if each of them takes a sentence (a variant
     with two side by side is not taken for one sentence); and of those, the one whose known
     wording the letter's words are closest to (a follow-up's questions' introduction reworded
-    is that introduction, not a first letter's)."""
+    is that introduction, not a first letter's). Failing those, the best in which a sentence of
+    the letter's own takes no words between the block's known ones: the drafter deleted it (the
+    questions' introduction before the numbered questions), and the case words it as nothing."""
     found = [(variant, match) for variant in block.variants if (match := _match_variant(words, position, open_slot, variant))]
     ranked = sorted(
         found,
@@ -156,12 +158,24 @@ def _own_match(
             -_closeness(words, pair[1].first_literal, pair[0]),
         ),
     )
+    deleted: tuple[Variant, _Match] | None = None
     for variant, match in ranked:
         _close_own_sentence(words, match)
         _share_sentences(words, match)
         if all(end > start for slot, start, end in match.captures if slot.field.startswith("wording.")):
             return variant, match
-    return None
+        if deleted is None and match.literal_count:
+            deleted = variant, match
+    return deleted
+
+
+def _left_out_phrases(match: _Match) -> list[str]:
+    """The sentences of the letter's own a match took no words for: the letter leaves them out."""
+    return [
+        slot.field.removeprefix("wording.")
+        for slot, start, end in match.captures
+        if slot.field.startswith("wording.") and start == end
+    ]
 
 
 def _left_out(
@@ -182,7 +196,9 @@ def _left_out(
         return None  # the last of the case's own text may be the sentence in the drafter's words
     if open_slot is not None and not any(_best_match(words, position, open_slot, other) for other in later[:1]):
         return None
-    return variant, _Match(position, position, 0, [], open_slot, None)
+    [slot] = variant.items
+    assert isinstance(slot, Slot)
+    return variant, _Match(position, position, 0, [(slot, position, position)], open_slot, None)
 
 
 def _last_paragraph(
@@ -494,12 +510,11 @@ def _match_blocks(
                     best = _own_after_text(after_text, words, open_slot, own_block)
                 elif not original.optional:
                     best = _left_out(words, position, open_slot, own_block, blocks[index + 1 :])
-                if best is not None and not best[1].captures:
-                    recognition.left_out.append(_said(best[0]))
-                elif best is None:
+                if best is None:
                     best = _own_match(words, position, open_slot, own_block)
             if best is not None:
                 recognition.own.append(block.name)
+                recognition.left_out.extend(_left_out_phrases(best[1]))
         if best is None:
             if not block.optional:
                 recognition.missing_block = block.name
