@@ -179,18 +179,26 @@ def _left_out_phrases(match: _Match) -> list[str]:
 
 
 def _left_out(
-    words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, block: BlockPatterns, later: list[BlockPatterns]
+    words: LetterWords,
+    position: int,
+    open_slot: tuple[Slot, int] | None,
+    block: BlockPatterns,
+    later: list[BlockPatterns],
+    known: BlockPatterns,
 ) -> tuple[Variant, _Match] | None:
     """A block of one sentence that every letter of its kind has, and that this letter does not
     say: the drafter deleted it. So read when the letter goes on with the blocks that come after
-    it, in their known words — at `position`, or, after the case's own text a slot has open, with
-    that text — and the block says one sentence, which the case then words as nothing (an empty
-    `wording:`), so that it rebuilds the letter without it. Its own wording would take the next
-    block's paragraph instead, and that block would be missing."""
+    it — in their known words, or in words that resemble a later block's more than this one's
+    (`known`) — at `position`, or, after the case's own text a slot has open, with that text;
+    and the block says one sentence, which the case then words as nothing (an empty `wording:`),
+    so that it rebuilds the letter without it. Its own wording would take the next block's
+    paragraph instead, and that block would be missing."""
     variant = next((variant for variant in block.variants if _said(variant)), None)
     if variant is None:
         return None
-    if open_slot is None and not _begins_later_block(words, position, later):
+    if open_slot is None and not (
+        _begins_later_block(words, position, later) or _claimed_by_later(words, position, known, later)
+    ):
         return None
     if open_slot is not None and _own_match(words, position, open_slot, block) is not None:
         return None  # the last of the case's own text may be the sentence in the drafter's words
@@ -199,6 +207,19 @@ def _left_out(
     [slot] = variant.items
     assert isinstance(slot, Slot)
     return variant, _Match(position, position, 0, [(slot, position, position)], open_slot, None)
+
+
+def _claimed_by_later(words: LetterWords, position: int, block: BlockPatterns, later: list[BlockPatterns]) -> bool:
+    """Whether the paragraph at `position` is, in the drafter's words, one of the blocks that may
+    come next (up to the next that must be there) rather than `block`: it resembles that block's
+    known wording, and more than it does `block`'s."""
+    own = _resemblance(words, position, block)
+    for other in later:
+        if _resembles(words, position, other) and _resemblance(words, position, other) > own:
+            return True
+        if not other.optional:
+            return False
+    return False
 
 
 def _last_paragraph(
@@ -509,7 +530,7 @@ def _match_blocks(
                 if after_text is not None:
                     best = _own_after_text(after_text, words, open_slot, own_block)
                 elif not original.optional:
-                    best = _left_out(words, position, open_slot, own_block, blocks[index + 1 :])
+                    best = _left_out(words, position, open_slot, own_block, blocks[index + 1 :], block)
                 if best is None:
                     best = _own_match(words, position, open_slot, own_block)
             if best is not None:
