@@ -282,6 +282,18 @@ def _own_after_text(
     return variant, _Match(start, end, 0, [(open_slot[0], open_slot[1], start), (slot, start, end)], None, None)
 
 
+def _shares_a_paragraph(words: LetterWords, match: _Match) -> bool:
+    """Whether a block found in its known words shares a paragraph with words it does not hold: it
+    ends before its paragraph does, or begins after words that no slot takes in its paragraph.
+    A block is whole paragraphs, so the drafter added a sentence to it: the paragraph, known
+    words and all, is the block in the letter's own words, not known words and words left over."""
+    if match.open_slot is not None or not match.literal_count:
+        return False
+    ends_early = match.end < len(words.tokens) and not words.ends_paragraph(match.end - 1)
+    begins_late = match.skipped is not None and words.paragraph_start(match.first_literal) < match.first_literal
+    return ends_early or begins_late
+
+
 def _said(variant: Variant) -> str:
     """The one sentence a block prints as its own wording alone (`wording.PHRASE` its only item), or ""."""
     if len(variant.items) == 1 and isinstance(slot := variant.items[0], Slot) and slot.field.startswith("wording."):
@@ -507,6 +519,8 @@ def _match_blocks(
     for index, original in enumerate(blocks):
         block = replace(original, optional=False) if original.name in required else original
         best = _best_match(words, position, open_slot, block)
+        if best is not None and _shares_a_paragraph(words, best[1]):
+            best = None
         if block.optional and best is not None:
             following = next((later for later in blocks[index + 1 :] if not later.optional), None)
             rival = _best_match(words, position, open_slot, following) if following else None
