@@ -500,3 +500,20 @@ def test_a_sentence_deleted_before_one_rewritten_through_still_rebuilds(tmp_path
     assert sorted(imported["wording"].values()) == ["", own]
     assert sorted(imported["wording"]) == ["questions-intro", "urgency"]
     _same_own_text(imported, original)
+
+
+def test_three_sentences_of_one_block_edited_import_as_three_overrides(tmp_path: Path) -> None:
+    """All three sentences of AL OTH 10/2023's follow-up paragraph reworded: three overrides, a
+    sentence each, and the facts they print (the prior letter, the reply's date) still the case's
+    where the known words around them are found."""
+    imported, original = _own_wording_of(
+        "AL-OTH-10-2023",
+        tmp_path,
+        ("In this connection, we write in reference to", "In this connection, we refer to"),
+        ("which we carefully reviewed", "which we have studied closely"),
+        ("We have also examined replies", "We have also studied the replies"),
+    )
+    assert sorted(imported["wording"]) == ["follow-up-other-replies", "follow-up-recall", "follow-up-replied"]
+    assert imported["wording"]["follow-up-recall"].startswith("In this connection, we refer to the joint communication")
+    assert imported["follow_up"] == original["follow_up"]
+    _same_own_text(imported, original)

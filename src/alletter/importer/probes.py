@@ -286,10 +286,12 @@ def own_variants(project: LetterProject, probe: Probing, block: BlockPatterns) -
     every = sorted({name for names in said.values() for name in names})
     own: dict[str, tuple[Probe, list[Item]]] = {}
     for shape in shapes:
-        # Each sentence alone, and each two the shape says side by side (a drafter rewrote both).
-        pairs = list(zip(said.get(shape.name, []), said.get(shape.name, [])[1:], strict=False))
+        # Each sentence alone, and each run of two or more the shape says side by side (a drafter
+        # rewrote them all: the follow-up paragraph's three sentences).
+        order = said.get(shape.name, [])
+        runs = [order[first:last] for first in range(len(order)) for last in range(first + 2, len(order) + 1)]
         patches = [{"wording": {name: phrases[name]}} for name in every]
-        patches += [{"wording": {name: phrases[name] for name in pair}} for pair in pairs]
+        patches += [{"wording": {name: phrases[name] for name in run}} for run in runs]
         patches.append({"resolutions": resolutions})
         for patch in patches:
             variation = Probe(f"{shape.name}, own {', '.join(*patch.values())}", merged(shape.patch, patch))

@@ -328,14 +328,24 @@ def _resembles(words: LetterWords, position: int, block: BlockPatterns) -> bool:
     return _resemblance(words, position, block) >= RESEMBLING
 
 
+KEPT_RUN = 3  # words in a row: runs of the known words this long are the drafter's, not chance ("of the")
+
+
 def _resemblance(words: LetterWords, position: int, block: BlockPatterns) -> float:
-    """How much of the paragraph at `position` is one of the block's known wordings, at most (0 to 1)."""
+    """How much of the paragraph at `position` is one of the block's known wordings, at most (0 to
+    1): difflib's ratio over as many words as the wording has, or — for a block whose slots print
+    long values (a follow-up's subject), which that ratio dilutes — the share of its known words
+    the whole paragraph keeps in runs of KEPT_RUN or more."""
     paragraph = [token.key for token in words.tokens[position : words.paragraph_end(position)]]
     ratios = [0.0]
     for variant in block.variants:
         known = [item for item in variant.items if isinstance(item, str)]
         if known:
             ratios.append(difflib.SequenceMatcher(a=known, b=paragraph[: len(known)], autojunk=False).ratio())
+            if any(isinstance(item, Slot) for item in variant.items):
+                matcher = difflib.SequenceMatcher(a=known, b=paragraph, autojunk=False)
+                kept = sum(run.size for run in matcher.get_matching_blocks() if run.size >= KEPT_RUN)
+                ratios.append(kept / len(known))
     return max(ratios)
 
 
