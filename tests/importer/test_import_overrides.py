@@ -517,3 +517,31 @@ def test_three_sentences_of_one_block_edited_import_as_three_overrides(tmp_path:
     assert imported["wording"]["follow-up-recall"].startswith("In this connection, we refer to the joint communication")
     assert imported["follow_up"] == original["follow_up"]
     _same_own_text(imported, original)
+
+
+ENGAGEMENT_OFFER = (
+    "We would also welcome the opportunity to further engage on this matter and would like to explore the "
+    "possibility of meeting with us to explain the work of our respective mandates and pursue further discussion "
+    "on this issue. This could occur at any time convenient to you. We stand ready to provide you with any "
+    "assistance that you may require in ensuring your company respects international human rights law and standards."
+)
+
+
+def test_an_offer_to_engage_reworded_after_the_follow_up_is_its_own_wording(tmp_path: Path) -> None:
+    """AL OTH 11/2023's offer to engage, a few words changed, right where the case's own paragraphs
+    may stand: it resembles the offer, so it is the offer in the letter's words, not a paragraph."""
+    imported, original = _own_wording_of(
+        "AL-OTH-11-2023", tmp_path, ("We would also welcome the opportunity", "We would further welcome the chance")
+    )
+    assert list(imported["wording"]) == ["engagement-offer"]
+    assert imported["closing_paragraphs"] == original["closing_paragraphs"]
+    _same_own_text(imported, original)
+
+
+def test_an_offer_to_engage_rewritten_through_is_read_as_the_cases_paragraph(tmp_path: Path) -> None:
+    """Rewritten through, the offer cannot be told from a paragraph of the case's own, which may
+    stand in the same place: it comes back as one (a known limit), and the letter still rebuilds."""
+    own = "Meeting you would help us; we are at your disposal."
+    imported, original = _own_wording_of("AL-OTH-11-2023", tmp_path, (ENGAGEMENT_OFFER, own))
+    assert "wording" not in imported
+    assert imported["paragraphs"][-1].startswith(own)

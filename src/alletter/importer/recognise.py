@@ -226,17 +226,20 @@ def _last_paragraph(
     words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, later: list[BlockPatterns]
 ) -> tuple[int, int] | None:
     """After the case's own text a slot holds open (the questions, the facts), the last paragraph
-    before the known words of the next block that must be there, where that text keeps a
-    paragraph before it: where a block the drafter worded their own way would stand."""
-    following = next((block for block in later if not block.optional), None)
-    if open_slot is None or following is None:
+    before the known words of the next block found (up to the next that must be there): where a
+    block the drafter worded their own way would stand."""
+    if open_slot is None:
         return None
-    found = _best_match(words, position, open_slot, following)
+    found = None
+    for block in later:  # the first block found next in its known words
+        found = _best_match(words, position, open_slot, block)
+        if found is not None or not block.optional:
+            break
     if found is None or found[1].first_literal <= open_slot[1]:
         return None
     end = found[1].first_literal
     start = words.paragraph_start(end - 1)
-    return (start, end) if start > open_slot[1] and words.ends_paragraph(end - 1) else None
+    return (start, end) if start >= open_slot[1] and words.ends_paragraph(end - 1) else None
 
 
 _QUESTION_NUMBERED = re.compile(r"^\d+$")
