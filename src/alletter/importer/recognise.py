@@ -7,6 +7,13 @@ follow each other as the template prints them; a slot takes every word up to the
 one. A block that `kinds.yaml` makes optional is present where its words are found before the
 next block that must be there. Which probe's rendering matched tells the case's choices; the
 slots hold its facts, questions and names.
+
+A block no known wording finds may be the letter's own (issue 21): a sentence reworded a little or
+through, a sentence added to its paragraph, or deleted. Where it may stand — at the matcher's
+place, or in the last paragraph of the case's own text before the next known words — it is read
+with its sentences as slots (probes.own_variants), or left out (an empty `wording:`), so that any
+letter's case rebuilds it word for word. The stages are named below (`_known_match`,
+`_own_place`, `_own_reading`).
 """
 
 from __future__ import annotations
@@ -523,6 +530,69 @@ def match_blocks(words: LetterWords, blocks: list[BlockPatterns], own: OwnVarian
     return found
 
 
+# --- matching the letter's blocks, each in three stages --------------------------------------
+# 1. `_known_match`: the block in one of its known wordings;
+# 2. `_own_place`: failing that, whether and where the letter may print it in words of its own;
+# 3. `_own_reading`: there, the block left out, in the last paragraph of the case's own text,
+#    or as its variants of the letter's own (own_variants) read it.
+
+AT_POSITION = (-1, -1)  # `_own_place`'s answer for a block read at the matcher's position
+
+
+def _known_match(
+    words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, block: BlockPatterns, later: list[BlockPatterns]
+) -> tuple[Variant, _Match] | None:
+    """The block in one of its known wordings, unless a sentence the drafter added shares its
+    paragraph, or — an optional block — the next block that must be there is found before it."""
+    best = _best_match(words, position, open_slot, block)
+    if best is not None and _shares_a_paragraph(words, best[1]):
+        return None
+    if block.optional and best is not None:
+        following = next((other for other in later if not other.optional), None)
+        rival = _best_match(words, position, open_slot, following) if following else None
+        if rival is not None and rival[1].first_literal < best[1].first_literal:
+            return None
+    return best
+
+
+def _own_place(
+    words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, block: BlockPatterns, later: list[BlockPatterns]
+) -> tuple[int, int] | None:
+    """Whether a block its known wordings do not find may be in the letter's own words, and where:
+    one that must be there, at `position`; one whose words the next paragraph resembles (or, a
+    closing paragraph the case chooses, that stands where nothing else can) and no later block's
+    known words begin, at `position` (AT_POSITION); after the case's own text, its last paragraph
+    when that is the block in the drafter's words (the paragraph's token range). None: the letter
+    does not have it."""
+    if not block.optional:
+        return AT_POSITION
+    if open_slot is None:
+        resembling = _resembles(words, position, block) or _stands_for_chosen(words, position, block, later)
+        return AT_POSITION if resembling and not _begins_later_block(words, position, later) else None
+    paragraph = _last_paragraph(words, position, open_slot, later)
+    return paragraph if paragraph is not None and _ends_the_text(words, paragraph, block, later) else None
+
+
+def _own_reading(
+    words: LetterWords,
+    position: int,
+    open_slot: tuple[Slot, int] | None,
+    where: tuple[int, int],
+    own_block: BlockPatterns,
+    later: list[BlockPatterns],
+    known: BlockPatterns,
+    optional: bool,
+) -> tuple[Variant, _Match] | None:
+    """The block read in the letter's own words where `_own_place` put it: as the last paragraph
+    of the case's text, or, for a block every letter of its kind has, left out when the letter
+    goes on with the next ones; failing those, as the best of its own variants."""
+    if where != AT_POSITION:
+        best = _own_after_text(where, words, open_slot, own_block)
+    else:
+        best = None if optional else _left_out(words, position, open_slot, own_block, later, known)
+    return best if best is not None else _own_match(words, position, open_slot, own_block)
+
+
 def _match_blocks(
     words: LetterWords, blocks: list[BlockPatterns], own: OwnVariants | None, required: frozenset[str]
 ) -> BlockMatch:
@@ -531,38 +601,18 @@ def _match_blocks(
     spans: list[tuple[Slot, int, int]] = []
     for index, original in enumerate(blocks):
         block = replace(original, optional=False) if original.name in required else original
-        best = _best_match(words, position, open_slot, block)
-        if best is not None and _shares_a_paragraph(words, best[1]):
-            best = None
-        if block.optional and best is not None:
-            following = next((later for later in blocks[index + 1 :] if not later.optional), None)
-            rival = _best_match(words, position, open_slot, following) if following else None
-            if rival is not None and rival[1].first_literal < best[1].first_literal:
-                best = None
-        # A block the letter prints in words of its own: one that must be there, or one whose
-        # words the letter's next paragraph resembles (or, a closing paragraph the case chooses,
-        # stands where nothing else can) and no later block's known words begin.
-        after_text = _last_paragraph(words, position, open_slot, blocks[index + 1 :]) if block.optional else None
-        if best is None and (
-            not block.optional
-            or open_slot is None
-            and (_resembles(words, position, block) or _stands_for_chosen(words, position, block, blocks[index + 1 :]))
-            and not _begins_later_block(words, position, blocks[index + 1 :])
-            or after_text is not None
-            and _ends_the_text(words, after_text, block, blocks[index + 1 :])
-        ):
-            recognition.resembling.append(block.name)
-            if own is not None:
-                own_block = replace(block, variants=own(block))
-                if after_text is not None:
-                    best = _own_after_text(after_text, words, open_slot, own_block)
-                elif not original.optional:
-                    best = _left_out(words, position, open_slot, own_block, blocks[index + 1 :], block)
-                if best is None:
-                    best = _own_match(words, position, open_slot, own_block)
-            if best is not None:
-                recognition.own.append(block.name)
-                recognition.left_out.extend(_left_out_phrases(best[1]))
+        later = blocks[index + 1 :]
+        best = _known_match(words, position, open_slot, block, later)
+        if best is None:
+            where = _own_place(words, position, open_slot, block, later)
+            if where is not None:
+                recognition.resembling.append(block.name)
+                if own is not None:
+                    own_block = replace(block, variants=own(block))
+                    best = _own_reading(words, position, open_slot, where, own_block, later, block, original.optional)
+                if best is not None:
+                    recognition.own.append(block.name)
+                    recognition.left_out.extend(_left_out_phrases(best[1]))
         if best is None:
             if not block.optional:
                 recognition.missing_block = block.name
