@@ -321,8 +321,9 @@ def test_a_sentence_the_drafter_deleted_imports_as_its_empty_wording(tmp_path: P
             "interim-measures": OWN_INTERIM_MEASURES_REWRITTEN,
             "closing": "With our respectful regards.",
         },
+        {"annex-reference": "The annex to this letter recalls the law that applies.", "publication": ""},
     ],
-    ids=["three edited", "rewritten through and deleted"],
+    ids=["three edited", "rewritten through and deleted", "annex reference rewritten through"],
 )
 def test_a_pdf_with_sentences_of_its_own_comes_back_word_for_word(tmp_path: Path, wording: dict[str, str]) -> None:
     """The PDF path: a case with sentences of its own far apart — in its opening, before the

@@ -268,7 +268,7 @@ def _ends_the_text(words: LetterWords, paragraph: tuple[int, int], block: BlockP
         and first[:1].isupper()
         and start > 0
         and _follows_a_question(words, start)
-        and _stands_for_chosen(words, start, block, later)
+        and _stands_in_for(words, start, block, later)
     )
 
 
@@ -360,16 +360,21 @@ def _resemblance(words: LetterWords, position: int, block: BlockPatterns) -> flo
 
 
 CHOSEN = "chosen"  # kinds.yaml's condition of the closing paragraphs a case lists for itself
+# Blocks whose presence another part of the letter tells, not their own words: a closing paragraph
+# the case lists (any letter may have one), and the annex reference (the annex at the letter's end).
+STANDING_IN = frozenset({CHOSEN, "annex"})
 
 
-def _stands_for_chosen(words: LetterWords, position: int, block: BlockPatterns, later: list[BlockPatterns]) -> bool:
+def _stands_in_for(words: LetterWords, position: int, block: BlockPatterns, later: list[BlockPatterns]) -> bool:
     """Whether the paragraph at `position`, which no known wording resembles, is a closing
-    paragraph the drafter rewrote through (a press release announced in words of their own): the
-    block is one the case chooses (`closing_paragraphs`), so any letter may have it; the next block
-    that must be there begins with known words, so the paragraph is not the case's own text,
-    which only a slot takes; and of the closing paragraphs that may stand here, this block's known
-    wording is the closest to it. Otherwise the paragraph would be left unplaced before that block."""
-    if block.when != CHOSEN:
+    paragraph or the annex reference the drafter rewrote through (a press release announced in
+    words of their own): the block is one whose presence the letter does not tell by its words
+    (STANDING_IN: a closing paragraph the case chooses, the annex reference an annex at the end
+    needs); the next block that must be there begins with known words, so the paragraph is not
+    the case's own text, which only a slot takes; and of such blocks that may stand here, this
+    block's known wording is the closest to it. Otherwise the paragraph would be left unplaced
+    before that block."""
+    if block.when not in STANDING_IN:
         return False
     rivals = [block]
     for other in later:
@@ -377,7 +382,7 @@ def _stands_for_chosen(words: LetterWords, position: int, block: BlockPatterns, 
             if not any(variant.items and isinstance(variant.items[0], str) for variant in other.variants):
                 return False
             break
-        if other.when == CHOSEN:
+        if other.when in STANDING_IN:
             rivals.append(other)
     closeness = [_resemblance(words, position, rival) for rival in rivals]
     return closeness[0] == max(closeness)
@@ -567,7 +572,7 @@ def _own_place(
     if not block.optional:
         return AT_POSITION
     if open_slot is None:
-        resembling = _resembles(words, position, block) or _stands_for_chosen(words, position, block, later)
+        resembling = _resembles(words, position, block) or _stands_in_for(words, position, block, later)
         return AT_POSITION if resembling and not _begins_later_block(words, position, later) else None
     paragraph = _last_paragraph(words, position, open_slot, later)
     return paragraph if paragraph is not None and _ends_the_text(words, paragraph, block, later) else None
