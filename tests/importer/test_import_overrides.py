@@ -546,3 +546,12 @@ def test_an_offer_to_engage_rewritten_through_is_read_as_the_cases_paragraph(tmp
     imported, original = _own_wording_of("AL-OTH-11-2023", tmp_path, (ENGAGEMENT_OFFER, own))
     assert "wording" not in imported
     assert imported["paragraphs"][-1].startswith(own)
+
+
+def test_the_closing_formula_deleted_before_the_signature_is_left_out(tmp_path: Path) -> None:
+    """AL PAK 1/2023 (one mandate) with its closing formula deleted: the signature that follows
+    is the signatures block, not a closing paragraph in the drafter's words; the closing is left out."""
+    closing = "Please accept, Excellency, the assurances of my highest consideration."
+    imported, original = _own_wording_of("AL-PAK-1-2023", tmp_path, (closing, ""))
+    assert imported["wording"] == {"closing": ""}
+    _same_own_text(imported, original)

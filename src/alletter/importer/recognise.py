@@ -374,8 +374,8 @@ def _stands_in_for(words: LetterWords, position: int, block: BlockPatterns, late
     the case's own text, which only a slot takes; and of such blocks that may stand here, this
     block's known wording is the closest to it. Otherwise the paragraph would be left unplaced
     before that block."""
-    if block.when not in STANDING_IN:
-        return False
+    if block.when not in STANDING_IN or any(_begins_at(words, position, other) for other in later):
+        return False  # a later block's known words (a signature, after a closing left out) are that block's
     rivals = [block]
     for other in later:
         if not other.optional:
@@ -392,12 +392,17 @@ def _begins_later_block(words: LetterWords, position: int, later: list[BlockPatt
     """Whether one of the blocks that may come next (up to the next that must be there) prints in
     known words at `position`: a follow-up's opening resembles a first letter's, and is not its own wording."""
     for block in later:
-        found = _best_match(words, position, None, block)
-        if found is not None and found[1].literal_count and found[1].first_literal == position:
+        if _begins_at(words, position, block):
             return True
         if not block.optional:
             return False
     return False
+
+
+def _begins_at(words: LetterWords, position: int, block: BlockPatterns) -> bool:
+    """Whether the block prints in known words from `position` on."""
+    found = _best_match(words, position, None, block)
+    return found is not None and found[1].literal_count > 0 and found[1].first_literal == position
 
 
 _TITLE = re.compile(r"^[A-Z][a-z]{0,2}$")  # "Mr", "Ms", "Dr", "No": a full stop after it ends no sentence
