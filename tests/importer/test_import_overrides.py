@@ -200,3 +200,358 @@ def test_two_sentences_edited_side_by_side_import_as_two_overrides(tmp_path: Pat
     assert imported["recipient"]["kind"] == "company"
     assert imported["follow_up"] == original["follow_up"]
     _rebuilds(out_case, edited, tmp_path / "rebuilt")
+
+
+# Boilerplate of UA BRA 1/2023 as the templates print it, whole paragraphs, for edits that
+# replace or delete a sentence rather than change a few of its words.
+UA_BRA_URGENCY = (
+    "In view of the urgency of the matter, we would appreciate a response on the initial steps taken by your "
+    "Excellency’s Government to safeguard the rights of the above-mentioned person(s) in compliance with "
+    "international instruments."
+)
+UA_BRA_INTERIM_MEASURES = (
+    "While awaiting a reply, we urge that all necessary interim measures be taken to halt the alleged violations "
+    "and prevent their re-occurrence and in the event that the investigations support or suggest the allegations "
+    "to be correct, to ensure the accountability of any person(s) responsible for the alleged violations."
+)
+UA_BRA_PRESS_RELEASE = (
+    "We may publicly express our concerns in the near future as, in our view, the information upon which the press "
+    "release will be based is sufficiently reliable to indicate a matter warranting immediate attention. We also "
+    "believe that the wider public should be alerted to the potential implications of the above-mentioned "
+    "allegations. The press release will indicate that we have been in contact with your Excellency’s Government’s "
+    "to clarify the issue/s in question."
+)
+
+
+def _own_wording_of(slug: str, tmp_path: Path, *edits: tuple[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The example letter edited in Word, imported word for word and rebuilt by the real command:
+    the imported case and the example case."""
+    first, *more = edits
+    edited = _edited(slug, tmp_path, *first, *more)
+    out_case = tmp_path / "imported" / f"{slug}.yaml"
+    out_case.parent.mkdir()
+    imported, original = _imported_word_for_word(edited, out_case)
+    assert "TODO" not in out_case.read_text(encoding="utf-8")
+    _rebuilds(out_case, edited, tmp_path / "rebuilt")
+    return imported, original
+
+
+def _same_own_text(imported: dict[str, Any], original: dict[str, Any]) -> None:
+    """The case's own values came back as they were (quotes typed straight, as the letter's curly
+    ones are the same to a case): the overrides took no more than their sentences."""
+
+    def plain(value: Any) -> str:
+        return yaml.safe_dump(value, allow_unicode=True, width=10_000).translate(str.maketrans("‘’“”", "''\"\""))
+
+    for key in ("summary", "questions", "related", "closing_paragraphs", "mandates"):
+        assert plain(imported.get(key)) == plain(original.get(key)), key
+    own_text = ["facts", "paragraphs"]  # printed side by side: the letter cannot tell where the facts end
+    assert [text for key in own_text for text in imported.get(key, [])] == [
+        text for key in own_text for text in original.get(key, [])
+    ]
+
+
+def test_three_sentences_edited_far_apart_import_as_three_overrides(tmp_path: Path) -> None:
+    """The opening, the questions' introduction and a closing paragraph each changed a little:
+    three overrides, each in its own block, and nothing else of the case changed."""
+    imported, original = _own_wording_of(
+        "UA-BRA-1-2023",
+        tmp_path,
+        ("We have the honour to address you in our capacities as", "We are writing to you in our capacities as"),
+        ("we would be grateful for your observations", "we would appreciate your observations"),
+        ("We may publicly express our concerns in the near future", "We may express our concerns publicly soon"),
+    )
+    assert sorted(imported["wording"]) == ["honour", "press-release", "questions-intro"]
+    assert imported["wording"]["honour"].startswith("We are writing to you in our capacities as Special Rapporteur")
+    assert imported["wording"]["honour"].endswith("resolutions 43/4 and 50/7.")
+    assert "we would appreciate your observations on the following matters:" in imported["wording"]["questions-intro"]
+    assert imported["wording"]["press-release"].startswith("We may express our concerns publicly soon as")
+    _same_own_text(imported, original)
+
+
+# A drafter's own sentences that keep few of the known wording's words.
+OWN_URGENCY = "Because this matter cannot wait, an early answer describing the first protective steps is requested."
+OWN_INTERIM_MEASURES_REWRITTEN = (
+    "Pending your answer, we call for every step needed to stop these abuses at once and to hold to account "
+    "whoever is found responsible."
+)
+OWN_PRESS_RELEASE = "We intend to issue a public statement shortly, since the reports we hold appear credible."
+
+
+def test_sentences_rewritten_with_few_known_words_import_as_overrides(tmp_path: Path) -> None:
+    """The urgency, interim-measures and press-release paragraphs rewritten through: no known
+    wording resembles them, yet each stands where its block does, and is that block's own wording."""
+    imported, original = _own_wording_of(
+        "UA-BRA-1-2023",
+        tmp_path,
+        (UA_BRA_URGENCY, OWN_URGENCY),
+        (UA_BRA_INTERIM_MEASURES, OWN_INTERIM_MEASURES_REWRITTEN),
+        (UA_BRA_PRESS_RELEASE, OWN_PRESS_RELEASE),
+    )
+    assert imported["wording"]["urgency"] == OWN_URGENCY
+    assert imported["wording"]["interim-measures"] == OWN_INTERIM_MEASURES_REWRITTEN
+    assert imported["wording"]["press-release"] == OWN_PRESS_RELEASE
+    assert sorted(imported["wording"]) == ["interim-measures", "press-release", "urgency"]
+    _same_own_text(imported, original)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "deleted"),
+    [("interim-measures", UA_BRA_INTERIM_MEASURES), ("urgency", UA_BRA_URGENCY)],
+)
+def test_a_sentence_the_drafter_deleted_imports_as_its_empty_wording(tmp_path: Path, phrase: str, deleted: str) -> None:
+    """A sentence every letter of its kind says, deleted in Word: the case says it in no words
+    (`wording: {PHRASE: ""}`, the letter leaves it out), and everything else is the case's as before."""
+    imported, original = _own_wording_of("UA-BRA-1-2023", tmp_path, (deleted, ""))
+    assert imported["wording"] == {phrase: ""}
+    _same_own_text(imported, original)
+
+
+@pytest.mark.parametrize(
+    "wording",
+    [
+        {
+            "honour": "We are writing to you in our capacities as Special Rapporteurs, pursuant to resolutions 43/4 and 50/7.",
+            "questions-intro": "We would appreciate your observations on the following matters:",
+            "press-release": OWN_PRESS_RELEASE,
+        },
+        {
+            "honour": "Two United Nations experts on expression and on women write to you together.",
+            "urgency": "",
+            "interim-measures": OWN_INTERIM_MEASURES_REWRITTEN,
+            "closing": "With our respectful regards.",
+        },
+        {"annex-reference": "The annex to this letter recalls the law that applies.", "publication": ""},
+    ],
+    ids=["three edited", "rewritten through and deleted", "annex reference rewritten through"],
+)
+def test_a_pdf_with_sentences_of_its_own_comes_back_word_for_word(tmp_path: Path, wording: dict[str, str]) -> None:
+    """The PDF path: a case with sentences of its own far apart — in its opening, before the
+    questions, in its closing paragraphs — some in none of the known words, one left out, built
+    as a PDF and imported, is the case it was built from."""
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    case = cases / "UA-BRA-1-2023.yaml"
+    text = (REPO / "cases" / case.name).read_text(encoding="utf-8")
+    case.write_text(text + "\n" + yaml.safe_dump({"wording": wording}, width=100, sort_keys=False), encoding="utf-8")
+    letter = _built(case, tmp_path / "letter", "pdf")
+    out_case = tmp_path / "imported" / case.name
+    out_case.parent.mkdir()
+
+    completed = run_alletter("import", letter, "--out", out_case, "--root", REPO)
+
+    assert completed.returncode == 0, completed.stderr
+    assert "builds the letter again word for word" in completed.stdout
+    imported = yaml.safe_load(out_case.read_text(encoding="utf-8"))
+    assert imported["wording"] == wording
+    original = case.read_text(encoding="utf-8")
+    assert merge_into(original, imported) == original, "the imported case differs from the case it was built from"
+
+
+QUESTIONS_INTRO = (
+    "As it is our responsibility, under the mandates provided to us by the Human Rights Council, to seek to clarify "
+    "all cases brought to our attention, we would be grateful for your observations on the following matters:"
+)
+
+
+def test_a_sentence_rewritten_right_after_the_cases_own_paragraphs_is_its_own_wording(tmp_path: Path) -> None:
+    """AL IND 1/2023 goes from its facts straight to the questions' introduction, with no known
+    words between them: rewritten through, the introduction is still the paragraph before the
+    questions, the letter's own wording of it, and the facts stay the case's."""
+    own = "Your comments on the points below would help us to understand the situation:"
+    imported, original = _own_wording_of("AL-IND-1-2023", tmp_path, (QUESTIONS_INTRO, own))
+    assert imported["wording"] == {"questions-intro": own}
+    _same_own_text(imported, original)
+
+
+TECHNICAL_SUPPORT = (
+    "We stand ready to provide you with any technical support and cooperation in operating in conformity with "
+    "international human rights standards."
+)
+
+
+def test_a_follow_up_to_a_company_with_three_sentences_edited_imports_as_three_overrides(tmp_path: Path) -> None:
+    """AL OTH 10/2023 (a follow-up to a company): its explanatory paragraph, the follow-up
+    questions' introduction and the offer of technical support each changed a little."""
+    imported, original = _own_wording_of(
+        "AL-OTH-10-2023",
+        tmp_path,
+        ("human rights experts appointed and mandated by", "experts appointed by"),
+        ("We would also like to take this opportunity to pose", "We also take this opportunity to pose"),
+        ("We stand ready to provide you with any technical support", "We remain ready to offer you any technical support"),
+    )
+    assert sorted(imported["wording"]) == ["explanatory", "questions-intro-follow-up", "technical-support"]
+    assert imported["follow_up"] == original["follow_up"]
+    _same_own_text(imported, original)
+
+
+def test_a_closing_paragraph_rewritten_through_after_the_questions_is_not_a_question(tmp_path: Path) -> None:
+    """The offer of technical support, after the last question, rewritten through: it is the
+    letter's own technical-support paragraph, not a sentence of the last question."""
+    own = "Our offices can advise your staff on these matters, should you wish."
+    imported, original = _own_wording_of("AL-OTH-10-2023", tmp_path, (TECHNICAL_SUPPORT, own))
+    assert imported["wording"] == {"technical-support": own}
+    _same_own_text(imported, original)
+
+
+UA_BRA_HONOUR = (
+    "We have the honour to address you in our capacities as Special Rapporteur on the promotion and protection of "
+    "the right to freedom of opinion and expression and Special Rapporteur on violence against women and girls, its "
+    "causes and consequences, pursuant to Human Rights Council resolutions 43/4 and 50/7."
+)
+UA_BRA_BRING_TO_ATTENTION = (
+    "In this connection, we would like to bring to the attention of your Excellency’s Government information we have "
+    "received concerning threats and an attack against Ms.\xa0A, a journalist who reported on the environmental impact "
+    "of a mining project in the State of Pará, and the risk she now faces."
+)
+UA_BRA_CLOSING = "Please accept, Excellency, the assurances of our highest consideration."
+
+
+@pytest.mark.parametrize(
+    ("phrase", "known", "own"),
+    [
+        ("honour", UA_BRA_HONOUR, "Two United Nations experts on expression and on women write to you together."),
+        (
+            "bring-to-attention",
+            UA_BRA_BRING_TO_ATTENTION,
+            "Reports have reached us of threats against a journalist in Pará, described below.",
+        ),
+        ("closing", UA_BRA_CLOSING, "With our respectful regards."),
+    ],
+)
+def test_an_opening_or_closing_sentence_rewritten_through_is_its_own_wording(
+    tmp_path: Path, phrase: str, known: str, own: str
+) -> None:
+    """The honour sentence, the one that brings the case to the Government's attention, or the
+    closing formula, rewritten with (next to) no known word: each is still its block, in the
+    letter's own words, and the case's facts stay the case's."""
+    imported, original = _own_wording_of("UA-BRA-1-2023", tmp_path, (known, own))
+    assert imported["wording"] == {phrase: own}
+    _same_own_text({**imported, "summary": original["summary"]} if phrase == "bring-to-attention" else imported, original)
+
+
+FOLLOW_UP_OTHER_REPLIES = (
+    " We have also examined replies received from the Governments of China, Mexico, United Kingdom of Great Britain "
+    "and Northern Ireland, United States of America in order to further consider the situation."
+)
+
+
+def test_the_questions_introduction_deleted_is_left_out(tmp_path: Path) -> None:
+    """The introduction deleted from before the numbered questions: the questions block is still
+    found by its standard question, and the introduction is worded as nothing."""
+    imported, original = _own_wording_of("UA-BRA-1-2023", tmp_path, (QUESTIONS_INTRO, ""))
+    assert imported["wording"] == {"questions-intro": ""}
+    _same_own_text(imported, original)
+
+
+def test_a_follow_up_sentence_naming_replies_deleted_leaves_the_replies_out(tmp_path: Path) -> None:
+    """The follow-up paragraph's sentence on the other Governments' replies deleted: the letter
+    reads as a follow-up that names none, which is what the case then says (a letter does not
+    tell what it does not print); no override is needed."""
+    imported, original = _own_wording_of("AL-OTH-10-2023", tmp_path, (FOLLOW_UP_OTHER_REPLIES, ""))
+    assert "wording" not in imported
+    assert imported["follow_up"] == {key: value for key, value in original["follow_up"].items() if key != "other_replies"}
+    _same_own_text(imported, original)
+
+
+def test_a_letter_edited_throughout_imports_word_for_word(tmp_path: Path) -> None:
+    """Six of UA BRA 1/2023's sentences departing from the known wording, all over the letter: a
+    few words changed, rewritten through, deleted — each its own override, the case's text intact."""
+    imported, original = _own_wording_of(
+        "UA-BRA-1-2023",
+        tmp_path,
+        ("We have the honour to address you in our capacities as", "We are writing to you in our capacities as"),
+        (UA_BRA_URGENCY, ""),
+        ("we would be grateful for your observations", "we would appreciate your observations"),
+        (UA_BRA_INTERIM_MEASURES, OWN_INTERIM_MEASURES_REWRITTEN),
+        ("We may publicly express our concerns in the near future", "We may express our concerns publicly soon"),
+        (UA_BRA_CLOSING, "With our respectful regards."),
+    )
+    assert sorted(imported["wording"]) == [
+        "closing",
+        "honour",
+        "interim-measures",
+        "press-release",
+        "questions-intro",
+        "urgency",
+    ]
+    assert imported["wording"]["urgency"] == ""
+    _same_own_text(imported, original)
+
+
+@pytest.mark.parametrize("where", ["after", "before"])
+def test_a_sentence_added_to_a_boilerplate_paragraph_makes_the_paragraph_its_own(tmp_path: Path, where: str) -> None:
+    """A sentence of the drafter's own added to the interim-measures paragraph, at its end or its
+    start: the paragraph, known words and all, is the letter's own wording of the sentence."""
+    added = "We would also be grateful to be kept informed."
+    edited = f"{UA_BRA_INTERIM_MEASURES} {added}" if where == "after" else f"{added} {UA_BRA_INTERIM_MEASURES}"
+    imported, original = _own_wording_of("UA-BRA-1-2023", tmp_path, (UA_BRA_INTERIM_MEASURES, edited))
+    assert imported["wording"] == {"interim-measures": edited}
+    _same_own_text(imported, original)
+
+
+def test_a_sentence_deleted_before_one_rewritten_through_still_rebuilds(tmp_path: Path) -> None:
+    """The urgency paragraph deleted and the questions' introduction after it rewritten through:
+    the one paragraph left resembles neither's known words, so which of the two it is cannot be
+    told from the letter (here it is read as the urgency, the introduction left out) — the case
+    says one of the sentences in the drafter's words and the other in none, and rebuilds the
+    letter word for word either way."""
+    own = "Your comments on the points below would help us to understand the situation:"
+    imported, original = _own_wording_of("UA-BRA-1-2023", tmp_path, (UA_BRA_URGENCY, ""), (QUESTIONS_INTRO, own))
+    assert sorted(imported["wording"].values()) == ["", own]
+    assert sorted(imported["wording"]) == ["questions-intro", "urgency"]
+    _same_own_text(imported, original)
+
+
+def test_three_sentences_of_one_block_edited_import_as_three_overrides(tmp_path: Path) -> None:
+    """All three sentences of AL OTH 10/2023's follow-up paragraph reworded: three overrides, a
+    sentence each, and the facts they print (the prior letter, the reply's date) still the case's
+    where the known words around them are found."""
+    imported, original = _own_wording_of(
+        "AL-OTH-10-2023",
+        tmp_path,
+        ("In this connection, we write in reference to", "In this connection, we refer to"),
+        ("which we carefully reviewed", "which we have studied closely"),
+        ("We have also examined replies", "We have also studied the replies"),
+    )
+    assert sorted(imported["wording"]) == ["follow-up-other-replies", "follow-up-recall", "follow-up-replied"]
+    assert imported["wording"]["follow-up-recall"].startswith("In this connection, we refer to the joint communication")
+    assert imported["follow_up"] == original["follow_up"]
+    _same_own_text(imported, original)
+
+
+ENGAGEMENT_OFFER = (
+    "We would also welcome the opportunity to further engage on this matter and would like to explore the "
+    "possibility of meeting with us to explain the work of our respective mandates and pursue further discussion "
+    "on this issue. This could occur at any time convenient to you. We stand ready to provide you with any "
+    "assistance that you may require in ensuring your company respects international human rights law and standards."
+)
+
+
+def test_an_offer_to_engage_reworded_after_the_follow_up_is_its_own_wording(tmp_path: Path) -> None:
+    """AL OTH 11/2023's offer to engage, a few words changed, right where the case's own paragraphs
+    may stand: it resembles the offer, so it is the offer in the letter's words, not a paragraph."""
+    imported, original = _own_wording_of(
+        "AL-OTH-11-2023", tmp_path, ("We would also welcome the opportunity", "We would further welcome the chance")
+    )
+    assert list(imported["wording"]) == ["engagement-offer"]
+    assert imported["closing_paragraphs"] == original["closing_paragraphs"]
+    _same_own_text(imported, original)
+
+
+def test_an_offer_to_engage_rewritten_through_is_read_as_the_cases_paragraph(tmp_path: Path) -> None:
+    """Rewritten through, the offer cannot be told from a paragraph of the case's own, which may
+    stand in the same place: it comes back as one (a known limit), and the letter still rebuilds."""
+    own = "Meeting you would help us; we are at your disposal."
+    imported, original = _own_wording_of("AL-OTH-11-2023", tmp_path, (ENGAGEMENT_OFFER, own))
+    assert "wording" not in imported
+    assert imported["paragraphs"][-1].startswith(own)
+
+
+def test_the_closing_formula_deleted_before_the_signature_is_left_out(tmp_path: Path) -> None:
+    """AL PAK 1/2023 (one mandate) with its closing formula deleted: the signature that follows
+    is the signatures block, not a closing paragraph in the drafter's words; the closing is left out."""
+    closing = "Please accept, Excellency, the assurances of my highest consideration."
+    imported, original = _own_wording_of("AL-PAK-1-2023", tmp_path, (closing, ""))
+    assert imported["wording"] == {"closing": ""}
+    _same_own_text(imported, original)

@@ -102,7 +102,7 @@ def case_data(project: LetterProject, recognition: Recognition, letter: LetterTe
     values = {slot: as_typed(text, project.phrasebook) for slot, text in _slot_values(found.captures).items()}
     data = _filled(data, {word: slot.field for word, slot in recognition.sentinels.words.items()}, values)
     _fill_follow_up(data, values, project, todos)
-    _fill_own(data, values, project, head)
+    _fill_own(data, values, project, head, found.left_out)
     _fill_related(data, values, project, head, todos)
     _fill_annex(data, values.get("annex.paragraphs", ""), project)
     _split_before_facts(data, project, head)
@@ -174,11 +174,16 @@ def _split_before_facts(data: dict[str, Any], project: LetterProject, head: Lett
         data["paragraphs"] = data.pop("before_facts") + (data.get("paragraphs") or [])
 
 
-def _fill_own(data: dict[str, Any], values: dict[str, str], project: LetterProject, head: LetterHead) -> None:
-    """The letter's own sentences as typed text (`wording:`), and the resolutions it cites that
-    are not the ones in force on its date (`resolutions:`), as their slots took them."""
+def _fill_own(
+    data: dict[str, Any], values: dict[str, str], project: LetterProject, head: LetterHead, left_out: list[str]
+) -> None:
+    """The letter's own sentences as typed text (`wording:`), those it leaves out as empty ones,
+    and the resolutions it cites that are not the ones in force on its date (`resolutions:`), as
+    their slots took them."""
     if data.get("wording"):
         data["wording"] = {phrase: _literal(text) for phrase, text in data["wording"].items()}
+    for phrase in left_out:  # the sentences the drafter deleted: said in no words
+        data.setdefault("wording", {})[phrase] = ""
     cited = data.pop("resolutions", None)
     if not cited:
         return

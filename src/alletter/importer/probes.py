@@ -20,7 +20,7 @@ from ..letter.render import long_date, render_templates
 from ..letter.validate import ValidCase
 from ..project.letter_project import LetterProject
 from ..project.schema import Case, Signatory
-from ..project.wording import Block, form_group, named_forms
+from ..project.wording import Block, LetterVoice, MissingWording, choose_wording, form_group, named_forms
 from .words import merged, plain_texts, tokenize
 
 _PROBE_REFERENCE = "JAL QQQ 9999/1999"  # a reference no letter has: where it prints is a slot
@@ -254,6 +254,22 @@ def probing(project: LetterProject, reference: str, day: date, mandates: list[st
     return Probing(base, sentinels, block_patterns(project, base, _probes(project, sentinels), sentinels))
 
 
+def _silent_phrases(project: LetterProject, base: dict[str, Any]) -> set[str]:
+    """The sentences the letter's kind says in no words (a letter to a company has no standard
+    question): not offered as the letter's own, or a sentence of the case's own (its first
+    question) would be read as boilerplate the drafter added."""
+    case = Case.model_validate(base)
+    voice = LetterVoice(len(case.mandates), case.kind.recipient, case.date)
+    silent = set()
+    for name in project.phrasebook.phrases:
+        try:
+            if not choose_wording(project.phrasebook, name, voice).strip():
+                silent.add(name)
+        except MissingWording:
+            continue
+    return silent
+
+
 # --- a letter's own wording: the variants of a block no known wording of which the letter prints ---
 
 _OWN_RESOLUTION = "999{}/1"  # a resolution no mandate has: where the probe's prints is a slot
@@ -265,7 +281,8 @@ def own_variants(project: LetterProject, probe: Probing, block: BlockPatterns) -
     and each resolution, a slot. Which sentences a block says is learnt by rendering it with every
     sentence of the phrasebook a sentinel; a sentence said more than once (in a loop) is not offered."""
     sentinels = probe.sentinels
-    phrases = {name: sentinels.word(f"wording.{name}") for name in project.phrasebook.phrases}
+    silent = _silent_phrases(project, probe.base)
+    phrases = {name: sentinels.word(f"wording.{name}") for name in project.phrasebook.phrases if name not in silent}
     resolutions = {mandate: _OWN_RESOLUTION.format(number) for number, mandate in enumerate(probe.base["mandates"])}
     for mandate, printed in resolutions.items():
         sentinels.printed(printed, f"resolutions.{mandate}")
@@ -285,10 +302,12 @@ def own_variants(project: LetterProject, probe: Probing, block: BlockPatterns) -
     every = sorted({name for names in said.values() for name in names})
     own: dict[str, tuple[Probe, list[Item]]] = {}
     for shape in shapes:
-        # Each sentence alone, and each two the shape says side by side (a drafter rewrote both).
-        pairs = list(zip(said.get(shape.name, []), said.get(shape.name, [])[1:], strict=False))
+        # Each sentence alone, and each run of two or more the shape says side by side (a drafter
+        # rewrote them all: the follow-up paragraph's three sentences).
+        order = said.get(shape.name, [])
+        runs = [order[first:last] for first in range(len(order)) for last in range(first + 2, len(order) + 1)]
         patches = [{"wording": {name: phrases[name]}} for name in every]
-        patches += [{"wording": {name: phrases[name] for name in pair}} for pair in pairs]
+        patches += [{"wording": {name: phrases[name] for name in run}} for run in runs]
         patches.append({"resolutions": resolutions})
         for patch in patches:
             variation = Probe(f"{shape.name}, own {', '.join(*patch.values())}", merged(shape.patch, patch))

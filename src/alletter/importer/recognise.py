@@ -7,6 +7,13 @@ follow each other as the template prints them; a slot takes every word up to the
 one. A block that `kinds.yaml` makes optional is present where its words are found before the
 next block that must be there. Which probe's rendering matched tells the case's choices; the
 slots hold its facts, questions and names.
+
+A block no known wording finds may be the letter's own (issue 21): a sentence reworded a little or
+through, a sentence added to its paragraph, or deleted. Where it may stand — at the matcher's
+place, or in the last paragraph of the case's own text before the next known words — it is read
+with its sentences as slots (probes.own_variants), or left out (an empty `wording:`), so that any
+letter's case rebuilds it word for word. The stages are named below (`_known_match`,
+`_own_place`, `_own_reading`).
 """
 
 from __future__ import annotations
@@ -57,6 +64,7 @@ class BlockMatch:
     unplaced: list[Unplaced] = field(default_factory=list)
     missing_block: str | None = None
     own: list[str] = field(default_factory=list)  # the blocks found only with the letter's own wording
+    left_out: list[str] = field(default_factory=list)  # the sentences the letter does not say (its own wording empty)
     resembling: list[str] = field(default_factory=list)  # blocks not found that the letter may print in its own words
 
     @property
@@ -140,17 +148,177 @@ def _best_match(
 def _own_match(
     words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, block: BlockPatterns
 ) -> tuple[Variant, _Match] | None:
-    """The best of the block's own variants: as `_best_match` ranks them, and of those as good,
-    the one with the most sentences of the letter's own, if each of them takes a sentence (a
-    variant with two side by side is not taken for one sentence)."""
+    """The best of the block's own variants: as `_best_match` ranks them; of those as good, the
+    one with the most sentences of the letter's own, if each of them takes a sentence (a variant
+    with two side by side is not taken for one sentence); and of those, the one whose known
+    wording the letter's words are closest to (a follow-up's questions' introduction reworded
+    is that introduction, not a first letter's). Failing those, the best in which a sentence of
+    the letter's own takes no words between the block's known ones: the drafter deleted it (the
+    questions' introduction before the numbered questions), and the case words it as nothing."""
     found = [(variant, match) for variant in block.variants if (match := _match_variant(words, position, open_slot, variant))]
-    ranked = sorted(found, key=lambda pair: (pair[1].first_literal, -pair[1].literal_count, -_own_slots(pair[0])))
+    ranked = sorted(
+        found,
+        key=lambda pair: (
+            pair[1].first_literal,
+            -pair[1].literal_count,
+            -_own_slots(pair[0]),
+            -_closeness(words, pair[1].first_literal, pair[0]),
+        ),
+    )
+    deleted: tuple[Variant, _Match] | None = None
     for variant, match in ranked:
         _close_own_sentence(words, match)
         _share_sentences(words, match)
         if all(end > start for slot, start, end in match.captures if slot.field.startswith("wording.")):
             return variant, match
-    return None
+        if deleted is None and match.literal_count:
+            deleted = variant, match
+    return deleted
+
+
+def _left_out_phrases(match: _Match) -> list[str]:
+    """The sentences of the letter's own a match took no words for: the letter leaves them out."""
+    return [
+        slot.field.removeprefix("wording.")
+        for slot, start, end in match.captures
+        if slot.field.startswith("wording.") and start == end
+    ]
+
+
+def _left_out(
+    words: LetterWords,
+    position: int,
+    open_slot: tuple[Slot, int] | None,
+    block: BlockPatterns,
+    later: list[BlockPatterns],
+    known: BlockPatterns,
+) -> tuple[Variant, _Match] | None:
+    """A block of one sentence that every letter of its kind has, and that this letter does not
+    say: the drafter deleted it. So read when the letter goes on with the blocks that come after
+    it — in their known words, or in words that resemble a later block's more than this one's
+    (`known`) — at `position`, or, after the case's own text a slot has open, with that text;
+    and the block says one sentence, which the case then words as nothing (an empty `wording:`),
+    so that it rebuilds the letter without it. Its own wording would take the next block's
+    paragraph instead, and that block would be missing."""
+    variant = next((variant for variant in block.variants if _said(variant)), None)
+    if variant is None:
+        return None
+    if open_slot is None and not (
+        _begins_later_block(words, position, later) or _claimed_by_later(words, position, known, later)
+    ):
+        return None
+    if open_slot is not None and _own_match(words, position, open_slot, block) is not None:
+        return None  # the last of the case's own text may be the sentence in the drafter's words
+    if open_slot is not None and not any(_best_match(words, position, open_slot, other) for other in later[:1]):
+        return None
+    [slot] = variant.items
+    assert isinstance(slot, Slot)
+    return variant, _Match(position, position, 0, [(slot, position, position)], open_slot, None)
+
+
+def _claimed_by_later(words: LetterWords, position: int, block: BlockPatterns, later: list[BlockPatterns]) -> bool:
+    """Whether the paragraph at `position` is, in the drafter's words, one of the blocks that may
+    come next (up to the next that must be there) rather than `block`: it resembles that block's
+    known wording, and more than it does `block`'s."""
+    own = _resemblance(words, position, block)
+    for other in later:
+        if _resembles(words, position, other) and _resemblance(words, position, other) > own:
+            return True
+        if not other.optional:
+            return False
+    return False
+
+
+def _last_paragraph(
+    words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, later: list[BlockPatterns]
+) -> tuple[int, int] | None:
+    """After the case's own text a slot holds open (the questions, the facts), the last paragraph
+    before the known words of the next block found (up to the next that must be there): where a
+    block the drafter worded their own way would stand."""
+    if open_slot is None:
+        return None
+    found = None
+    for block in later:  # the first block found next in its known words
+        found = _best_match(words, position, open_slot, block)
+        if found is not None or not block.optional:
+            break
+    if found is None or found[1].first_literal <= open_slot[1]:
+        return None
+    end = found[1].first_literal
+    start = words.paragraph_start(end - 1)
+    return (start, end) if start >= open_slot[1] and words.ends_paragraph(end - 1) else None
+
+
+_QUESTION_NUMBERED = re.compile(r"^\d+$")
+
+
+def _ends_the_text(words: LetterWords, paragraph: tuple[int, int], block: BlockPatterns, later: list[BlockPatterns]) -> bool:
+    """Whether the last paragraph of the case's own text is the block in the drafter's words: it
+    resembles one of the block's known wordings, or — a closing paragraph the case chooses,
+    after the numbered questions — it has no number of its own, and of the closing paragraphs
+    that may stand there it is the closest to this one (a question is numbered; a question a
+    page break cut in two goes on in a paragraph that begins in lower case)."""
+    start, _ = paragraph
+    if _resembles(words, start, block):
+        return True
+    first = words.tokens[start].key
+    numbered = _QUESTION_NUMBERED.match(first) is not None
+    return (
+        not numbered
+        and first[:1].isupper()
+        and start > 0
+        and _follows_a_question(words, start)
+        and _stands_in_for(words, start, block, later)
+    )
+
+
+def _follows_a_question(words: LetterWords, start: int) -> bool:
+    """Whether the paragraph before token `start` is a numbered question ("6. Please explain …")."""
+    previous = words.paragraph_start(start - 1)
+    return _QUESTION_NUMBERED.match(words.tokens[previous].key) is not None and words.tokens[previous + 1].key == "."
+
+
+def _own_after_text(
+    paragraph: tuple[int, int], words: LetterWords, open_slot: tuple[Slot, int] | None, block: BlockPatterns
+) -> tuple[Variant, _Match] | None:
+    """The block as the drafter's own one sentence, in the last paragraph of the case's text: the
+    slot held open takes the paragraphs before it."""
+    variant = next((variant for variant in block.variants if _said(variant)), None)
+    if variant is None or open_slot is None:
+        return None
+    start, end = paragraph
+    [slot] = variant.items
+    assert isinstance(slot, Slot)
+    return variant, _Match(start, end, 0, [(open_slot[0], open_slot[1], start), (slot, start, end)], None, None)
+
+
+def _shares_a_paragraph(words: LetterWords, match: _Match) -> bool:
+    """Whether a block found in its known words shares a paragraph with words it does not hold: it
+    ends before its paragraph does, or begins after words that no slot takes in its paragraph.
+    A block is whole paragraphs, so the drafter added a sentence to it: the paragraph, known
+    words and all, is the block in the letter's own words, not known words and words left over."""
+    if match.open_slot is not None or not match.literal_count:
+        return False
+    ends_early = match.end < len(words.tokens) and not words.ends_paragraph(match.end - 1)
+    begins_late = match.skipped is not None and words.paragraph_start(match.first_literal) < match.first_literal
+    return ends_early or begins_late
+
+
+def _said(variant: Variant) -> str:
+    """The one sentence a block prints as its own wording alone (`wording.PHRASE` its only item), or ""."""
+    if len(variant.items) == 1 and isinstance(slot := variant.items[0], Slot) and slot.field.startswith("wording."):
+        return slot.field.removeprefix("wording.")
+    return ""
+
+
+def _closeness(words: LetterWords, position: int, variant: Variant) -> float:
+    """How close the letter's words from `position` are to the known wording a variant of the
+    letter's own replaces (0 to 1, as difflib measures), over as many words as that wording has."""
+    known = [item for item in variant.known or [] if isinstance(item, str)]
+    if not known:
+        return 0.0
+    letter = [token.key for token in words.tokens[position : position + len(known)]]
+    return difflib.SequenceMatcher(a=known, b=letter, autojunk=False).ratio()
 
 
 def _own_slots(variant: Variant) -> int:
@@ -167,24 +335,74 @@ def _resembles(words: LetterWords, position: int, block: BlockPatterns) -> bool:
     a sentence with a few words changed scores 0.65–0.8, AL PAK 3/2023's "I would like to share
     with your Excellency's Government the following information." 0.56 against bring-to-attention;
     the paragraph of another block or of the case 0.3 at most."""
+    return _resemblance(words, position, block) >= RESEMBLING
+
+
+KEPT_RUN = 3  # words in a row: runs of the known words this long are the drafter's, not chance ("of the")
+
+
+def _resemblance(words: LetterWords, position: int, block: BlockPatterns) -> float:
+    """How much of the paragraph at `position` is one of the block's known wordings, at most (0 to
+    1): difflib's ratio over as many words as the wording has, or — for a block whose slots print
+    long values (a follow-up's subject), which that ratio dilutes — the share of its known words
+    the whole paragraph keeps in runs of KEPT_RUN or more."""
     paragraph = [token.key for token in words.tokens[position : words.paragraph_end(position)]]
+    ratios = [0.0]
     for variant in block.variants:
         known = [item for item in variant.items if isinstance(item, str)]
-        if known and difflib.SequenceMatcher(a=known, b=paragraph[: len(known)], autojunk=False).ratio() >= RESEMBLING:
-            return True
-    return False
+        if known:
+            ratios.append(difflib.SequenceMatcher(a=known, b=paragraph[: len(known)], autojunk=False).ratio())
+            if any(isinstance(item, Slot) for item in variant.items):
+                matcher = difflib.SequenceMatcher(a=known, b=paragraph, autojunk=False)
+                kept = sum(run.size for run in matcher.get_matching_blocks() if run.size >= KEPT_RUN)
+                ratios.append(kept / len(known))
+    return max(ratios)
+
+
+CHOSEN = "chosen"  # kinds.yaml's condition of the closing paragraphs a case lists for itself
+# Blocks whose presence another part of the letter tells, not their own words: a closing paragraph
+# the case lists (any letter may have one), and the annex reference (the annex at the letter's end).
+STANDING_IN = frozenset({CHOSEN, "annex"})
+
+
+def _stands_in_for(words: LetterWords, position: int, block: BlockPatterns, later: list[BlockPatterns]) -> bool:
+    """Whether the paragraph at `position`, which no known wording resembles, is a closing
+    paragraph or the annex reference the drafter rewrote through (a press release announced in
+    words of their own): the block is one whose presence the letter does not tell by its words
+    (STANDING_IN: a closing paragraph the case chooses, the annex reference an annex at the end
+    needs); the next block that must be there begins with known words, so the paragraph is not
+    the case's own text, which only a slot takes; and of such blocks that may stand here, this
+    block's known wording is the closest to it. Otherwise the paragraph would be left unplaced
+    before that block."""
+    if block.when not in STANDING_IN or any(_begins_at(words, position, other) for other in later):
+        return False  # a later block's known words (a signature, after a closing left out) are that block's
+    rivals = [block]
+    for other in later:
+        if not other.optional:
+            if not any(variant.items and isinstance(variant.items[0], str) for variant in other.variants):
+                return False
+            break
+        if other.when in STANDING_IN:
+            rivals.append(other)
+    closeness = [_resemblance(words, position, rival) for rival in rivals]
+    return closeness[0] == max(closeness)
 
 
 def _begins_later_block(words: LetterWords, position: int, later: list[BlockPatterns]) -> bool:
     """Whether one of the blocks that may come next (up to the next that must be there) prints in
     known words at `position`: a follow-up's opening resembles a first letter's, and is not its own wording."""
     for block in later:
-        found = _best_match(words, position, None, block)
-        if found is not None and found[1].literal_count and found[1].first_literal == position:
+        if _begins_at(words, position, block):
             return True
         if not block.optional:
             return False
     return False
+
+
+def _begins_at(words: LetterWords, position: int, block: BlockPatterns) -> bool:
+    """Whether the block prints in known words from `position` on."""
+    found = _best_match(words, position, None, block)
+    return found is not None and found[1].literal_count > 0 and found[1].first_literal == position
 
 
 _TITLE = re.compile(r"^[A-Z][a-z]{0,2}$")  # "Mr", "Ms", "Dr", "No": a full stop after it ends no sentence
@@ -201,27 +419,31 @@ def _sentence_ends(words: LetterWords, start: int, end: int) -> list[int]:
 
 
 def _share_sentences(words: LetterWords, match: _Match) -> None:
-    """Sentences of the letter's own side by side (two slots, no known word between them): the
-    first slot took the words of both; each takes a sentence of them, the last the rest."""
+    """Sentences of the letter's own side by side with another slot (no known word between them):
+    the first slot took the words of both. After another sentence of the letter's own, each takes
+    a sentence of them, the last the rest; after the case's own text (facts, paragraphs), each
+    takes one of the last paragraphs, the case's text the ones before — a wording is a sentence
+    of its own paragraph, and the case's text goes on until it."""
     empty = [(slot, start) for slot, start, end in match.captures if start == end and slot.field.startswith("wording.")]
     for start in dict.fromkeys(at for _, at in empty):
-        taker = next(
-            (
-                capture
-                for capture in match.captures
-                if capture[1] == start < capture[2] and capture[0].field.startswith("wording.")
-            ),
-            None,
-        )
+        taker = next((capture for capture in match.captures if capture[1] == start < capture[2]), None)
         if taker is None:
             continue
         sharing = [taker[0], *(other for other, at in empty if at == start)]
-        ends = _sentence_ends(words, start, taker[2])[: len(sharing) - 1]
+        if taker[0].field.startswith("wording."):
+            ends = _sentence_ends(words, start, taker[2])[: len(sharing) - 1]
+        else:
+            ends = _paragraph_ends(words, start, taker[2])[-len(sharing) :][:-1]
         if len(ends) < len(sharing) - 1:
             continue
         bounds = [start, *ends, taker[2]]
         shared = {other: (bounds[number], bounds[number + 1]) for number, other in enumerate(sharing)}
         match.captures = [(other, *shared.get(other, (first, last))) for other, first, last in match.captures]
+
+
+def _paragraph_ends(words: LetterWords, start: int, end: int) -> list[int]:
+    """Where each paragraph of tokens `start` to `end` ends (the index after its last token), the last at `end`."""
+    return [index + 1 for index in range(start, end - 1) if words.ends_paragraph(index)] + [end]
 
 
 def _close_own_sentence(words: LetterWords, match: _Match) -> None:
@@ -318,6 +540,69 @@ def match_blocks(words: LetterWords, blocks: list[BlockPatterns], own: OwnVarian
     return found
 
 
+# --- matching the letter's blocks, each in three stages --------------------------------------
+# 1. `_known_match`: the block in one of its known wordings;
+# 2. `_own_place`: failing that, whether and where the letter may print it in words of its own;
+# 3. `_own_reading`: there, the block left out, in the last paragraph of the case's own text,
+#    or as its variants of the letter's own (own_variants) read it.
+
+AT_POSITION = (-1, -1)  # `_own_place`'s answer for a block read at the matcher's position
+
+
+def _known_match(
+    words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, block: BlockPatterns, later: list[BlockPatterns]
+) -> tuple[Variant, _Match] | None:
+    """The block in one of its known wordings, unless a sentence the drafter added shares its
+    paragraph, or — an optional block — the next block that must be there is found before it."""
+    best = _best_match(words, position, open_slot, block)
+    if best is not None and _shares_a_paragraph(words, best[1]):
+        return None
+    if block.optional and best is not None:
+        following = next((other for other in later if not other.optional), None)
+        rival = _best_match(words, position, open_slot, following) if following else None
+        if rival is not None and rival[1].first_literal < best[1].first_literal:
+            return None
+    return best
+
+
+def _own_place(
+    words: LetterWords, position: int, open_slot: tuple[Slot, int] | None, block: BlockPatterns, later: list[BlockPatterns]
+) -> tuple[int, int] | None:
+    """Whether a block its known wordings do not find may be in the letter's own words, and where:
+    one that must be there, at `position`; one whose words the next paragraph resembles (or, a
+    closing paragraph the case chooses, that stands where nothing else can) and no later block's
+    known words begin, at `position` (AT_POSITION); after the case's own text, its last paragraph
+    when that is the block in the drafter's words (the paragraph's token range). None: the letter
+    does not have it."""
+    if not block.optional:
+        return AT_POSITION
+    if open_slot is None:
+        resembling = _resembles(words, position, block) or _stands_in_for(words, position, block, later)
+        return AT_POSITION if resembling and not _begins_later_block(words, position, later) else None
+    paragraph = _last_paragraph(words, position, open_slot, later)
+    return paragraph if paragraph is not None and _ends_the_text(words, paragraph, block, later) else None
+
+
+def _own_reading(
+    words: LetterWords,
+    position: int,
+    open_slot: tuple[Slot, int] | None,
+    where: tuple[int, int],
+    own_block: BlockPatterns,
+    later: list[BlockPatterns],
+    known: BlockPatterns,
+    optional: bool,
+) -> tuple[Variant, _Match] | None:
+    """The block read in the letter's own words where `_own_place` put it: as the last paragraph
+    of the case's text, or, for a block every letter of its kind has, left out when the letter
+    goes on with the next ones; failing those, as the best of its own variants."""
+    if where != AT_POSITION:
+        best = _own_after_text(where, words, open_slot, own_block)
+    else:
+        best = None if optional else _left_out(words, position, open_slot, own_block, later, known)
+    return best if best is not None else _own_match(words, position, open_slot, own_block)
+
+
 def _match_blocks(
     words: LetterWords, blocks: list[BlockPatterns], own: OwnVariants | None, required: frozenset[str]
 ) -> BlockMatch:
@@ -326,25 +611,18 @@ def _match_blocks(
     spans: list[tuple[Slot, int, int]] = []
     for index, original in enumerate(blocks):
         block = replace(original, optional=False) if original.name in required else original
-        best = _best_match(words, position, open_slot, block)
-        if block.optional and best is not None:
-            following = next((later for later in blocks[index + 1 :] if not later.optional), None)
-            rival = _best_match(words, position, open_slot, following) if following else None
-            if rival is not None and rival[1].first_literal < best[1].first_literal:
-                best = None
-        # A block the letter prints in words of its own: one that must be there, or one whose
-        # words the letter's next paragraph resembles and no later block's known words begin.
-        if best is None and (
-            not block.optional
-            or open_slot is None
-            and _resembles(words, position, block)
-            and not _begins_later_block(words, position, blocks[index + 1 :])
-        ):
-            recognition.resembling.append(block.name)
-            if own is not None:
-                best = _own_match(words, position, open_slot, replace(block, variants=own(block)))
-            if best is not None:
-                recognition.own.append(block.name)
+        later = blocks[index + 1 :]
+        best = _known_match(words, position, open_slot, block, later)
+        if best is None:
+            where = _own_place(words, position, open_slot, block, later)
+            if where is not None:
+                recognition.resembling.append(block.name)
+                if own is not None:
+                    own_block = replace(block, variants=own(block))
+                    best = _own_reading(words, position, open_slot, where, own_block, later, block, original.optional)
+                if best is not None:
+                    recognition.own.append(block.name)
+                    recognition.left_out.extend(_left_out_phrases(best[1]))
         if best is None:
             if not block.optional:
                 recognition.missing_block = block.name

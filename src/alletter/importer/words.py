@@ -79,6 +79,10 @@ class LetterWords:
         """The index after the last token of the paragraph token `token_index` is in."""
         return next((index + 1 for index in range(token_index, len(self.tokens)) if self.ends_paragraph(index)), len(self.tokens))
 
+    def paragraph_start(self, token_index: int) -> int:
+        """The index of the first token of the paragraph token `token_index` is in."""
+        return next((index + 1 for index in range(token_index - 1, -1, -1) if self.ends_paragraph(index)), 0)
+
     def find(self, keys: list[str], start: int, end: int | None = None, *, ending_paragraph: bool = False) -> int | None:
         """Where the run of tokens `keys` first occurs at or after `start` (and begins before
         `end`); with `ending_paragraph`, only where it is the end of a paragraph."""

@@ -650,10 +650,12 @@ def _own_wording_notices(loaded: LoadedYaml, case: Case, project: LetterProject)
     """Each departure from the boilerplate, for `check` to list (not an error): a sentence in the
     letter's own words, a resolution other than the one in force."""
     at = loaded.locate
-    for phrase in case.wording:
+    for phrase, own in case.wording.items():
         yield Problem(
             at(("wording", phrase)),
-            f"this letter's own wording replaces the sentence `{phrase}`",
+            f"this letter's own wording replaces the sentence `{phrase}`"
+            if own.strip()
+            else f"this letter leaves out the sentence `{phrase}` (its own wording is empty)",
             f"wording.{phrase}",
             severity="notice",
         )

@@ -46,6 +46,11 @@ MAX_LINE_CHARACTERS = 300
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARACTERS), AfterValidator(_refuse_control_characters)]
 """Narrative text: a paragraph, with the small Markdown subset that `render` allows."""
 
+OwnWording = Annotated[str, Field(max_length=MAX_TEXT_CHARACTERS), AfterValidator(_refuse_control_characters)]
+"""A letter's own wording of a boilerplate sentence: narrative text, or none at all (`""`) for a
+letter that leaves the sentence out, as the phrasebook's own empty wordings do (a non-State
+letter's standard question): a published letter may omit any sentence its kind usually says."""
+
 Line = Annotated[
     str,
     Field(min_length=1, max_length=MAX_LINE_CHARACTERS),
@@ -266,10 +271,11 @@ class Case(StrictModel):
         "templates/phrases.yaml (e.g. `bring-to-attention: offer-comments`): a published wording that letters of "
         "the same dates print beside the usual one, so the case chooses it",
     )
-    wording: dict[PhraseName, Text] = Field(
+    wording: dict[PhraseName, OwnWording] = Field(
         {},
         description="This letter's own wording of a boilerplate sentence, by its name in templates/phrases.yaml "
-        "(e.g. `bring-to-attention`): printed instead of the sentence, as typed; `check` lists each as a notice",
+        '(e.g. `bring-to-attention`): printed instead of the sentence, as typed; an empty one (`""`) leaves '
+        "the sentence out; `check` lists each as a notice",
     )
     resolutions: dict[MandateId, ResolutionNumber] = Field(
         {},
