@@ -29,7 +29,7 @@ from ..project.wording import LetterVoice, MissingWording, choose_wording
 from .probes import CLOSING_BLOCKS, Probe, probe_case
 from .read import LetterText, read_letter
 from .recognise import LetterHead, Recognition, recognise
-from .words import LetterWords, Token, merged, parse_long_date, plain_texts, tokenize
+from .words import LetterWords, LongDates, Token, merged, plain_texts, tokenize
 
 _QUESTION_NUMBER = re.compile(r"^\d+\.\s+")
 FACTS_OPENING = "according-to-information"  # the phrase that opens the facts
@@ -250,9 +250,10 @@ def _fill_follow_up(data: dict[str, Any], values: dict[str, str], project: Lette
     except ValueError:
         prior["reference"] = f"{PLACEHOLDER} {reference}".strip()
         todos.append(f"follow_up.reference: {reference!r} is not a reference")
-    prior["date"] = _date_in(values, "follow_up.date", todos)
+    dates = LongDates(project.phrasebook)
+    prior["date"] = _date_in(values, "follow_up.date", todos, dates)
     if "reply" in prior:
-        prior["reply"]["date"] = _date_in(values, "follow_up.reply.date", todos)
+        prior["reply"]["date"] = _date_in(values, "follow_up.reply.date", todos, dates)
     replies = prior.get("other_replies")
     if replies is not None:
         if "governments" in replies:
@@ -264,11 +265,11 @@ def _fill_follow_up(data: dict[str, Any], values: dict[str, str], project: Lette
             replies["others"] = [{"name": name} for name in _names(values.get("follow_up.other_replies.others", ""))]
 
 
-def _date_in(values: dict[str, str], slot: str, todos: list[str]) -> date | str:
+def _date_in(values: dict[str, str], slot: str, todos: list[str], dates: LongDates) -> date | str:
     """The date a slot took, or the placeholder (which `check` refuses) and a TODO saying why."""
-    day = parse_long_date(values.get(slot, ""))
+    day = dates.parse(values.get(slot, ""))
     if day is None:
-        todos.append(f"{slot}: {values.get(slot)!r} is not a date such as '13 March 2023'")
+        todos.append(f"{slot}: {values.get(slot)!r} is not a date such as {dates.printed(date(2023, 3, 13))!r}")
         return PLACEHOLDER
     return day
 

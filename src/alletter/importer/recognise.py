@@ -29,9 +29,9 @@ from typing import Any
 from ..errors import RecognitionError
 from ..project.letter_project import LetterProject
 from ..project.schema import NON_STATE, REFERENCE_TEXT, Reference
-from ..project.wording import ONE_OF
+from ..project.wording import LANGUAGES, ONE_OF
 from .probes import BlockPatterns, Item, Probing, Sentinels, Slot, Variant, own_variants, probing
-from .words import LONG_DATE, LetterWords, parse_long_date
+from .words import LetterWords, LongDates, tokenize
 
 
 @dataclass
@@ -659,30 +659,52 @@ def _match_blocks(
 
 @dataclass(frozen=True)
 class LetterHead:
-    """What decides every other sentence's wording: the letter's reference, date and mandates."""
+    """What decides every other sentence's wording: the letter's reference, date, mandates and language."""
 
     reference: Reference
     day: date
     mandates: list[str]
+    language: str = "en"
 
 
-# As the reference block prints it: `Ref.: AL OTH 11/2023` (2023) or `REFERENCE: AL CHN 12/2019` (2019–2021).
-_REFERENCE_IN_TEXT = re.compile(rf"(?:Ref\.?|REFERENCE):\s*({REFERENCE_TEXT})")
+REFERENCE_PHRASE = "reference-line"  # the phrase that prints the reference: its label is each language's
+
+
+def _reference_labels(project: LetterProject, language: str) -> re.Pattern[str]:
+    """The reference as a language's reference block prints it, by every label its phrasebook
+    gives it ("Ref.: AL OTH 11/2023", "REFERENCE: AL CHN 12/2019", "Réf. : AL COD 1/2023"): the
+    label's words and marks in order, whatever spaces the typography puts between them."""
+    labels = set()
+    for variant in project.phrasebook_for(language).phrases.get(REFERENCE_PHRASE, []):
+        for text in (variant.text, variant.one, variant.many):
+            label = (text or "").partition("{{")[0].strip()
+            if label:
+                labels.add(r"\s*".join(re.escape(token.key) for token in tokenize(label)))
+    return re.compile(rf"(?:{'|'.join(sorted(labels))})\s*({REFERENCE_TEXT})")
 
 
 def letter_head(project: LetterProject, words: LetterWords) -> LetterHead:
-    """Reference, date and mandates, which decide every other sentence's wording: the reference
-    as the reference block prints it, the first date after it, and the mandates whose names (on
-    that date) the text before the reference gives."""
-    found = _REFERENCE_IN_TEXT.search(words.text)
-    if found is None:
-        raise RecognitionError("no reference such as 'Ref.: AL OTH 11/2023' in the letter")
+    """Reference, date, mandates and language, which decide every other sentence's wording: the
+    reference as a language's reference block prints it, the first date after it as that
+    language's letters print dates, and the mandates whose names (on that date, in that language)
+    the text before the reference gives. Languages share labels ("Ref.:" is English and Spanish):
+    the letter's is the one whose date follows its reference soonest."""
+    readings = []
+    for language in LANGUAGES:
+        found = _reference_labels(project, language).search(words.text)
+        if found is None:
+            continue
+        dated = LongDates(project.phrasebook_for(language)).search(words.text, found.end())
+        if dated is not None:
+            readings.append((dated[1], language, found, dated[0]))
+    if not readings:
+        found = _reference_labels(project, LANGUAGES[0]).search(words.text)
+        if found is None:
+            raise RecognitionError("no reference such as 'Ref.: AL OTH 11/2023' in the letter")
+        raise RecognitionError(f"no date such as '13 March 2023' after the reference {Reference.parse(found.group(1))}")
+    _, language, found, day = min(readings)
     reference = Reference.parse(found.group(1))
-    day_found = LONG_DATE.search(words.text, found.end())
-    day = parse_long_date(day_found.group()) if day_found else None
-    if day is None:
-        raise RecognitionError(f"no date such as '13 March 2023' after the reference {reference}")
-    return LetterHead(reference, day, _mandates_named(project, words.text[: found.start()], day))
+    return LetterHead(reference, day, _mandates_named(project, words.text[: found.start()], day), language)
 
 
 def _mandates_named(project: LetterProject, header: str, day: date) -> list[str]:
@@ -723,6 +745,12 @@ class Recognition:
 def recognise(project: LetterProject, words: LetterWords) -> Recognition:
     """The letter's head, and the best match of its words among the recipient kinds its reference allows."""
     head = letter_head(project, words)
+    if head.language != LANGUAGES[0]:
+        from babel import Locale  # here: English letters never need Babel (start-up time)
+
+        raise RecognitionError(
+            f"the letter is in {Locale.parse(head.language).english_name} ({head.language}): import reads only English letters so far"
+        )
     recipients = ["company", "organization"] if head.reference.country == NON_STATE else ["state"]
     probes = [probing(project, str(head.reference), head.day, head.mandates, recipient) for recipient in recipients]
     readings = [Recognition(head, probe, match_blocks(words, probe.patterns)) for probe in probes]
