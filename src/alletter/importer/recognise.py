@@ -27,8 +27,9 @@ from functools import partial
 from typing import Any
 
 from ..errors import RecognitionError
-from ..project.letter_project import LetterProject
-from ..project.schema import NON_STATE, REFERENCE_TEXT, Reference
+from ..letter.render import printed_names
+from ..project.letter_project import DEFAULT_LANGUAGE, LetterProject
+from ..project.schema import NON_STATE, REFERENCE_TEXT, Mandate, Reference
 from ..project.wording import LANGUAGES, ONE_OF
 from .probes import BlockPatterns, Item, Probing, Sentinels, Slot, Variant, own_variants, probing
 from .words import LetterWords, LongDates, tokenize
@@ -664,7 +665,7 @@ class LetterHead:
     reference: Reference
     day: date
     mandates: list[str]
-    language: str = "en"
+    language: str = DEFAULT_LANGUAGE
 
 
 REFERENCE_PHRASE = "reference-line"  # the phrase that prints the reference: its label is each language's
@@ -704,17 +705,30 @@ def letter_head(project: LetterProject, words: LetterWords) -> LetterHead:
         raise RecognitionError(f"no date such as '13 March 2023' after the reference {Reference.parse(found.group(1))}")
     _, language, found, day = min(readings)
     reference = Reference.parse(found.group(1))
-    return LetterHead(reference, day, _mandates_named(project, words.text[: found.start()], day), language)
+    return LetterHead(reference, day, _mandates_named(project, words.text[: found.start()], day, language), language)
 
 
-def _mandates_named(project: LetterProject, header: str, day: date) -> list[str]:
-    """Mandates whose names the header gives, in its order; of names that overlap, the longest."""
+def _names_of(project: LetterProject, mandate: Mandate, day: date, language: str) -> set[str]:
+    """The names a mandate goes by in a letter of `language` on `day`: the registry's (its name
+    then, now and before) in English, names.<language>.yaml's in every form otherwise."""
+    if language == DEFAULT_LANGUAGE:
+        return {project.registry.name_on(mandate, day), mandate.name, *(former.name for former in mandate.former_names)}
+    entry = project.names_for(language).names.get(mandate.id)
+    return set() if entry is None else printed_names(entry, project.phrasebook_for(language))
+
+
+def _mandates_named(project: LetterProject, header: str, day: date, language: str) -> list[str]:
+    """Mandates whose names the header gives, each after its article ("the", "du", "de la",
+    "del"), in its order; of names that overlap, the longest. A name ends the header, or a
+    semicolon or the joining word and the next mandate's article follows it."""
     header = " ".join(header.split())
+    book = project.phrasebook_for(language)
+    articles = "|".join(re.escape(entry.article) for entry in book.header_articles)
+    follows = rf"(?=\s*;|\s*$|\s+\w+\s+(?:{articles}))"
     occurrences: list[tuple[int, int, str]] = []
     for mandate in project.mandates.values():
-        names = {project.registry.name_on(mandate, day), mandate.name, *(former.name for former in mandate.former_names)}
-        for name in names:
-            for match in re.finditer(r"\bthe " + re.escape(name) + r"(?=;| and the |$)", header):
+        for name in _names_of(project, mandate, day, language):
+            for match in re.finditer(r"\b" + re.escape(book.article(name) + name) + follows, header):
                 occurrences.append((match.start(), match.end(), mandate.id))
     chosen: list[tuple[int, int, str]] = []
     for start, end, mandate_id in sorted(occurrences, key=lambda found: found[0] - found[1]):
@@ -745,14 +759,10 @@ class Recognition:
 def recognise(project: LetterProject, words: LetterWords) -> Recognition:
     """The letter's head, and the best match of its words among the recipient kinds its reference allows."""
     head = letter_head(project, words)
-    if head.language != LANGUAGES[0]:
-        from babel import Locale  # here: English letters never need Babel (start-up time)
-
-        raise RecognitionError(
-            f"the letter is in {Locale.parse(head.language).english_name} ({head.language}): import reads only English letters so far"
-        )
     recipients = ["company", "organization"] if head.reference.country == NON_STATE else ["state"]
-    probes = [probing(project, str(head.reference), head.day, head.mandates, recipient) for recipient in recipients]
+    probes = [
+        probing(project, str(head.reference), head.day, head.mandates, recipient, head.language) for recipient in recipients
+    ]
     readings = [Recognition(head, probe, match_blocks(words, probe.patterns)) for probe in probes]
     best = min(readings, key=lambda reading: reading.found.score)
     if all(reading.found.missing_block is None and not reading.found.resembling for reading in readings):
