@@ -4,6 +4,7 @@ address block read back line for line, and a report that asks only for what is t
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -140,3 +141,41 @@ def test_a_related_letters_reference_is_found_in_the_cases(tmp_path: Path) -> No
     assert completed.returncode == 0, completed.stderr
     related = yaml.safe_load(out_case.read_text(encoding="utf-8"))["related"]
     assert related == [{"reference": "AL OTH 1/2023", "name": "Exemplo Mineração S.A."}]
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+@pytest.mark.parametrize(
+    ("slug", "language", "subject"),
+    [
+        ("AL-COD-1-2023", "fr", "des allégations de détention arbitraire"),
+        ("AL-COL-1-2023", "es", "las alegaciones de detención arbitraria"),
+    ],
+)
+def test_a_french_or_spanish_follow_up_comes_back_in_its_language_with_its_dates(
+    tmp_path: Path, slug: str, language: str, subject: str, fmt: str
+) -> None:
+    """A follow-up in French or Spanish: its language is read from the letter and written into the
+    case, and the prior letter's dates — printed "1er juin 2022", "1 de junio de 2022" — come
+    back as dates."""
+    project = copy_project(tmp_path / "project")
+    case = published_case(slug)
+    del case["summary"]
+    reference = f"{case['reference'].split(' ')[0]} {case['reference'].split(' ')[1]} 9/2022"
+    case["follow_up"] = {"reference": reference, "date": "2022-06-01", "subject": subject, "reply": {"date": "2022-08-01"}}
+    case_file = project / "cases" / f"{slug}.yaml"
+    case_file.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    letter = _built(case_file, tmp_path / "built", fmt, project)
+    out_case = tmp_path / "imported" / f"{slug}.yaml"
+
+    completed = run_alletter("import", letter, "--out", out_case, "--root", project)
+
+    assert completed.returncode == 0, completed.stderr
+    assert "word for word" in completed.stdout
+    imported = yaml.safe_load(out_case.read_text(encoding="utf-8"))
+    assert imported["language"] == language
+    assert imported["follow_up"] == {
+        "reference": reference,
+        "date": date(2022, 6, 1),
+        "subject": subject,
+        "reply": {"date": date(2022, 8, 1)},
+    }

@@ -25,11 +25,11 @@ from ..letter.validate import PLACEHOLDER
 from ..project.letter_project import ANNEXES_PREFIX, LetterProject
 from ..project.load import load_yaml
 from ..project.schema import NON_STATE, Case, Recipient, Reference
-from ..project.wording import LetterVoice, MissingWording, choose_wording
-from .probes import CLOSING_BLOCKS, Probe, probe_case
+from ..project.wording import LANGUAGES, LetterVoice, MissingWording, choose_wording
+from .probes import CLOSING_BLOCKS, Probe, phrasebook_of, probe_case
 from .read import LetterText, read_letter
 from .recognise import LetterHead, Recognition, recognise
-from .words import LetterWords, Token, merged, parse_long_date, plain_texts, tokenize
+from .words import LetterWords, LongDates, Token, merged, plain_texts, tokenize
 
 _QUESTION_NUMBER = re.compile(r"^\d+\.\s+")
 FACTS_OPENING = "according-to-information"  # the phrase that opens the facts
@@ -65,7 +65,7 @@ class Rebuild:
 
 def import_letter(path: Path, project: LetterProject) -> ImportedCase:
     """The case a letter file was made from, as far as its text tells."""
-    letter = read_letter(path)
+    letter = _without_draft_line(read_letter(path), project)
     try:
         recognition = recognise(project, LetterWords(letter.paragraphs))
     except RecognitionError as error:
@@ -81,6 +81,13 @@ def import_letter(path: Path, project: LetterProject) -> ImportedCase:
     todos[:0] = [f"paragraph {item.paragraph}, {item.why}: {item.text!r}" for item in found.unplaced]
     todos[:0] = [f"{line!r}: {why}" for line, why in letter.unplaced]
     return ImportedCase(data, case_yaml(data, todos, path), todos, letter)
+
+
+def _without_draft_line(letter: LetterText, project: LetterProject) -> LetterText:
+    """The letter without the running line a PDF using draft wording prints on its pages (each
+    language's phrasebook's `draft_line`): the renderer's mark, not the letter's text."""
+    marks = {book.draft_line for book in map(project.phrasebook_for, LANGUAGES) if book.draft_line}
+    return replace(letter, paragraphs=[paragraph for paragraph in letter.paragraphs if paragraph.strip() not in marks])
 
 
 # --- the probe's shape filled with the letter's values ---------------------------------------
@@ -99,7 +106,8 @@ def case_data(project: LetterProject, recognition: Recognition, letter: LetterTe
     if "annexes" not in present:
         data.pop("annex", None)
         data["annexes"] = []
-    values = {slot: as_typed(text, project.phrasebook) for slot, text in _slot_values(found.captures).items()}
+    book = phrasebook_of(project, recognition.base)
+    values = {slot: as_typed(text, book) for slot, text in _slot_values(found.captures).items()}
     data = _filled(data, {word: slot.field for word, slot in recognition.sentinels.words.items()}, values)
     _fill_follow_up(data, values, project, todos)
     _fill_own(data, values, project, head, found.left_out)
@@ -162,7 +170,7 @@ def _split_before_facts(data: dict[str, Any], project: LetterProject, head: Lett
         return
     voice = LetterVoice(len(head.mandates), "state" if head.reference.country != NON_STATE else "non-state", head.day)
     try:
-        opening = " ".join(choose_wording(project.phrasebook, FACTS_OPENING, voice).split())
+        opening = " ".join(choose_wording(phrasebook_of(project, data), FACTS_OPENING, voice).split())
     except MissingWording:
         opening = None
     plain = [" ".join(item.replace("\\", "").split()) for item in data["before_facts"]]
@@ -250,9 +258,10 @@ def _fill_follow_up(data: dict[str, Any], values: dict[str, str], project: Lette
     except ValueError:
         prior["reference"] = f"{PLACEHOLDER} {reference}".strip()
         todos.append(f"follow_up.reference: {reference!r} is not a reference")
-    prior["date"] = _date_in(values, "follow_up.date", todos)
+    dates = LongDates(phrasebook_of(project, data))
+    prior["date"] = _date_in(values, "follow_up.date", todos, dates)
     if "reply" in prior:
-        prior["reply"]["date"] = _date_in(values, "follow_up.reply.date", todos)
+        prior["reply"]["date"] = _date_in(values, "follow_up.reply.date", todos, dates)
     replies = prior.get("other_replies")
     if replies is not None:
         if "governments" in replies:
@@ -264,11 +273,11 @@ def _fill_follow_up(data: dict[str, Any], values: dict[str, str], project: Lette
             replies["others"] = [{"name": name} for name in _names(values.get("follow_up.other_replies.others", ""))]
 
 
-def _date_in(values: dict[str, str], slot: str, todos: list[str]) -> date | str:
+def _date_in(values: dict[str, str], slot: str, todos: list[str], dates: LongDates) -> date | str:
     """The date a slot took, or the placeholder (which `check` refuses) and a TODO saying why."""
-    day = parse_long_date(values.get(slot, ""))
+    day = dates.parse(values.get(slot, ""))
     if day is None:
-        todos.append(f"{slot}: {values.get(slot)!r} is not a date such as '13 March 2023'")
+        todos.append(f"{slot}: {values.get(slot)!r} is not a date such as {dates.printed(date(2023, 3, 13))!r}")
         return PLACEHOLDER
     return day
 

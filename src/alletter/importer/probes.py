@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CaseFileError, RecognitionError, SourceLocation
-from ..letter.render import long_date, render_templates
+from ..letter.render import MANDATE_LIST_PHRASE, date_in, render_templates
 from ..letter.validate import ValidCase
-from ..project.letter_project import LetterProject
+from ..project.letter_project import DEFAULT_LANGUAGE, LetterProject
 from ..project.schema import Case, Signatory
-from ..project.wording import Block, LetterVoice, MissingWording, choose_wording, form_group, named_forms
+from ..project.wording import Block, LetterVoice, MissingWording, Phrasebook, choose_wording, form_group, named_forms
 from .words import merged, plain_texts, tokenize
 
 _PROBE_REFERENCE = "JAL QQQ 9999/1999"  # a reference no letter has: where it prints is a slot
@@ -102,8 +102,11 @@ class BlockPatterns:
     when: str | None = None  # the kinds.yaml condition the block prints under
 
 
-def _probe_base(reference: str, day: date, mandates: list[str], recipient: str, sentinels: Sentinels) -> dict[str, Any]:
-    """The probe case: every field the case owns is a sentinel, every optional block is on."""
+def _probe_base(
+    reference: str, day: date, mandates: list[str], recipient: str, language: str, sentinels: Sentinels
+) -> dict[str, Any]:
+    """The probe case, in the letter's language: every field the case owns is a sentinel, every
+    optional block is on. (An English letter names no language: a case that names none is English.)"""
     word = sentinels.word
     person: dict[str, Any] = {"kind": recipient, "address": ["zqaddresszq"]}
     if recipient != "state":
@@ -111,6 +114,7 @@ def _probe_base(reference: str, day: date, mandates: list[str], recipient: str, 
     return {
         "reference": reference,
         "date": day,
+        **({} if language == DEFAULT_LANGUAGE else {"language": language}),
         "mandates": mandates,
         "recipient": person,
         "summary": word("summary"),
@@ -147,37 +151,44 @@ def _follow_up_probes(sentinels: Sentinels) -> list[Probe]:
     return [Probe(f"follow-up ({name})", {"summary": None, "follow_up": shape}) for name, shape in shapes.items()]
 
 
-def _form_probes(project: LetterProject) -> list[Probe]:
-    """Each named form of phrases.yaml, with the sentences it goes with (one probe for them all),
-    joining the last mandate either way (a form of the honour sentence lists the mandates too)."""
+def _joinings(book: Phrasebook) -> list[tuple[str, dict[str, Any]]]:
+    """The ways a letter of the phrasebook's language may join its last mandate: as its header
+    says, and — English letters only (`mandate-list`) — after a semicolon too."""
+    semicolon = (", last mandate after a semicolon", {"mandate_list": "semicolon-and"})
+    return [("", {}), semicolon] if MANDATE_LIST_PHRASE in book.phrases else [("", {})]
+
+
+def _form_probes(book: Phrasebook) -> list[Probe]:
+    """Each named form of the phrasebook, with the sentences it goes with (one probe for them
+    all), joining the last mandate each way (a form of the honour sentence lists the mandates too)."""
     groups: dict[tuple[tuple[str, str], ...], str] = {}
-    for phrase, forms in named_forms(project.phrasebook).items():
+    for phrase, forms in named_forms(book).items():
         for form in forms:
-            group = tuple(sorted(form_group(project.phrasebook, phrase, form).items()))
+            group = tuple(sorted(form_group(book, phrase, form).items()))
             groups.setdefault(group, f"{phrase} in the form {form}")
     return [
         Probe(f"{name}{named}", {"forms": dict(group), **joined})
         for group, name in groups.items()
-        for named, joined in (("", {}), (", last mandate after a semicolon", {"mandate_list": "semicolon-and"}))
+        for named, joined in _joinings(book)
     ]
 
 
-def _probes(project: LetterProject, sentinels: Sentinels) -> list[Probe]:
+def _probes(project: LetterProject, book: Phrasebook, sentinels: Sentinels) -> list[Probe]:
     probes = [
         Probe("base", {}),
         Probe("no standard question", {"standard_question": False}),
         Probe("follow-up questions", {"questions_intro": "follow-up"}),
         Probe("publication after 48 hours", {"publication": "after-48-hours"}),
-        Probe("last mandate after a semicolon", {"mandate_list": "semicolon-and"}),
+        *(Probe("last mandate after a semicolon", joined) for _, joined in _joinings(book)[1:]),
         *_follow_up_probes(sentinels),
-        *_form_probes(project),
+        *_form_probes(book),
     ]
     for annex_id in project.annex_ids():
         probes.append(Probe(f"annex {annex_id}", {"annexes": [annex_id]}))
         probes.append(Probe(f"annex {annex_id} alone", {"annex": None, "annexes": [annex_id]}))
     sentinels.printed(_PROBE_REFERENCE, "follow_up.reference")
-    sentinels.printed(long_date(PROBE_DATES[0]), "follow_up.date")
-    sentinels.printed(long_date(PROBE_DATES[1]), "follow_up.reply.date")
+    sentinels.printed(date_in(PROBE_DATES[0], book), "follow_up.date")
+    sentinels.printed(date_in(PROBE_DATES[1], book), "follow_up.reply.date")
     sentinels.printed(project.states[_PROBE_STATE].en, "follow_up.other_replies.governments")
     return probes
 
@@ -247,11 +258,20 @@ class Probing:
     patterns: list[BlockPatterns]
 
 
-def probing(project: LetterProject, reference: str, day: date, mandates: list[str], recipient: str) -> Probing:
-    """Every block of the letter's kind as each probe prints it, for a letter to a `recipient`."""
+def probing(
+    project: LetterProject, reference: str, day: date, mandates: list[str], recipient: str, language: str = DEFAULT_LANGUAGE
+) -> Probing:
+    """Every block of the letter's kind as each probe prints it, for a letter to a `recipient`
+    in `language` (its phrasebook's sentences, its dates)."""
     sentinels = Sentinels()
-    base = _probe_base(reference, day, mandates, recipient, sentinels)
-    return Probing(base, sentinels, block_patterns(project, base, _probes(project, sentinels), sentinels))
+    base = _probe_base(reference, day, mandates, recipient, language, sentinels)
+    probes = _probes(project, project.phrasebook_for(language), sentinels)
+    return Probing(base, sentinels, block_patterns(project, base, probes, sentinels))
+
+
+def phrasebook_of(project: LetterProject, base: dict[str, Any]) -> Phrasebook:
+    """The phrasebook of a probe's (or an imported case's) language."""
+    return project.phrasebook_for(base.get("language") or project.default_language())
 
 
 def _silent_phrases(project: LetterProject, base: dict[str, Any]) -> set[str]:
@@ -260,10 +280,11 @@ def _silent_phrases(project: LetterProject, base: dict[str, Any]) -> set[str]:
     question) would be read as boilerplate the drafter added."""
     case = Case.model_validate(base)
     voice = LetterVoice(len(case.mandates), case.kind.recipient, case.date)
+    book = phrasebook_of(project, base)
     silent = set()
-    for name in project.phrasebook.phrases:
+    for name in book.phrases:
         try:
-            if not choose_wording(project.phrasebook, name, voice).strip():
+            if not choose_wording(book, name, voice).strip():
                 silent.add(name)
         except MissingWording:
             continue
@@ -282,7 +303,9 @@ def own_variants(project: LetterProject, probe: Probing, block: BlockPatterns) -
     sentence of the phrasebook a sentinel; a sentence said more than once (in a loop) is not offered."""
     sentinels = probe.sentinels
     silent = _silent_phrases(project, probe.base)
-    phrases = {name: sentinels.word(f"wording.{name}") for name in project.phrasebook.phrases if name not in silent}
+    phrases = {
+        name: sentinels.word(f"wording.{name}") for name in phrasebook_of(project, probe.base).phrases if name not in silent
+    }
     resolutions = {mandate: _OWN_RESOLUTION.format(number) for number, mandate in enumerate(probe.base["mandates"])}
     for mandate, printed in resolutions.items():
         sentinels.printed(printed, f"resolutions.{mandate}")
@@ -330,6 +353,7 @@ __all__ = [
     "Slot",
     "Variant",
     "own_variants",
+    "phrasebook_of",
     "probe_case",
     "probing",
 ]

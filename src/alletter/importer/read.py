@@ -352,7 +352,7 @@ def read_pdf(data: bytes) -> LetterText:
         foot, notes = _notes_in_foot(whole_foot)
         result.footnotes.update(notes)
         if number == 0:  # later pages' feet hold their numbers
-            result.address = _unwrapped(foot, max((line.extent.end for line in body if line.extent), default=0.0))
+            result.address = _unwrapped(foot, _justified_edge(body))
         left = min((line.x for line in body), default=0.0)
         for index, line in enumerate(body):
             if index == 0:  # a paragraph runs on from the page before only if that page was full
@@ -378,6 +378,14 @@ def _split_foot(lines: list[_Line], body_size: float) -> tuple[list[_Line], list
     lowest = min(line.y for line in body_lines)
     foot = [line for line in lines if line.y < lowest and round(line.size, 1) < body_size]
     return [line for line in lines if line not in foot], foot
+
+
+def _justified_edge(body: list[_Line]) -> float:
+    """Where the justified body's lines end: the end most of them share. Not the farthest end,
+    which a comma or a hyphen hanging into the margin (typst's overhang) pushes out by a point or
+    two, so that a long address line wrapped before a short word would be read as two lines."""
+    ends = [round(line.extent.end, 1) for line in body if line.extent]
+    return float(statistics.mode(ends)) if ends else 0.0
 
 
 def _unwrapped(lines: list[_Line], right: float) -> list[str]:

@@ -27,11 +27,12 @@ from functools import partial
 from typing import Any
 
 from ..errors import RecognitionError
-from ..project.letter_project import LetterProject
-from ..project.schema import NON_STATE, REFERENCE_TEXT, Reference
-from ..project.wording import ONE_OF
+from ..letter.render import printed_names
+from ..project.letter_project import DEFAULT_LANGUAGE, LetterProject
+from ..project.schema import NON_STATE, REFERENCE_TEXT, Mandate, Reference
+from ..project.wording import LANGUAGES, ONE_OF
 from .probes import BlockPatterns, Item, Probing, Sentinels, Slot, Variant, own_variants, probing
-from .words import LONG_DATE, LetterWords, parse_long_date
+from .words import LetterWords, LongDates, tokenize
 
 
 @dataclass
@@ -659,40 +660,75 @@ def _match_blocks(
 
 @dataclass(frozen=True)
 class LetterHead:
-    """What decides every other sentence's wording: the letter's reference, date and mandates."""
+    """What decides every other sentence's wording: the letter's reference, date, mandates and language."""
 
     reference: Reference
     day: date
     mandates: list[str]
+    language: str = DEFAULT_LANGUAGE
 
 
-# As the reference block prints it: `Ref.: AL OTH 11/2023` (2023) or `REFERENCE: AL CHN 12/2019` (2019–2021).
-_REFERENCE_IN_TEXT = re.compile(rf"(?:Ref\.?|REFERENCE):\s*({REFERENCE_TEXT})")
+REFERENCE_PHRASE = "reference-line"  # the phrase that prints the reference: its label is each language's
+
+
+def _reference_labels(project: LetterProject, language: str) -> re.Pattern[str]:
+    """The reference as a language's reference block prints it, by every label its phrasebook
+    gives it ("Ref.: AL OTH 11/2023", "REFERENCE: AL CHN 12/2019", "Réf. : AL COD 1/2023"): the
+    label's words and marks in order, whatever spaces the typography puts between them."""
+    labels = set()
+    for variant in project.phrasebook_for(language).phrases.get(REFERENCE_PHRASE, []):
+        for text in (variant.text, variant.one, variant.many):
+            label = (text or "").partition("{{")[0].strip()
+            if label:
+                labels.add(r"\s*".join(re.escape(token.key) for token in tokenize(label)))
+    return re.compile(rf"(?:{'|'.join(sorted(labels))})\s*({REFERENCE_TEXT})")
 
 
 def letter_head(project: LetterProject, words: LetterWords) -> LetterHead:
-    """Reference, date and mandates, which decide every other sentence's wording: the reference
-    as the reference block prints it, the first date after it, and the mandates whose names (on
-    that date) the text before the reference gives."""
-    found = _REFERENCE_IN_TEXT.search(words.text)
-    if found is None:
-        raise RecognitionError("no reference such as 'Ref.: AL OTH 11/2023' in the letter")
+    """Reference, date, mandates and language, which decide every other sentence's wording: the
+    reference as a language's reference block prints it, the first date after it as that
+    language's letters print dates, and the mandates whose names (on that date, in that language)
+    the text before the reference gives. Languages share labels ("Ref.:" is English and Spanish):
+    the letter's is the one whose date follows its reference soonest."""
+    readings = []
+    for language in LANGUAGES:
+        found = _reference_labels(project, language).search(words.text)
+        if found is None:
+            continue
+        dated = LongDates(project.phrasebook_for(language)).search(words.text, found.end())
+        if dated is not None:
+            readings.append((dated[1], language, found, dated[0]))
+    if not readings:
+        found = _reference_labels(project, LANGUAGES[0]).search(words.text)
+        if found is None:
+            raise RecognitionError("no reference such as 'Ref.: AL OTH 11/2023' in the letter")
+        raise RecognitionError(f"no date such as '13 March 2023' after the reference {Reference.parse(found.group(1))}")
+    _, language, found, day = min(readings)
     reference = Reference.parse(found.group(1))
-    day_found = LONG_DATE.search(words.text, found.end())
-    day = parse_long_date(day_found.group()) if day_found else None
-    if day is None:
-        raise RecognitionError(f"no date such as '13 March 2023' after the reference {reference}")
-    return LetterHead(reference, day, _mandates_named(project, words.text[: found.start()], day))
+    return LetterHead(reference, day, _mandates_named(project, words.text[: found.start()], day, language), language)
 
 
-def _mandates_named(project: LetterProject, header: str, day: date) -> list[str]:
-    """Mandates whose names the header gives, in its order; of names that overlap, the longest."""
+def _names_of(project: LetterProject, mandate: Mandate, day: date, language: str) -> set[str]:
+    """The names a mandate goes by in a letter of `language` on `day`: the registry's (its name
+    then, now and before) in English, names.<language>.yaml's in every form otherwise."""
+    if language == DEFAULT_LANGUAGE:
+        return {project.registry.name_on(mandate, day), mandate.name, *(former.name for former in mandate.former_names)}
+    entry = project.names_for(language).names.get(mandate.id)
+    return set() if entry is None else printed_names(entry, project.phrasebook_for(language))
+
+
+def _mandates_named(project: LetterProject, header: str, day: date, language: str) -> list[str]:
+    """Mandates whose names the header gives, each after its article ("the", "du", "de la",
+    "del"), in its order; of names that overlap, the longest. A name ends the header, or a
+    semicolon or the joining word and the next mandate's article follows it."""
     header = " ".join(header.split())
+    book = project.phrasebook_for(language)
+    articles = "|".join(re.escape(entry.article) for entry in book.header_articles)
+    follows = rf"(?=\s*;|\s*$|\s+\w+\s+(?:{articles}))"
     occurrences: list[tuple[int, int, str]] = []
     for mandate in project.mandates.values():
-        names = {project.registry.name_on(mandate, day), mandate.name, *(former.name for former in mandate.former_names)}
-        for name in names:
-            for match in re.finditer(r"\bthe " + re.escape(name) + r"(?=;| and the |$)", header):
+        for name in _names_of(project, mandate, day, language):
+            for match in re.finditer(r"\b" + re.escape(book.article(name) + name) + follows, header):
                 occurrences.append((match.start(), match.end(), mandate.id))
     chosen: list[tuple[int, int, str]] = []
     for start, end, mandate_id in sorted(occurrences, key=lambda found: found[0] - found[1]):
@@ -724,7 +760,9 @@ def recognise(project: LetterProject, words: LetterWords) -> Recognition:
     """The letter's head, and the best match of its words among the recipient kinds its reference allows."""
     head = letter_head(project, words)
     recipients = ["company", "organization"] if head.reference.country == NON_STATE else ["state"]
-    probes = [probing(project, str(head.reference), head.day, head.mandates, recipient) for recipient in recipients]
+    probes = [
+        probing(project, str(head.reference), head.day, head.mandates, recipient, head.language) for recipient in recipients
+    ]
     readings = [Recognition(head, probe, match_blocks(words, probe.patterns)) for probe in probes]
     best = min(readings, key=lambda reading: reading.found.score)
     if all(reading.found.missing_block is None and not reading.found.resembling for reading in readings):

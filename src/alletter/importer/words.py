@@ -11,11 +11,14 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from ..letter.pandoc import PandocServer
+from ..letter.render import date_in
+from ..project.wording import Phrasebook
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _SAME_MARKS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
@@ -23,7 +26,6 @@ _BLOCK_SEPARATOR = "zqnextblockzq"  # one word no text has: the paragraph pandoc
 # pandoc's Markdown with its default extensions (smart among them): how import has always read the
 # templates' Markdown, whose quotes and dashes the tokens then compare plainly (`tokenize`).
 IMPORT_READER = "markdown"
-LONG_DATE = re.compile(r"\b(\d{1,2}) ([A-Z][a-z]+) (\d{4})\b")
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,58 @@ def warm_pandoc() -> PandocServer:
     return _server[1]
 
 
-def parse_long_date(text: str) -> date | None:
-    """A date as an English letter prints it ("13 March 2023"), or None."""
-    try:
-        return datetime.strptime(" ".join(text.split()), "%d %B %Y").date()
-    except ValueError:
+class LongDates:
+    """The dates a language's letters print ("13 March 2023", "1er mars 2023", "13 de marzo de
+    2023"), found and read back as the renderer prints them (`date_in`): the pattern is learnt
+    from two dates it prints, so no month name or word order is written here."""
+
+    _SAMPLE_DAY, _SAMPLE_YEAR = 28, 1999
+
+    def __init__(self, book: Phrasebook) -> None:
+        self.book = book
+
+    def printed(self, day: date) -> str:
+        return " ".join(date_in(day, self.book).split())
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """A date's day, month name and year where the sample dates print them; the month is the
+        word by which December's date differs from November's."""
+        december = self.printed(date(self._SAMPLE_YEAR, 12, self._SAMPLE_DAY))
+        november = self.printed(date(self._SAMPLE_YEAR, 11, self._SAMPLE_DAY)).split()
+        [month] = [word for word, other in zip(december.split(), november, strict=True) if word != other]
+        day = rf"(?:{re.escape(self.book.first_day)}|\d{{1,2}})" if self.book.first_day else r"\d{1,2}"
+        parts = {
+            str(self._SAMPLE_DAY): f"(?P<day>{day})",
+            month: r"(?P<month>[^\W\d_]+)",
+            str(self._SAMPLE_YEAR): r"(?P<year>\d{4})",
+        }
+        words = [parts.get(word, re.escape(word)) for word in december.split()]
+        return re.compile(r"\b" + r"\s+".join(words) + r"\b")
+
+    def parse(self, text: str) -> date | None:
+        """The date `text` prints, if it is one as these letters print it."""
+        found = self.pattern.fullmatch(" ".join(text.split()))
+        return self._read(found) if found else None
+
+    def search(self, text: str, start: int = 0) -> tuple[date, int] | None:
+        """The first date printed in `text` from `start`, and where it begins."""
+        for found in self.pattern.finditer(text, start):
+            day = self._read(found)
+            if day is not None:
+                return day, found.start()
+        return None
+
+    def _read(self, found: re.Match[str]) -> date | None:
+        day_text, year = found.group("day"), int(found.group("year"))
+        day = 1 if day_text == self.book.first_day else int(day_text)
+        for month in range(1, 13):
+            try:
+                candidate = date(year, month, day)
+            except ValueError:
+                continue
+            if self.printed(candidate) == " ".join(found.group().split()):
+                return candidate
         return None
 
 
@@ -160,12 +209,11 @@ def merged(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 
 __all__ = [
-    "LONG_DATE",
     "LetterWords",
+    "LongDates",
     "Token",
     "docx_plain_text",
     "merged",
-    "parse_long_date",
     "plain_texts",
     "tokenize",
     "warm_pandoc",

@@ -28,7 +28,7 @@ from ..errors import CaseFileError, Problem, TemplateError
 from ..project.letter_project import ANNEXES_DIR, ANNEXES_PREFIX, DEFAULT_LANGUAGE, PHRASES_FILE, LetterProject
 from ..project.registry import MandateInForce
 from ..project.schema import FOOTNOTE_MARK, NON_STATE, Annex, Case, Party, Reference, RelatedLetter, Signatory
-from ..project.wording import LetterVoice, MissingWording, Phrasebook, choose_variant, choose_wording, letter_blocks
+from ..project.wording import LetterVoice, MandateName, MissingWording, Phrasebook, choose_variant, choose_wording, letter_blocks
 from .typography import LITERAL_QUOTES, curly_quotes, typeset
 from .validate import ValidCase
 
@@ -487,6 +487,12 @@ def _gendered_name(name: str | None, feminine: str | None, female: bool, book: P
         return None, False
     made = _made_feminine(name, book)
     return (name, True) if made is None else (made, False)  # no gender: "Groupe de travail", "Grupo de Trabajo"
+
+
+def printed_names(entry: MandateName, book: Phrasebook) -> set[str]:
+    """Every form a mandate's name in a letter language prints in, whoever holds it (the post's
+    title, its feminine form, sourced or made): what `import` finds the letter's mandates by."""
+    return {name for female in (False, True) if (name := _gendered_name(entry.name, entry.feminine, female, book)[0])}
 
 
 def _made_feminine(name: str, book: Phrasebook) -> str | None:
