@@ -277,6 +277,10 @@ def _french_company_letter(case: dict[str, Any]) -> None:
         subject="concernant le rôle allégué d’Omegle dans la diffusion en direct de contenus sexuels impliquant des enfants",
         concern="en l’absence de mesures de prévention et de sanctions, des enfants pourraient être victimes d’abus en ligne",
     )
+    case["related"] = [
+        {"reference": "AL OTH 21/2023", "name": "Exemple Plateformes SA"},
+        {"reference": "AL OTH 22/2023", "name": "Réseau Vidéo SARL"},
+    ]
     case["questions"] = [
         "Veuillez indiquer les mesures prises par votre entreprise pour protéger les enfants en ligne.",
         "Veuillez indiquer les mécanismes de plainte mis à la disposition des victimes.",
@@ -371,6 +375,7 @@ def test_a_translated_letter_has_no_english_boilerplate_and_is_marked_as_draft(d
                 "toute réponse reçue de votre part seront rendues publiques",
                 "Le communiqué de presse indiquera que nous avons été en contact avec vous",
                 "Veuillez agréer, Monsieur, l’assurance de notre plus haute considération.",
+                "a également été adressée à Exemple Plateformes SA et Réseau Vidéo SARL.",
             ],
         ),
         (
