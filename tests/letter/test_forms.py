@@ -44,6 +44,13 @@ def _texts(built: Path, slug: str) -> list[str]:
     return [" ".join(text.split()) for text in (docx_text(built / f"{slug}.docx"), pdf_text(built / f"{slug}.pdf"))]
 
 
+def _built_words(case: Path, out: Path) -> str:
+    """The case built by the real command into `out`, its DOCX's words single-spaced."""
+    completed = run_alletter("build", "--root", REPO, "--out", out, "--format", "docx", case)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return " ".join(docx_text(out / f"{case.stem}.docx").split())
+
+
 def test_a_2019_letter_prints_reference_alone_and_a_2023_one_the_reminder(built_forms: Path) -> None:
     for text in _texts(built_forms, "AL-CHN-12-2019"):
         assert "REFERENCE: AL CHN 12/2019 20 September 2019" in text
@@ -83,8 +90,7 @@ def test_a_letter_between_the_known_forms_passes_with_its_own_reference_block(tm
     completed = run_alletter("check", "--root", REPO, case)
     assert completed.returncode == 0, completed.stdout
     assert "notice: wording.reference-line: this letter's own wording replaces the sentence `reference-line`" in completed.stdout
-    assert run_alletter("build", "--root", REPO, "--out", tmp_path / "out", "--format", "docx", case).returncode == 0
-    text = " ".join(docx_text(tmp_path / "out" / "AL-PAK-9-2022.docx").split())
+    text = _built_words(case, tmp_path / "out")
     assert "REFERENCE: AL PAK 9/2022 (Please reply.) 2 May 2022" in text
 
 
@@ -137,9 +143,7 @@ def test_the_published_opening_of_ol_sgp_3_2019_in_the_singular_form(tmp_path: P
             "wording": {"publication-legislation": "(A publication paragraph of the test's own.)"},
         },
     )
-    completed = run_alletter("build", "--root", REPO, "--out", tmp_path / "out", "--format", "docx", case)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    text = " ".join(docx_text(tmp_path / "out" / "OL-SGP-3-2019.docx").split())
+    text = _built_words(case, tmp_path / "out")
     assert (
         "Mandate of the Special Rapporteur on the promotion and protection of the right to freedom of opinion and "
         "expression REFERENCE: OL SGP 3/2019 24 April 2019 Excellency, I have the honour to address you in my capacity "
@@ -178,9 +182,7 @@ def test_several_mandates_in_our_capacity_as_the_published_opening_of_ua_are_3_2
             "summary": "twenty former detainees at Guantanamo Bay",
         },
     )
-    completed = run_alletter("build", "--root", REPO, "--out", tmp_path / "out", "--format", "docx", case)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    text = " ".join(docx_text(tmp_path / "out" / "UA-ARE-3-2020.docx").split())
+    text = _built_words(case, tmp_path / "out")
     assert (
         "Mandates of the Special Rapporteur on torture and other cruel, inhuman or degrading treatment or punishment; "
         "the Working Group on Arbitrary Detention; the Working Group on Enforced or Involuntary Disappearances; the "
