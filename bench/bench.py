@@ -76,13 +76,15 @@ def synthetic_case(template: dict, number: int, rng: random.Random) -> dict:
         f"{question} (case {number})" if index == 0 else question for index, question in enumerate(questions[:keep])
     ]
     case["paragraphs"] = [f"This synthetic letter, number {number}, tests the archive."] + case.get("paragraphs", [])
-    # One mandate speaks as "I": only the closing paragraphs with a published singular.
+    # One mandate speaks as "I": only the closing paragraphs with a published singular. Listed in
+    # the order the letter prints them (templates/kinds.yaml), as `import` writes them back.
     closings = (
         ["press-release"]
         if len(case["mandates"]) == 1
-        else ["technical-support", "press-release"] + (["engagement-offer"] if country == "OTH" else [])
+        else (["engagement-offer"] if country == "OTH" else []) + ["technical-support", "press-release"]
     )
-    case["closing_paragraphs"] = rng.sample(closings, rng.randint(0, min(2, len(closings))))
+    chosen = rng.sample(closings, rng.randint(0, min(2, len(closings))))
+    case["closing_paragraphs"] = sorted(chosen, key=closings.index)
     if rng.random() < 0.5:
         case["annexes"] = []
     return case
