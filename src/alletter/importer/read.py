@@ -97,7 +97,9 @@ def read_docx(path: Path, data: bytes) -> LetterText:
     return LetterText(paragraphs, address, footnotes=footnotes)
 
 
-_NOTE = re.compile(r"^\[(\d+)\]\s+(.*)$", re.DOTALL)
+# A footnote as the letter's text prints it: its number in brackets (pandoc's plain text, and a PDF
+# line whose raised number was joined to it), then its words.
+_NOTE = re.compile(r"^\[(\d+)\]\s*(.*)$", re.DOTALL)
 
 
 def _notes_apart(paragraphs: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -314,9 +316,6 @@ def _join_raised_numbers(by_baseline: dict[float, list[tuple[float, float, float
             del by_baseline[y]
 
 
-_NOTE_START = re.compile(r"^\[(\d+)\]\s*(.*)$")
-
-
 def _notes_in_foot(foot: list[_Line]) -> tuple[list[_Line], dict[str, str]]:
     """The lines of a page's foot that are not footnotes, and the footnotes: a line that begins
     with its number (`[1]`, joined above), and the lines after it in its size (an address, a
@@ -325,7 +324,7 @@ def _notes_in_foot(foot: list[_Line]) -> tuple[list[_Line], dict[str, str]]:
     notes: dict[str, list[str]] = {}
     current: tuple[str, float] | None = None
     for line in foot:
-        start = _NOTE_START.match(line.text)
+        start = _NOTE.match(line.text)
         if start:
             current = (start.group(1), round(line.size, 1))
             notes[current[0]] = [start.group(2)]
