@@ -210,3 +210,23 @@ def test_a_file_that_is_no_letter_is_a_clear_error_and_writes_nothing(
     assert str(letter) in completed.stderr
     assert "Traceback" not in completed.stderr
     assert not out_case.exists()
+
+
+def test_a_french_letters_related_recipients_come_back_one_by_one(tmp_path: Path) -> None:
+    """ "… adressée à A et B": the list is read as the letter's language writes it, each recipient a
+    related letter of its own (its reference, which the letter does not print, a TODO: never guessed)."""
+    case = yaml.safe_load((REPO / "cases" / "AL-COD-1-2023.yaml").read_text(encoding="utf-8"))
+    case["related"] = [
+        {"reference": "AL OTH 21/2023", "name": "Exemple Plateformes SA"},
+        {"reference": "AL OTH 22/2023", "name": "Réseau Vidéo SARL"},
+    ]
+    source = tmp_path / "cases" / "AL-COD-1-2023.yaml"
+    source.parent.mkdir()
+    source.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    built = run_alletter("render", source, "--out", tmp_path / "out", "--format", "docx", "--root", REPO)
+    assert built.returncode == 0, built.stderr
+    imported = tmp_path / "imported" / "AL-COD-1-2023.yaml"
+    run_alletter("import", tmp_path / "out" / "AL-COD-1-2023.docx", "--out", imported, "--root", REPO)
+    data = yaml.safe_load(imported.read_text(encoding="utf-8"))
+    assert [related["name"] for related in data["related"]] == ["Exemple Plateformes SA", "Réseau Vidéo SARL"]
+    assert "the reference of the letter to Réseau Vidéo SARL" in imported.read_text(encoding="utf-8")

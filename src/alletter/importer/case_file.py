@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale
 
 from ..errors import CaseFileError, Problem, RecognitionError, RelatedCaseError
 from ..letter.render import as_typed, render_templates
@@ -25,7 +26,7 @@ from ..letter.validate import PLACEHOLDER
 from ..project.letter_project import ANNEXES_PREFIX, LetterProject
 from ..project.load import load_yaml
 from ..project.schema import NON_STATE, Case, Recipient, Reference
-from ..project.wording import LANGUAGES, LetterVoice, MissingWording, choose_wording
+from ..project.wording import LANGUAGES, LetterVoice, MissingWording, Phrasebook, choose_wording
 from .probes import CLOSING_BLOCKS, Probe, phrasebook_of, probe_case
 from .read import LetterText, read_letter
 from .recognise import LetterHead, Recognition, recognise
@@ -270,7 +271,8 @@ def _fill_follow_up(data: dict[str, Any], values: dict[str, str], project: Lette
             if rest:
                 todos.append(f"follow_up.other_replies.governments: not a UN State name: {rest!r}")
         if "others" in replies:
-            replies["others"] = [{"name": name} for name in _names(values.get("follow_up.other_replies.others", ""))]
+            others = _names(values.get("follow_up.other_replies.others", ""), phrasebook_of(project, data))
+            replies["others"] = [{"name": name} for name in others]
 
 
 def _date_in(values: dict[str, str], slot: str, todos: list[str], dates: LongDates) -> date | str:
@@ -297,13 +299,16 @@ def _state_codes(text: str, project: LetterProject) -> tuple[list[str], str]:
     return codes, rest
 
 
-def _names(text: str) -> list[str]:
-    """ "A, B and C" as its names."""
+def _names(text: str, phrasebook: Phrasebook) -> list[str]:
+    """ "A, B and C" — "A, B et C", "A, B y C" — as its names: a list as the letter's locale writes
+    one (Babel's list patterns; the wordings join their lists the same way)."""
+    patterns = Locale.parse(phrasebook.locale.replace("-", "_")).list_patterns["standard"]
+    separator, last_separator = patterns["middle"].format("", ""), patterns["end"].format("", "")
     text = " ".join(text.split())
     if not text:
         return []
-    head, _, last = text.rpartition(" and ")
-    return [name for name in [*head.split(", "), last] if name] if head else [text]
+    head, _, last = text.rpartition(last_separator)
+    return [name for name in [*head.split(separator), last] if name] if head else [text]
 
 
 def _fill_related(
@@ -314,7 +319,7 @@ def _fill_related(
     if "related" not in data:
         return
     related = []
-    for name in _names(values.get("related", "")):
+    for name in _names(values.get("related", ""), phrasebook_of(project, data)):
         government = _GOVERNMENT_OF.match(name)
         codes = _state_codes(government.group(1), project)[0] if government else []
         country = codes[0] if codes else NON_STATE
