@@ -212,21 +212,29 @@ def test_a_file_that_is_no_letter_is_a_clear_error_and_writes_nothing(
     assert not out_case.exists()
 
 
-def test_a_french_letters_related_recipients_come_back_one_by_one(tmp_path: Path) -> None:
-    """ "… adressée à A et B": the list is read as the letter's language writes it, each recipient a
-    related letter of its own (its reference, which the letter does not print, a TODO: never guessed)."""
-    case = yaml.safe_load((REPO / "cases" / "AL-COD-1-2023.yaml").read_text(encoding="utf-8"))
-    case["related"] = [
-        {"reference": "AL OTH 21/2023", "name": "Exemple Plateformes SA"},
-        {"reference": "AL OTH 22/2023", "name": "Réseau Vidéo SARL"},
-    ]
-    source = tmp_path / "cases" / "AL-COD-1-2023.yaml"
+@pytest.mark.parametrize(
+    ("slug", "names", "printed"),
+    [
+        ("AL-COD-1-2023", ["Exemple Plateformes SA", "Réseau Vidéo SARL"], "Exemple Plateformes SA et Réseau Vidéo SARL"),
+        ("AL-MEX-1-2023", ["Alfa Minería SA", "Iberia Transportes SA"], "Alfa Minería SA e Iberia Transportes SA"),
+    ],
+)
+def test_a_translated_letters_related_recipients_come_back_one_by_one(
+    tmp_path: Path, slug: str, names: list[str], printed: str
+) -> None:
+    """ "… adressée à A et B", "… a A e B": the list is read as the letter's language writes it, each
+    recipient a related letter of its own (its reference, which the letter does not print, a TODO:
+    never guessed)."""
+    case = yaml.safe_load((REPO / "cases" / f"{slug}.yaml").read_text(encoding="utf-8"))
+    case["related"] = [{"reference": f"AL OTH {21 + index}/2023", "name": name} for index, name in enumerate(names)]
+    source = tmp_path / "cases" / f"{slug}.yaml"
     source.parent.mkdir()
     source.write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False), encoding="utf-8")
     built = run_alletter("render", source, "--out", tmp_path / "out", "--format", "docx", "--root", REPO)
     assert built.returncode == 0, built.stderr
-    imported = tmp_path / "imported" / "AL-COD-1-2023.yaml"
-    run_alletter("import", tmp_path / "out" / "AL-COD-1-2023.docx", "--out", imported, "--root", REPO)
+    assert printed in " ".join(docx_text(tmp_path / "out" / f"{slug}.docx").split())
+    imported = tmp_path / "imported" / f"{slug}.yaml"
+    run_alletter("import", tmp_path / "out" / f"{slug}.docx", "--out", imported, "--root", REPO)
     data = yaml.safe_load(imported.read_text(encoding="utf-8"))
-    assert [related["name"] for related in data["related"]] == ["Exemple Plateformes SA", "Réseau Vidéo SARL"]
-    assert "the reference of the letter to Réseau Vidéo SARL" in imported.read_text(encoding="utf-8")
+    assert [related["name"] for related in data["related"]] == names
+    assert f"the reference of the letter to {names[-1]}" in imported.read_text(encoding="utf-8")

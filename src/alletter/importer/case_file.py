@@ -21,7 +21,7 @@ import yaml
 from babel import Locale
 
 from ..errors import CaseFileError, Problem, RecognitionError, RelatedCaseError
-from ..letter.render import as_typed, render_templates
+from ..letter.render import as_typed, render_templates, separator_before
 from ..letter.validate import PLACEHOLDER
 from ..project.letter_project import ANNEXES_PREFIX, LetterProject
 from ..project.load import load_yaml
@@ -308,6 +308,11 @@ def _names(text: str, phrasebook: Phrasebook) -> list[str]:
     if not text:
         return []
     head, _, last = text.rpartition(last_separator)
+    before_i_sound = separator_before(last_separator, "i")  # Spanish "y" is "e" before an i sound
+    if before_i_sound != last_separator and before_i_sound in text:
+        head_e, _, last_e = text.rpartition(before_i_sound)
+        if separator_before(last_separator, last_e) == before_i_sound and len(head_e) > len(head):
+            head, last = head_e, last_e
     return [name for name in [*head.split(separator), last] if name] if head else [text]
 
 

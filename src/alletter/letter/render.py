@@ -82,9 +82,14 @@ def join_phrases(items: Iterable[object], separator: str = ", ", last_separator:
     phrases = [escape_markdown(item) for item in items]
     if len(phrases) <= 1:
         return Markdown("".join(phrases))
-    if last_separator.strip() == "y" and _I_SOUND.match(phrases[-1]):
-        last_separator = last_separator.replace("y", "e")
-    return Markdown(separator.join(phrases[:-1]) + last_separator + phrases[-1])
+    return Markdown(separator.join(phrases[:-1]) + separator_before(last_separator, phrases[-1]) + phrases[-1])
+
+
+def separator_before(last_separator: str, last: str) -> str:
+    """The last separator as printed before `last`: Spanish " y " is " e " before an i sound."""
+    if last_separator.strip() == "y" and _I_SOUND.match(last):
+        return last_separator.replace("y", "e")
+    return last_separator
 
 
 @jinja2.pass_context
