@@ -10,8 +10,10 @@ stood. Nothing here knows a sentence of the boilerplate: the templates say what 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -296,19 +298,28 @@ def _silent_phrases(project: LetterProject, base: dict[str, Any]) -> set[str]:
 _OWN_RESOLUTION = "999{}/1"  # a resolution no mandate has: where the probe's prints is a slot
 
 
-def own_variants(project: LetterProject, probe: Probing, block: BlockPatterns) -> list[Variant]:
-    """The block as it prints when one of its sentences is the letter's own (`wording:`), or its
-    mandates cite resolutions other than the ones in force (`resolutions:`): each such sentence,
-    and each resolution, a slot. Which sentences a block says is learnt by rendering it with every
-    sentence of the phrasebook a sentinel; a sentence said more than once (in a loop) is not offered."""
-    sentinels = probe.sentinels
+def own_variants(project: LetterProject, probe: Probing) -> Callable[[BlockPatterns], list[Variant]]:
+    """For each block of the probe's letter, the block as it prints when one of its sentences is
+    the letter's own (`wording:`), or its mandates cite resolutions other than the ones in force
+    (`resolutions:`): each such sentence, and each resolution, a slot. The sentences a sentinel may
+    stand for are the probe's, the same for every block: learnt once."""
     silent = _silent_phrases(project, probe.base)
     phrases = {
-        name: sentinels.word(f"wording.{name}") for name in phrasebook_of(project, probe.base).phrases if name not in silent
+        name: probe.sentinels.word(f"wording.{name}") for name in phrasebook_of(project, probe.base).phrases if name not in silent
     }
     resolutions = {mandate: _OWN_RESOLUTION.format(number) for number, mandate in enumerate(probe.base["mandates"])}
     for mandate, printed in resolutions.items():
-        sentinels.printed(printed, f"resolutions.{mandate}")
+        probe.sentinels.printed(printed, f"resolutions.{mandate}")
+    return partial(_own_variants_of, project, probe, phrases, resolutions)
+
+
+def _own_variants_of(
+    project: LetterProject, probe: Probing, phrases: dict[str, str], resolutions: dict[str, str], block: BlockPatterns
+) -> list[Variant]:
+    """`block`'s own variants (`own_variants`). Which sentences a block says is learnt by rendering
+    it with every sentence of the phrasebook a sentinel; a sentence said more than once (in a
+    loop) is not offered."""
+    sentinels = probe.sentinels
     known_by_shape = {variant.probes[0].name: variant.items for variant in reversed(block.variants)}
     shapes = list({first.name: first for first in (variant.probes[0] for variant in block.variants)}.values())
     everything = [Probe(f"{shape.name}, own wording", merged(shape.patch, {"wording": phrases})) for shape in shapes]

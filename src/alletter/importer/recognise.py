@@ -23,7 +23,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import partial
 from typing import Any
 
 from ..errors import RecognitionError
@@ -201,8 +200,8 @@ def _left_out(
     and the block says one sentence, which the case then words as nothing (an empty `wording:`),
     so that it rebuilds the letter without it. Its own wording would take the next block's
     paragraph instead, and that block would be missing."""
-    variant = next((variant for variant in block.variants if _said(variant)), None)
-    if variant is None:
+    sentence = _one_sentence(block)
+    if sentence is None:
         return None
     if open_slot is None and not (
         _begins_later_block(words, position, later) or _claimed_by_later(words, position, known, later)
@@ -212,8 +211,7 @@ def _left_out(
         return None  # the last of the case's own text may be the sentence in the drafter's words
     if open_slot is not None and not any(_best_match(words, position, open_slot, other) for other in later[:1]):
         return None
-    [slot] = variant.items
-    assert isinstance(slot, Slot)
+    variant, slot = sentence
     return variant, _Match(position, position, 0, [(slot, position, position)], open_slot, None)
 
 
@@ -284,12 +282,11 @@ def _own_after_text(
 ) -> tuple[Variant, _Match] | None:
     """The block as the drafter's own one sentence, in the last paragraph of the case's text: the
     slot held open takes the paragraphs before it."""
-    variant = next((variant for variant in block.variants if _said(variant)), None)
-    if variant is None or open_slot is None:
+    sentence = _one_sentence(block)
+    if sentence is None or open_slot is None:
         return None
     start, end = paragraph
-    [slot] = variant.items
-    assert isinstance(slot, Slot)
+    variant, slot = sentence
     return variant, _Match(start, end, 0, [(open_slot[0], open_slot[1], start), (slot, start, end)], None, None)
 
 
@@ -310,6 +307,16 @@ def _said(variant: Variant) -> str:
     if len(variant.items) == 1 and isinstance(slot := variant.items[0], Slot) and slot.field.startswith("wording."):
         return slot.field.removeprefix("wording.")
     return ""
+
+
+def _one_sentence(block: BlockPatterns) -> tuple[Variant, Slot] | None:
+    """The block's variant that is one sentence of the letter's own alone, and that sentence's slot."""
+    variant = next((variant for variant in block.variants if _said(variant)), None)
+    if variant is None:
+        return None
+    [slot] = variant.items
+    assert isinstance(slot, Slot)
+    return variant, slot
 
 
 def _closeness(words: LetterWords, position: int, variant: Variant) -> float:
@@ -772,9 +779,7 @@ def recognise(project: LetterProject, words: LetterWords) -> Recognition:
     # letter, whose probe has no follow-up in those words, and would lose its follow-up.)
     # The reading with them is taken unless it places less of the letter (a sentence a case's
     # field would otherwise have swallowed is placed either way: as its wording, it rebuilds).
-    readings = [
-        Recognition(head, probe, match_blocks(words, probe.patterns, partial(own_variants, project, probe))) for probe in probes
-    ]
+    readings = [Recognition(head, probe, match_blocks(words, probe.patterns, own_variants(project, probe))) for probe in probes]
     own = min(readings, key=lambda reading: reading.found.score)
     return own if own.found.score[:2] <= best.found.score[:2] else best
 
