@@ -524,22 +524,19 @@ def _own_wording_problems(loaded: LoadedYaml, case: Case, project: LetterProject
     instead of the one in force must be one of the mandate's, adopted by the letter's date."""
     at = loaded.locate
     phrases = sorted(project.phrasebook.phrases)
-    for phrase in case.wording:
-        if phrase not in project.phrasebook.phrases:
-            yield Problem(
-                at(("wording", phrase)),
-                f"templates/phrases.yaml has no sentence `{phrase}`{did_you_mean(phrase, phrases)}",
-                f"wording.{phrase}",
-            )
+    for field_name, named in (("wording", case.wording), ("forms", case.forms)):
+        for phrase in named:
+            if phrase not in project.phrasebook.phrases:
+                yield Problem(
+                    at((field_name, phrase)),
+                    f"templates/phrases.yaml has no sentence `{phrase}`{did_you_mean(phrase, phrases)}",
+                    f"{field_name}.{phrase}",
+                )
     forms = named_forms(project.phrasebook)
     for phrase, form in case.forms.items():
         if phrase not in project.phrasebook.phrases:
-            yield Problem(
-                at(("forms", phrase)),
-                f"templates/phrases.yaml has no sentence `{phrase}`{did_you_mean(phrase, phrases)}",
-                f"forms.{phrase}",
-            )
-        elif form not in forms.get(phrase, []):
+            continue  # said above
+        if form not in forms.get(phrase, []):
             known = ", ".join(f"`{name}`" for name in forms.get(phrase, [])) or "none"
             yield Problem(
                 at(("forms", phrase), value=True),
