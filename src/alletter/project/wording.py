@@ -287,7 +287,7 @@ def named_forms(phrasebook: Phrasebook) -> dict[str, list[str]]:
         for variant in variants:
             if variant.form is not None and variant.form not in forms.setdefault(phrase, []):
                 forms[phrase].append(variant.form)
-    return {phrase: names for phrase, names in forms.items() if names}
+    return forms
 
 
 def form_group(phrasebook: Phrasebook, phrase: str, form: str) -> dict[str, str]:
