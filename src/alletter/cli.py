@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .importer.case_file import ImportedCase, Rebuild
     from .letter.builder import LetterResult
     from .project.letter_project import LetterProject
-    from .project.record import Change, Recorder
+    from .project.yaml_edit import Change, Recorder
 
 app = typer.Typer(
     help=(
@@ -484,7 +484,7 @@ DateText = Annotated[str, typer.Option(metavar="DATE", help="YYYY-MM-DD.")]
 
 def _record(root: Path | None, dry_run: bool, make: Callable[[Path, Recorder], Change]) -> None:
     """What every record command does: compute the change, print it, write it unless --dry-run."""
-    from .project.record import default_recorder, write_change
+    from .project.yaml_edit import default_recorder, write_change
 
     project = _project(root, Path.cwd())
     change = make(project.root, default_recorder(project.root, _today()))

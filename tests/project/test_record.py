@@ -14,7 +14,7 @@ from conftest import copy_project
 from alletter.errors import OutputError, RecordRefusedError
 from alletter.project import record
 from alletter.project.letter_project import LetterProject
-from alletter.project.record import Recorder, write_change
+from alletter.project.yaml_edit import Change, Recorder, write_change
 
 OFFICER = Recorder("Test Officer", date(2026, 12, 3))
 STAMP = "    recorded: {by: Test Officer, 'on': 2026-12-03}"
@@ -37,7 +37,7 @@ def _changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
     return removed, added
 
 
-def _apply(change: record.Change) -> LetterProject:
+def _apply(change: Change) -> LetterProject:
     write_change(change)
     return LetterProject(change.path.parent)
 

@@ -16,10 +16,6 @@ with its diff); `write_change` writes it atomically.
 
 from __future__ import annotations
 
-import difflib
-import getpass
-import io
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,118 +27,13 @@ from .letter_project import REGISTRY_FILE, validate_model
 from .load import parse_yaml_text, read_source
 from .registry import MAX_TENURE_YEARS, RegistryOnDates, _years_later
 from .schema import Holder, Mandate, Registry, Resolution
+from .yaml_edit import Change, Edit, Recorder, YamlText, dump_lines, flow, last_line
 
 ONE_DAY = timedelta(days=1)
-# The registry is wrapped at 120 columns; new lines are written the same way.
-WIDTH = 120
 
 
-@dataclass(frozen=True)
-class Recorder:
-    """Who records a fact, and on which day: written as `recorded: {by: …, on: …}`."""
-
-    by: str
-    on: date
-
-
-def default_recorder(root: Path, today: date) -> Recorder:
-    """git's user (`git config user.name`) in the project, or the login name where git has none."""
-    try:
-        completed = subprocess.run(
-            ["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=10, check=False
-        )
-        name = completed.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        name = ""
-    return Recorder(name or getpass.getuser(), today)
-
-
-@dataclass(frozen=True)
-class Change:
-    """An edit of mandates.yaml, computed and validated, not yet written."""
-
-    path: Path
-    before: str
-    after: str
-    summary: str
-
-    @property
-    def diff(self) -> str:
-        """The change as a unified diff, as `git diff` would show it."""
-        lines = difflib.unified_diff(
-            self.before.splitlines(keepends=True),
-            self.after.splitlines(keepends=True),
-            f"{self.path.name} (before)",
-            f"{self.path.name} (after)",
-        )
-        return "".join(lines)
-
-
-def write_change(change: Change) -> None:
-    """Write an edit atomically, unless the file changed since it was read (then nothing is written)."""
-    from ..files import write_atomic
-
-    if read_source(change.path) != change.before:
-        raise UsageError(f"{change.path}: changed on disk while the fact was being recorded; run the command again")
-    write_atomic(change.path, change.after.encode("utf-8"))
-
-
-# --- the text and its nodes ---------------------------------------------------------------------
-
-
-@dataclass
-class _Edit:
-    start: int  # first line replaced (0-based)
-    end: int  # line after the last one replaced; == start for an insertion
-    lines: list[str]
-
-
-def _dump(value: Any, indent: int) -> list[str]:
-    """`value` as block YAML in the registry's style, each line indented by `indent` spaces."""
-    from ruamel.yaml import YAML
-
-    yaml = YAML()
-    yaml.width = WIDTH - indent
-    yaml.indent(mapping=2, sequence=2, offset=0)
-    yaml.representer.ignore_aliases = lambda data: True  # one date twice is two dates, not an anchor
-    out = io.StringIO()
-    yaml.dump(value, out)
-    return [" " * indent + line for line in out.getvalue().splitlines()]
-
-
-def _flow(mapping: dict[str, Any]) -> Any:
-    """A mapping written on one line: `recorded: {by: …, on: …}`."""
-    from ruamel.yaml.comments import CommentedMap
-
-    flow = CommentedMap(mapping)
-    flow.fa.set_flow_style()
-    return flow
-
-
-def _last_line(node: Any) -> int:
-    """The last line (0-based) that holds part of `node`: a block collection ends where its last
-    value does (its own end mark is at the next key, past any comments between)."""
-    if getattr(node, "flow_style", False) or not isinstance(node.value, list) or not node.value:
-        mark = node.end_mark
-        return mark.line - 1 if mark.column == 0 and mark.line > node.start_mark.line else mark.line
-    last = node.value[-1]
-    return _last_line(last[1] if isinstance(last, tuple) else last)
-
-
-class _RegistryText:
-    """mandates.yaml as text and as composed nodes, with the edits to make."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        from ruamel.yaml import YAML
-
-        self.path, self.text = path, text
-        self.lines = text.splitlines()
-        self.root = YAML().compose(text)
-        self.edits: list[_Edit] = []
-
-    def value(self, mapping: Any, key: str) -> Any:
-        """The node under `key`, or None."""
-        return next((value for name, value in mapping.value if name.value == key), None)
+class _RegistryText(YamlText):
+    """mandates.yaml as text and as composed nodes."""
 
     def mandate_node(self, mandate_id: str) -> Any:
         for node in self.value(self.root, "mandates").value:
@@ -152,47 +43,6 @@ class _RegistryText:
 
     def item_node(self, mapping: Any, key: str, index: int) -> Any:
         return self.value(mapping, key).value[index]
-
-    def set_key(self, mapping: Any, key: str, value: Any, order: list[str]) -> None:
-        """Give `mapping` the key `key`: its line(s) replaced where it is, otherwise inserted
-        after the key that precedes it in the model's order."""
-        column = mapping.value[0][0].start_mark.column
-        new = _dump({key: value}, column)
-        for name, old in mapping.value:
-            if name.value == key:
-                self.edits.append(_Edit(name.start_mark.line, _last_line(old) + 1, new))
-                return
-        self.edits.append(_Edit(self._after(mapping, key, order), self._after(mapping, key, order), new))
-
-    def append_item(self, mapping: Any, key: str, item: dict[str, Any], order: list[str]) -> None:
-        """Add `item` at the end of the list under `key`, creating the list where there is none."""
-        sequence = self.value(mapping, key)
-        if sequence is None or not sequence.value:
-            if sequence is not None:  # `key: []`: the line becomes the list
-                self.set_key(mapping, key, [item], order)
-            else:
-                self.set_key(mapping, key, [item], order)
-            return
-        dash = sequence.value[0].start_mark.column - 2
-        at = _last_line(sequence) + 1
-        self.edits.append(_Edit(at, at, _dump([item], dash)))
-
-    def _after(self, mapping: Any, key: str, order: list[str]) -> int:
-        """The line a new `key` goes on: after the last present key that the model puts before it."""
-        place = order.index(key)
-        before = [(name, value) for name, value in mapping.value if name.value in order[:place]]
-        if before:
-            return _last_line(before[-1][1]) + 1
-        return mapping.value[0][0].start_mark.line
-
-    def edited(self) -> str:
-        lines = list(self.lines)
-        # From the bottom up, so that each edit's line numbers still hold; at one place, a
-        # replacement before an insertion, and insertions in the order they were made.
-        order = sorted(enumerate(self.edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]), reverse=True)
-        for _, edit in order:
-            lines[edit.start : edit.end] = edit.lines
-        return "\n".join(lines) + ("\n" if self.text.endswith("\n") else "")
 
 
 def _order(model: type[Any]) -> list[str]:
@@ -225,7 +75,7 @@ class _Recording:
         from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
         # `on` unquoted is true to a YAML 1.1 reader (PyYAML, and so alletter's loader)
-        return _flow({"by": self.recorder.by, SingleQuotedScalarString("on"): self.recorder.on})
+        return flow({"by": self.recorder.by, SingleQuotedScalarString("on"): self.recorder.on})
 
     def finish(self) -> Change:
         after = self.document.edited()
@@ -548,8 +398,8 @@ def record_establish(
     mandate |= {"holders": [], "sources": [source]}
     document = recording.document
     mandates = document.value(document.root, "mandates")
-    at = _last_line(mandates) + 1
-    document.edits.append(_Edit(at, at, _dump([mandate], mandates.value[0].start_mark.column - 2)))
+    at = last_line(mandates) + 1
+    document.edits.append(Edit(at, at, dump_lines([mandate], mandates.value[0].start_mark.column - 2)))
     return recording.finish()
 
 
