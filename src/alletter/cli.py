@@ -1038,6 +1038,56 @@ def wording_approve(
     console.print(f"approved {count} wording(s) of `{phrase}` in {language}", highlight=False, soft_wrap=True)
 
 
+@wording_app.command("record")
+def wording_record(
+    phrase: Annotated[str, typer.Argument(help="The sentence's name, as `alletter check` names the one a letter lacks.")],
+    since: Annotated[str, typer.Option("--since", metavar="DATE", help="The first day letters print it (YYYY-MM-DD).")],
+    against: Annotated[
+        str,
+        typer.Option(
+            "--against", help="The office's letter it was read in: reference and date (e.g. 'AL PAK 9/2022, 2 May 2022')."
+        ),
+    ],
+    text: Annotated[
+        str | None, typer.Option("--text", help="The wording, for one mandate and several alike.", show_default=False)
+    ] = None,
+    one: Annotated[str | None, typer.Option("--one", help="Instead: the wording of one mandate (I).", show_default=False)] = None,
+    many: Annotated[
+        str | None, typer.Option("--many", help="Instead: the wording of several mandates (we).", show_default=False)
+    ] = None,
+    recipient: Annotated[
+        str | None, typer.Option("--recipient", help="state or non-state. Default: both.", show_default=False)
+    ] = None,
+    language: Annotated[str, typer.Option("--language", "-l", help="en, fr or es.")] = "en",
+    dry_run: DryRunOption = False,
+    root: RootOption = None,
+) -> None:
+    """Record a sentence as the office's own letters print it, from a date, where no published letter shows it.
+
+    The wording is a template like the phrasebook's others: `{{ case.reference }}` is the letter's
+    reference. It is written as approved by you (git's user, or the login name), today, against the
+    letter named; the change is printed as a diff, checked, then written, and every other line of
+    the phrasebook stays as it was. A window no published letter shows (`unknown:`) that starts on
+    the same day is replaced; a later date leaves the days before it unknown.
+
+    Example: alletter wording record reference-line --since 2021-06-01 --text "Ref.: {{ case.reference }}" --against "AL PAK 9/2021 (2 June 2021)"
+
+    Example: alletter wording record reference-reminder --since 2021-06-01 --text "(Please use this reference in your reply)" --against "AL PAK 9/2021 (2 June 2021)" --dry-run
+    """
+    from .errors import UsageError
+    from .project.wording_record import record_wording
+
+    if recipient not in (None, "state", "non-state"):
+        _fail(UsageError(f"--recipient {recipient}: choose state or non-state"))
+    words = {form: value for form, value in (("text", text), ("one", one), ("many", many)) if value is not None}
+    day = _date_option("--since", since)
+    _record(
+        root,
+        dry_run,
+        lambda at, who: record_wording(at, phrase, day, words, against, who, language, recipient),  # type: ignore[arg-type]
+    )
+
+
 @wording_app.command("export")
 def wording_export(
     language: Annotated[str, typer.Argument(help="fr or es.")],

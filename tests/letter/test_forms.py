@@ -74,7 +74,14 @@ def test_a_letter_between_the_known_forms_is_refused_naming_what_is_missing(tmp_
     completed = run_alletter("check", "--root", REPO, case)
     assert completed.returncode == 1
     assert "no published letter read between 28 May 2021 and 31 December 2022 shows its reference block" in completed.stdout
-    assert "wording: {reference-reminder:" in completed.stdout
+    # Both sentences of the block are named in one run, at the letter's date, each with its two ways out.
+    date_line = next(number for number, line in enumerate(case.read_text().splitlines(), 1) if line.startswith("date:"))
+    errors = [line for line in completed.stdout.splitlines() if ": error: " in line]
+    assert len(errors) == 2, completed.stdout
+    for phrase, error in zip(("reference-reminder", "reference-line"), sorted(errors, reverse=True), strict=True):
+        assert error.startswith(f"{case}:{date_line}:") and ": error: date: " in error
+        assert f"wording: {{{phrase}:" in error
+        assert f'alletter wording record {phrase} --since DATE --text "…" --against LETTER' in error
 
 
 def test_a_letter_between_the_known_forms_passes_with_its_own_reference_block(tmp_path: Path) -> None:

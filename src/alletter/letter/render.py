@@ -149,6 +149,9 @@ class DraftMark:
 
 
 _drafts_used: ContextVar[list[DraftMark] | None] = ContextVar("drafts_used", default=None)
+# While `check` renders a letter, the sentences its phrasebook has no wording for: collected, each
+# printed as nothing, so that one run names every gap (a letter of an unknown window lacks two).
+_wordings_missing: ContextVar[list[MissingWording] | None] = ContextVar("wordings_missing", default=None)
 # The sentences the letter being rendered says: a named form chosen for one it does not is an error.
 _phrases_said: ContextVar[set[str] | None] = ContextVar("phrases_said", default=None)
 
@@ -301,7 +304,14 @@ def say(context: jinja2.runtime.Context, phrase: str, **values: object) -> Markd
         return narrative_inline(own)
     book: Phrasebook = context["phrasebook"]
     voice: LetterVoice = context["voice"]
-    variant, words = choose_variant(book, phrase, voice, context["case"].forms.get(phrase))
+    try:
+        variant, words = choose_variant(book, phrase, voice, context["case"].forms.get(phrase))
+    except MissingWording as error:
+        missing = _wordings_missing.get()
+        if missing is None:
+            raise
+        missing.append(error)
+        return Markdown("")
     if voice.speakers == 1:
         words = book.agreeing(words, context["speaker_gender"])
     try:
@@ -628,9 +638,7 @@ def _rendered(valid: ValidCase, project: LetterProject, render_with: Callable[[j
         _mark_draft_annexes(valid.annexes)
         return render_with(environment, context)
     except MissingWording as error:
-        if error.phrase.startswith("names.") and valid.language_location is not None:
-            raise CaseFileError([Problem(valid.language_location, str(error), "language")]) from None
-        raise CaseFileError([Problem(valid.kind_location, str(error), "recipient.kind")]) from None
+        raise CaseFileError([_missing_problem(valid, error)]) from None
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(error.name or LETTER_TEMPLATE, error.lineno, error.message or "syntax error") from None
     except jinja2.UndefinedError as error:
@@ -647,14 +655,35 @@ def _mark_draft_annexes(annexes: Iterable[Annex]) -> None:
             _mark_draft(f"annex {annex.id} ({annex.file})", annex.title)
 
 
+def _missing_problem(valid: ValidCase, error: MissingWording) -> Problem:
+    """Where a missing wording is reported: at the letter's date when only its date lacks one (a
+    window no published letter shows), at its language for a name, else at whom it is to."""
+    if error.unknown_since is not None and valid.date_location is not None:
+        return Problem(valid.date_location, str(error), "date")
+    if error.phrase.startswith("names.") and valid.language_location is not None:
+        return Problem(valid.language_location, str(error), "language")
+    return Problem(valid.kind_location, str(error), "recipient.kind")
+
+
+def _missing_problems(valid: ValidCase, missing: list[MissingWording]) -> list[Problem]:
+    """Each sentence a letter lacks, once (a sentence said in a loop is missing once)."""
+    return [_missing_problem(valid, error) for error in {str(error): error for error in missing}.values()]
+
+
 def wording_problems(valid: ValidCase, project: LetterProject) -> list[Problem]:
     """What `check` adds to validation: a sentence or name the letter needs that its language's
     phrasebook has no wording for (an error), and each draft sentence or name it uses (a notice);
     found by rendering the letter, the one place that knows which sentences it uses."""
+    missing: list[MissingWording] = []
+    token = _wordings_missing.set(missing)
     try:
         rendered = render(valid, project)
     except CaseFileError as error:
-        return error.problems
+        return _missing_problems(valid, missing) + error.problems
+    finally:
+        _wordings_missing.reset(token)
+    if missing:
+        return _missing_problems(valid, missing)
     book = project.phrasebook_for(rendered.language)
     unsaid = [
         Problem(

@@ -55,6 +55,7 @@ class ValidCase:
     kind_location: SourceLocation  # where the case says whom it is to: the wording it needs is reported there
     recipient_label: str  # who it went to, as the archive's index lists it: a name, or "Government of <State>"
     language_location: SourceLocation | None = None  # the case's `language:`, where its language's gaps are reported
+    date_location: SourceLocation | None = None  # the case's `date:`, where a wording its date lacks is reported
 
 
 @dataclass
@@ -126,6 +127,7 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
             kind_location=loaded.locate(("recipient", "kind"), value=True),
             recipient_label=case.recipient.name or f"Government of {project.states[case.ref.country].en}",
             language_location=loaded.locate(("language",), value=True) if "language" in loaded.data else None,
+            date_location=loaded.locate(("date",), value=True),
         )
     return check
 

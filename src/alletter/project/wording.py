@@ -207,6 +207,11 @@ class Phrasebook(_Data):
     typography: Typography = Typography()
     file: str = Field("templates/phrases.yaml", exclude=True, description="set by the loader: where it was read")
 
+    @property
+    def language(self) -> str:
+        """The letter language it words ("en", "fr", "es"), from its locale."""
+        return self.locale.partition("-")[0]
+
     def article(self, name: str) -> str:
         """The header's article before a mandate's name."""
         return next(entry.article for entry in self.header_articles if name.startswith(entry.prefix))
@@ -251,13 +256,30 @@ class MandateNames(_Data):
 
 
 class MissingWording(Exception):
-    """The phrasebook has no wording for a sentence this letter needs."""
+    """The phrasebook has no wording for a sentence this letter needs.
 
-    def __init__(self, phrase: str, need: str, file: str = "templates/phrases.yaml") -> None:
-        self.phrase, self.need = phrase, need
+    `unknown_since` is the first day of a window no published letter shows the sentence in (an
+    `unknown:` wording): the letter's date is then what makes it missing, and the office, which
+    holds the letters of those dates, can record the wording from them with one command."""
+
+    def __init__(
+        self,
+        phrase: str,
+        need: str,
+        file: str = "templates/phrases.yaml",
+        unknown_since: date | None = None,
+        language: str = "en",
+    ) -> None:
+        self.phrase, self.need, self.file, self.unknown_since = phrase, need, file, unknown_since
+        record = (
+            f"; or record the wording the office's own letters of that date print: alletter wording record {phrase}"
+            f'{f" --language {language}" if language != "en" else ""} --since DATE --text "…" --against LETTER'
+            if unknown_since is not None
+            else ""
+        )
         super().__init__(
             f"{file} has no wording of `{phrase}` for {need}; add it there, from a published letter, "
-            f'or give this letter\'s own in the case as `wording: {{{phrase}: "…"}}`'
+            f'or give this letter\'s own in the case as `wording: {{{phrase}: "…"}}`{record}'
         )
 
 
@@ -330,7 +352,13 @@ def choose_variant(phrasebook: Phrasebook, phrase: str, voice: LetterVoice, form
 
     candidates.sort(key=rank, reverse=True)
     if candidates and candidates[0].unknown is not None:
-        raise MissingWording(phrase, f"{voice.describe()}: {candidates[0].unknown}", phrasebook.file)
+        raise MissingWording(
+            phrase,
+            f"{voice.describe()}: {candidates[0].unknown}",
+            phrasebook.file,
+            unknown_since=candidates[0].since or date.min,
+            language=phrasebook.language,
+        )
     # Of the wordings in force (one date, one recipient), the one for these speakers: a language may
     # give its one-mandate and several-mandate wordings apart, each with its own status.
     in_force = [variant for variant in candidates if rank(variant) == rank(candidates[0])]
