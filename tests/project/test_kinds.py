@@ -371,9 +371,11 @@ def test_a_sentence_without_published_wording_is_reported_by_check_not_guessed(p
     completed = run_alletter("check", case, cwd=project_copy)
     assert completed.returncode == 1
     assert (
-        "recipient.kind: templates/phrases.yaml has no wording of `publication-legislation` for a letter from "
-        "several mandates (we) to a State dated 2020-11-02" in completed.stdout
+        "cases/OL-KEN-1-2020.yaml:4:7: error: date: templates/phrases.yaml has no wording of `publication-legislation` for a letter from "
+        "several mandates (we) to a State dated 2020-11-02: no published OL of 2019–2020 read shows its publication "
+        "paragraph" in completed.stdout
     )
+    assert "alletter wording record publication-legislation --since DATE" in completed.stdout
     built = run_alletter("render", case, "--out", project_copy / "out", cwd=project_copy)
     assert built.returncode == 1 and "publication-legislation" in built.stdout + built.stderr
     assert not (project_copy / "out").exists() or not list((project_copy / "out").iterdir())
