@@ -229,3 +229,36 @@ def test_each_registry_gap_names_the_command_that_records_it(project) -> None:
     )
     unnumbered = "the resolution that renewed `country-afg` on 2024-10-09 has no number in mandates.yaml"
     assert record.command_that_records("country-afg", unnumbered).endswith("RESOLUTION --adopted 2024-10-09 --source URL")
+
+
+def test_a_key_is_added_after_a_list_that_ends_with_an_alias(tmp_path: Path) -> None:
+    """`cited: [*id001]` is composed as the anchored node, written earlier in the file: the new key
+    still goes after the alias's line, in its own mapping (it once landed in the anchor's)."""
+    from alletter.project.yaml_edit import YamlText
+
+    text = (
+        "mandates:\n"
+        "- id: first\n"
+        "  resolutions:\n"
+        "  - number: 1/1\n"
+        "    cited:\n"
+        "    - &id001 2023-03-13\n"
+        "    source: a\n"
+        "- id: second\n"
+        "  resolutions:\n"
+        "  - number: 2/2\n"
+        "    cited:\n"
+        "    - *id001\n"
+        "    # a comment that stays where it is\n"
+        "  - number: 3/3\n"
+    )
+    document = YamlText(tmp_path / "mandates.yaml", text)
+    second = document.value(document.root, "mandates").value[1]
+    resolution = document.value(second, "resolutions").value[0]
+    document.set_key(resolution, "recorded", "yes", ["number", "cited", "recorded"])
+    assert document.edited().splitlines()[10:14] == [
+        "    cited:",
+        "    - *id001",
+        "    recorded: yes",
+        "    # a comment that stays where it is",
+    ]

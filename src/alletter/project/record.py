@@ -27,7 +27,7 @@ from .letter_project import REGISTRY_FILE, validate_model
 from .load import parse_yaml_text, read_source
 from .registry import MAX_TENURE_YEARS, RegistryOnDates, _years_later
 from .schema import Holder, Mandate, Registry, Resolution
-from .yaml_edit import Change, Edit, Recorder, YamlText, dump_lines, flow, last_line
+from .yaml_edit import Change, Edit, Recorder, YamlText, dump_lines, flow
 
 ONE_DAY = timedelta(days=1)
 
@@ -398,7 +398,7 @@ def record_establish(
     mandate |= {"holders": [], "sources": [source]}
     document = recording.document
     mandates = document.value(document.root, "mandates")
-    at = last_line(mandates) + 1
+    at = document.last_line(mandates) + 1
     document.edits.append(Edit(at, at, dump_lines([mandate], mandates.value[0].start_mark.column - 2)))
     return recording.finish()
 

@@ -26,7 +26,7 @@ from ..errors import ProjectFileError, RecordRefusedError, UsageError, did_you_m
 from .letter_project import phrases_file, validate_model
 from .load import parse_yaml_text, read_source
 from .wording import LANGUAGES, LetterVoice, MissingWording, Phrasebook, choose_variant
-from .yaml_edit import Change, Edit, Recorder, YamlText, dump_lines, last_line
+from .yaml_edit import Change, Edit, Recorder, YamlText, dump_lines
 
 RecipientKind = Literal["state", "non-state"]
 
@@ -83,10 +83,10 @@ def record_wording(
         )
     if same:  # the unknown window now has its wording
         node = nodes[same[0]]
-        document.edits.append(Edit(node.start_mark.line, last_line(node) + 1, dump_lines([entry], dash)))
+        document.edits.append(Edit(node.start_mark.line, document.last_line(node) + 1, dump_lines([entry], dash)))
     else:
         before = [index for index, variant in enumerate(variants) if (variant.since or date.min) <= since]
-        at = last_line(nodes[before[-1]]) + 1 if before else nodes[0].start_mark.line
+        at = document.last_line(nodes[before[-1]]) + 1 if before else nodes[0].start_mark.line
         document.edits.append(Edit(at, at, dump_lines([entry], dash)))
     after = document.edited()
     edited = _phrasebook(path, after, what)

@@ -106,16 +106,6 @@ def flow(mapping: dict[str, Any]) -> Any:
     return flow
 
 
-def last_line(node: Any) -> int:
-    """The last line (0-based) that holds part of `node`: a block collection ends where its last
-    value does (its own end mark is at the next key, past any comments between)."""
-    if getattr(node, "flow_style", False) or not isinstance(node.value, list) or not node.value:
-        mark = node.end_mark
-        return mark.line - 1 if mark.column == 0 and mark.line > node.start_mark.line else mark.line
-    last = node.value[-1]
-    return last_line(last[1] if isinstance(last, tuple) else last)
-
-
 class YamlText:
     """A YAML file as text and as composed nodes, with the edits to make: each edit replaces or
     inserts whole lines, and every other line is kept as it was."""
@@ -128,6 +118,29 @@ class YamlText:
         self.root = YAML().compose(text)
         self.edits: list[Edit] = []
 
+    def last_line(self, node: Any) -> int:
+        """The last line (0-based) that holds part of `node`: a block collection ends where its last
+        value does (its own end mark is at the next key, past any comments between). A last value
+        that is an alias (`*id001`) is composed as the node its anchor names, written earlier in the
+        file: the collection then ends on the last line before its end mark that is not blank or a
+        comment."""
+        if getattr(node, "flow_style", False) or not isinstance(node.value, list) or not node.value:
+            mark = node.end_mark
+            return mark.line - 1 if mark.column == 0 and mark.line > node.start_mark.line else mark.line
+        last = node.value[-1]
+        if isinstance(last, tuple):  # a mapping's last key and its value, which starts at the key or after it
+            child, written_from = last[1], last[0].start_mark.line
+        else:  # a sequence's last item, which starts after the item before it
+            child = last
+            written_from = node.value[-2].start_mark.line + 1 if len(node.value) > 1 else node.start_mark.line
+        if child.start_mark.line < written_from:
+            end = node.end_mark  # at the next token: on a line of its own unless something precedes it there
+            line = end.line if end.line < len(self.lines) and self.lines[end.line][: end.column].strip() else end.line - 1
+            while line > node.start_mark.line and self.lines[line].strip()[:1] in ("", "#"):
+                line -= 1
+            return line
+        return self.last_line(child)
+
     def value(self, mapping: Any, key: str) -> Any:
         """The node under `key`, or None."""
         return next((value for name, value in mapping.value if name.value == key), None)
@@ -139,7 +152,7 @@ class YamlText:
         new = dump_lines({key: value}, column)
         for name, old in mapping.value:
             if name.value == key:
-                self.edits.append(Edit(name.start_mark.line, last_line(old) + 1, new))
+                self.edits.append(Edit(name.start_mark.line, self.last_line(old) + 1, new))
                 return
         self.edits.append(Edit(self._after(mapping, key, order), self._after(mapping, key, order), new))
 
@@ -153,7 +166,7 @@ class YamlText:
                 self.set_key(mapping, key, [item], order)
             return
         dash = sequence.value[0].start_mark.column - 2
-        at = last_line(sequence) + 1
+        at = self.last_line(sequence) + 1
         self.edits.append(Edit(at, at, dump_lines([item], dash)))
 
     def _after(self, mapping: Any, key: str, order: list[str]) -> int:
@@ -161,7 +174,7 @@ class YamlText:
         place = order.index(key)
         before = [(name, value) for name, value in mapping.value if name.value in order[:place]]
         if before:
-            return last_line(before[-1][1]) + 1
+            return self.last_line(before[-1][1]) + 1
         return mapping.value[0][0].start_mark.line
 
     def edited(self) -> str:
