@@ -987,13 +987,18 @@ app.add_typer(wording_app, name="wording")
 @wording_app.callback()
 def wording(
     context: typer.Context,
-    language: Annotated[str | None, typer.Option("--language", "-l", help="fr or es.", show_default=False)] = None,
+    language: Annotated[str | None, typer.Option("--language", "-l", help="en, fr or es.", show_default=False)] = None,
     root: RootOption = None,
 ) -> None:
     """The sentences of a language's letters: how many are published, approved, draft and
     missing, then each with its status and source.
 
+    In English, `missing` are the windows no published letter shows (a letter of those dates is
+    refused until the office records the wording: `alletter wording record`).
+
     Example: alletter wording --language es
+
+    Example: alletter wording --language en
     """
     if context.invoked_subcommand is not None:
         return
@@ -1001,7 +1006,7 @@ def wording(
     from .project.wording_review import coverage
 
     if language is None:
-        raise UsageError("name the language: alletter wording --language fr (or es)")
+        raise UsageError("name the language: alletter wording --language fr (or es, or en)")
     found = coverage(_project(root, Path.cwd()), language)
     counts = ", ".join(f"{found.count(status)} {status}" for status in ("published", "approved", "draft", "missing"))
     console.print(f"{found.file}: {len(found.phrases)} wordings: {counts}", highlight=False, soft_wrap=True)

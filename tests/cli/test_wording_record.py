@@ -74,6 +74,12 @@ def test_the_office_records_the_reference_block_and_a_letter_of_that_date_prints
     removed, added = _changed_lines(after_line, phrases.read_text(encoding="utf-8"))
     assert removed == [] and added[:2] == ["    - since: 2022-01-01", "      text: (Please use this reference in your reply)"]
 
+    # `alletter wording --language en` lists what the office recorded, and the window still unknown.
+    listed = run_alletter("wording", "--language", "en", cwd=project_copy).stdout
+    assert f"approved  reference-line (since 2021-05-28): the office's own letters: {AGAINST}" in listed
+    assert "missing   reference-reminder (since 2021-05-28): no published letter read between" in listed
+    assert "missing   reference-line" not in listed
+
     checked = run_alletter("check", case, cwd=project_copy)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     built = run_alletter("build", "--final", "--out", project_copy / "out", case, cwd=project_copy)

@@ -61,6 +61,8 @@ def coverage(project: LetterProject, language: str) -> Coverage:
     State form of a sentence shows its non-State form as missing (a company's letter is refused). The
     words naming each kind of recipient come first; wordings of the language's own that no English
     one stands for (a form of a later date) follow their phrase's rows."""
+    if language == DEFAULT_LANGUAGE:
+        return _english_coverage(project)
     _check_language(language)
     book = project.phrasebook_for(language)
     rows = [_addressee_row(book, kind) for kind in project.phrasebook.recipients]
@@ -79,6 +81,28 @@ def coverage(project: LetterProject, language: str) -> Coverage:
                 if getattr(own, form) is not None and (id(own), form) not in reached:
                     rows.append(PhraseStatus(phrase, own.status, own.source, _describe(form, own.recipient, own.since)))
     return Coverage(language, book.file, rows)
+
+
+def _english_coverage(project: LetterProject) -> Coverage:
+    """The English phrasebook's own wordings: each published (its source a published letter) or
+    approved (recorded by the office from its own letters, `alletter wording record`), and each
+    window no published letter shows (`unknown:`) as missing, with why — what the office can record."""
+    book = project.phrasebook
+    rows = [_addressee_row(book, kind) for kind in book.recipients]
+    for phrase, variants in book.phrases.items():
+        for variant in variants:
+            described = ", ".join(
+                [
+                    *([f"form {variant.form}"] if variant.form else []),
+                    *([variant.recipient] if variant.recipient else []),
+                    *([f"since {variant.since}"] if variant.since else []),
+                ]
+            )
+            if variant.unknown is not None:
+                rows.append(PhraseStatus(phrase, None, variant.unknown, described))
+            else:
+                rows.append(PhraseStatus(phrase, variant.status, variant.source, described))
+    return Coverage(DEFAULT_LANGUAGE, book.file, rows)
 
 
 # Who speaks in a form: `text` serves one mandate and several alike.
