@@ -291,6 +291,8 @@ def test_the_published_wording_of_the_time_is_chosen_by_the_letters_date(write_c
                     "mandates": ["slavery"],
                     "questions_intro": "standard",
                     "closing_paragraphs": [],
+                    # no non-State letter of 2020 read shows its explanatory paragraph: the letter's own
+                    "wording": {"explanatory": "I am writing to you as the Special Rapporteur."},
                 }
             ),
             project,
@@ -301,7 +303,24 @@ def test_the_published_wording_of_the_time_is_chosen_by_the_letters_date(write_c
     assert "Passed this delay, this communication and any response received from you will be made public" in old
     assert "within 60 days" not in old.split("Passed this delay")[1].split("\n")[0]
     assert "Passed this delay" not in new and "within 60 days" in new
-    assert "which has 56 thematic and country mandates" in old  # settings.yaml's count of that date
+    march_2021 = {"reference": "AL OTH 11/2021", "date": "2021-03-12", "follow_up": None, "mandates": ["slavery"]}
+    earliest = render(load_case(write_case(march_2021), project), project).markdown
+    assert "which has 56 thematic and country mandates" in earliest  # settings.yaml's count of that date
+    assert "which has 59 thematic and country mandates" in new
+
+
+def test_a_letter_to_a_company_before_the_earliest_explanatory_paragraph_read_is_refused(write_case, project) -> None:
+    """Issue 21 records that non-State letters of 2019 opened otherwise; none of 2019–2020 read shows it."""
+    from alletter.letter.check import check_letters
+
+    changes = {"reference": "AL OTH 11/2020", "date": "2021-03-11", "follow_up": None, "mandates": ["slavery"]}
+    [checked] = check_letters([write_case(changes)], project)
+    assert [problem.field for problem in checked.problems] == ["date"]
+    assert "no wording of `explanatory` for a letter from one mandate (I) to a non-State actor dated 2021-03-11" in str(
+        checked.problems[0]
+    )
+    [own] = check_letters([write_case({**changes, "wording": {"explanatory": "I write to you."}})], project)
+    assert own.problems == [] and own.valid is not None
 
 
 @pytest.mark.parametrize(
