@@ -262,3 +262,25 @@ def test_a_key_is_added_after_a_list_that_ends_with_an_alias(tmp_path: Path) -> 
         "    recorded: yes",
         "    # a comment that stays where it is",
     ]
+
+
+def test_a_key_that_goes_first_in_a_list_item_takes_the_items_dash(tmp_path: Path) -> None:
+    """A resolution listed as `- adopted: …` without its number: the number goes first, on the
+    dash's line, and `adopted` moves under it (inserted above the dash, it joined the item before
+    and `mandates record renewal country-blr 55/27` refused a duplicate key)."""
+    from alletter.project.yaml_edit import YamlText
+
+    lines = ["resolutions:", "- number: 53/19", "  adopted: 2023-07-13", "- adopted: 2024-04-04", "  source: a"]
+    text = "\n".join([*lines, "- number: 58/19", ""])
+    document = YamlText(tmp_path / "mandates.yaml", text)
+    resolution = document.value(document.root, "resolutions").value[1]
+    document.set_key(resolution, "number", "55/27", ["number", "adopted", "source"])
+    assert document.edited().splitlines() == [
+        "resolutions:",
+        "- number: 53/19",
+        "  adopted: 2023-07-13",
+        "- number: 55/27",
+        "  adopted: 2024-04-04",
+        "  source: a",
+        "- number: 58/19",
+    ]

@@ -154,7 +154,16 @@ class YamlText:
             if name.value == key:
                 self.edits.append(Edit(name.start_mark.line, self.last_line(old) + 1, new))
                 return
-        self.edits.append(Edit(self._after(mapping, key, order), self._after(mapping, key, order), new))
+        at = self._after(mapping, key, order)
+        first = mapping.value[0][0].start_mark.line
+        dash = self.lines[first][:column]
+        if at == first and dash.strip() == "-":
+            # A list item's first key carries the item's dash: the new key takes the dash, and the
+            # former first key moves under it (inserted above the dash, it joined the item before).
+            moved = " " * column + self.lines[first][column:]
+            self.edits.append(Edit(first, first + 1, [dash + new[0][column:], *new[1:], moved]))
+            return
+        self.edits.append(Edit(at, at, new))
 
     def append_item(self, mapping: Any, key: str, item: dict[str, Any], order: list[str]) -> None:
         """Add `item` at the end of the list under `key`, creating the list where there is none."""
