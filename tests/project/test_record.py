@@ -284,3 +284,12 @@ def test_a_key_that_goes_first_in_a_list_item_takes_the_items_dash(tmp_path: Pat
         "  source: a",
         "- number: 58/19",
     ]
+
+
+def test_a_long_source_stays_on_its_key_s_line(root: Path) -> None:
+    """A URL longer than the registry's width has nowhere to break: `source: URL` on one line, not
+    a dangling `source: ` over it."""
+    long_source = "https://nationaltribune.com.au/" + "a-very-long-press-release-title-" * 4 + "belarus"
+    change = record.record_renewal(root, "adequate-housing", "61/9", date(2026, 3, 31), long_source, OFFICER)
+    _, added = _changed_lines((root / "mandates.yaml").read_text(encoding="utf-8"), change.after)
+    assert f"    source: {long_source}" in added

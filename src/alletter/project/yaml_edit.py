@@ -89,12 +89,23 @@ def dump_lines(value: Any, indent: int) -> list[str]:
     from ruamel.yaml import YAML
 
     yaml = YAML()
-    yaml.width = WIDTH - indent
+    # A value with no space to break at (a long URL) is written after its key all the same: at the
+    # registry's width ruamel.yaml would put it alone on the next line, after a dangling `source: `.
+    yaml.width = max([WIDTH - indent, *(len(word) + 40 for word in _unbreakable(value))])
     yaml.indent(mapping=2, sequence=2, offset=0)
     yaml.representer.ignore_aliases = lambda data: True  # one date twice is two dates, not an anchor
     out = io.StringIO()
     yaml.dump(value, out)
     return [" " * indent + line for line in out.getvalue().splitlines()]
+
+
+def _unbreakable(value: Any) -> list[str]:
+    """The strings in `value` with no whitespace to wrap at."""
+    if isinstance(value, dict):
+        return [word for item in value.values() for word in _unbreakable(item)]
+    if isinstance(value, list):
+        return [word for item in value for word in _unbreakable(item)]
+    return [value] if isinstance(value, str) and not any(character.isspace() for character in value) else []
 
 
 def flow(mapping: dict[str, Any]) -> Any:
