@@ -382,3 +382,37 @@ def test_an_ol_before_2021_stays_refused_for_want_of_its_publication_paragraph(t
     completed = run_alletter("check", "--root", REPO, case)
     assert completed.returncode == 1
     assert "no wording of `publication-legislation`" in completed.stdout
+
+
+def test_a_letter_gives_the_resolution_it_cites_where_the_registry_lacks_its_number(project_copy: Path) -> None:
+    """A renewal the registry knows only by its date (`- adopted: …`, no number): a published
+    letter of those dates prints the number it cites, so its case gives it (`resolutions:`), check
+    notes it with the command that records it, and the letter prints it; without it, refused."""
+    registry = project_copy / "mandates.yaml"
+    text = registry.read_text(encoding="utf-8")
+    assert "  - number: 52/7\n    adopted: 2023-04-03\n" in text  # torture's renewal of April 2023
+    registry.write_text(
+        text.replace("  - number: 52/7\n    adopted: 2023-04-03\n", "  - adopted: 2023-04-03\n"), encoding="utf-8"
+    )
+    data = yaml.safe_load((REPO / "cases" / "AL-PAK-1-2023.yaml").read_text(encoding="utf-8"))
+    data |= {"reference": "AL PAK 7/2023", "date": "2023-06-01", "mandates": ["torture"]}
+    case = project_copy / "cases" / "AL-PAK-7-2023.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    refused = run_alletter("check", case, cwd=project_copy)
+    assert refused.returncode == 1
+    assert "the resolution that renewed `torture` on 2023-04-03 has no number in mandates.yaml" in refused.stdout
+    assert "or give the resolution this letter cites: resolutions: {torture: NUMBER}" in refused.stdout
+
+    case.write_text(yaml.safe_dump(data | {"resolutions": {"torture": "52/7"}}, allow_unicode=True, sort_keys=False))
+    checked = run_alletter("check", case, cwd=project_copy)
+    assert checked.returncode == 0, checked.stdout
+    assert (
+        "notice: resolutions.torture: the letter cites resolution 52/7; the resolution that renewed `torture` on "
+        "2023-04-03 has no number in mandates.yaml: record it, from its source: alletter mandates record renewal "
+        "torture 52/7 --adopted 2023-04-03 --source URL"
+    ) in " ".join(checked.stdout.split())
+    built = run_alletter("build", "--out", project_copy / "out", "--format", "docx", case, cwd=project_copy)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "pursuant to Human Rights Council resolution 52/7." in " ".join(
+        docx_text(project_copy / "out" / "AL-PAK-7-2023.docx").split()
+    )

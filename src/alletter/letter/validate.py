@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
@@ -109,10 +109,8 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
         ]
     if case is not None and not check.problems:
         mandates = [
-            replace(in_force, resolution=case.resolutions.get(in_force.id, in_force.resolution))
-            for in_force in (
-                _in_force(project, mandate_id, case.date, case.signed_by.get(mandate_id)) for mandate_id in case.mandates
-            )
+            _in_force(project, mandate_id, case.date, case.signed_by.get(mandate_id), case.resolutions.get(mandate_id))
+            for mandate_id in case.mandates
         ]
         check.notices += [
             *_signatory_notices(loaded, case, project),
@@ -442,7 +440,7 @@ def _registry_problems(loaded: LoadedYaml, case: Case, project: LetterProject) -
     """Rules that need the registry, the annexes folder or the letter's own date."""
     at = loaded.locate
     yield from _file_name_problems(loaded, case.ref)
-    yield from _mandate_problems(loaded, list(enumerate(case.mandates)), case.date, case.signed_by, project)
+    yield from _mandate_problems(loaded, list(enumerate(case.mandates)), case.date, case.signed_by, project, case.resolutions)
     yield from _annex_problems(loaded, list(enumerate(case.annexes)), project)
     for mandate_id in case.signed_by:
         if mandate_id not in case.mandates:
@@ -483,19 +481,24 @@ def _mandate_problems(
     day: date | None,
     signed_by: Mapping[str, object],
     project: LetterProject,
+    cited: Mapping[str, str] | None = None,
 ) -> Iterator[Problem]:
     """Each mandate (at its place in `mandates:`) known to the registry, once, and on the letter's
-    date (when it is sound) with a resolution in force and a holder to sign, or a signatory of
-    the case's own."""
+    date (when it is sound) with a resolution in force and a holder to sign — or a signatory of
+    the case's own, and the resolution the letter itself cites (a published letter prints its
+    number where the registry lacks it)."""
     at = loaded.locate
     for index, mandate_id in mandates:
         mandate = project.mandates.get(mandate_id)
         if mandate is None:
             yield _unknown_mandate(loaded, index, mandate_id, project)
             continue
+        unknown_resolution = project.registry.resolution_on(mandate, day)[1] if day is not None else None
         for missing in project.registry.in_force(mandate, day)[1] if day is not None else []:
             if mandate_id in signed_by and _is_about_the_holder(missing, mandate_id):
                 continue  # the case names who signs
+            if cited and mandate_id in cited and missing == unknown_resolution:
+                continue  # the case gives the resolution its letter cites
             yield Problem(at(("mandates", index), value=True), _with_fix(mandate_id, missing), f"mandates[{index}]")
     first_place: dict[str, int] = {}
     for index, mandate_id in mandates:
@@ -561,6 +564,8 @@ def _own_wording_problems(loaded: LoadedYaml, case: Case, project: LetterProject
             yield Problem(where, f"`{mandate_id}` is not one of this letter's mandates", name)
             continue
         resolution = next((each for each in mandate.resolutions if each.number == number), None)
+        if resolution is None and project.registry.resolution_on(mandate, case.date)[0] is None:
+            continue  # the registry does not know the one in force that day: the letter's own citation, noted
         if resolution is None:
             known = ", ".join(each.number for each in mandate.resolutions if each.number) or "none"
             yield Problem(
@@ -659,8 +664,19 @@ def _own_wording_notices(loaded: LoadedYaml, case: Case, project: LetterProject)
             severity="notice",
         )
     for mandate_id, number in case.resolutions.items():
-        in_force = _in_force(project, mandate_id, case.date).resolution
-        if number != in_force:
+        in_force, unknown = project.registry.resolution_on(project.mandates[mandate_id], case.date)
+        if in_force is None:
+            from ..project.record import command_that_records
+
+            command = command_that_records(mandate_id, unknown or "")
+            yield Problem(
+                at(("resolutions", mandate_id)),
+                f"the letter cites resolution {number}; {unknown}"
+                + (f": record it, from its source: {command.replace('RESOLUTION', number)}" if command else ""),
+                f"resolutions.{mandate_id}",
+                severity="notice",
+            )
+        elif number != in_force:
             yield Problem(
                 at(("resolutions", mandate_id)),
                 f"the letter cites resolution {number}, not {in_force} (in force on {case.date})",
@@ -886,19 +902,22 @@ def _texts(data: object, field_path: FieldPath) -> Iterator[tuple[FieldPath, str
             yield from _texts(value, (*field_path, index))
 
 
-def _in_force(project: LetterProject, mandate_id: str, day: date, signed: SignedBy | None = None) -> MandateInForce:
-    """The mandate as the letter prints it: the registry's, signed by the case's own signatory if it names one."""
+def _in_force(
+    project: LetterProject, mandate_id: str, day: date, signed: SignedBy | None = None, cited: str | None = None
+) -> MandateInForce:
+    """The mandate as the letter prints it: the registry's, signed by the case's own signatory if it
+    names one, citing the case's own resolution if it gives one."""
     from ..project.registry import MandateInForce
     from ..project.schema import Holder
 
-    if signed is None:
-        mandate, missing = project.registry.in_force(project.mandates[mandate_id], day)
-        assert mandate is not None, missing  # reported by _registry_problems
-        return mandate
     known = project.registry.on(project.mandates[mandate_id], day)
-    assert known.resolution is not None, known.missing  # reported by _registry_problems
-    title = signed.title or (known.holder.title if known.holder is not None else None)
-    return MandateInForce(known.id, known.name, known.resolution, Holder.model_validate({"name": signed.name, "title": title}))
+    holder = known.holder
+    if signed is not None:
+        title = signed.title or (known.holder.title if known.holder is not None else None)
+        holder = Holder.model_validate({"name": signed.name, "title": title})
+    resolution = cited or known.resolution
+    assert resolution is not None and holder is not None, known.missing  # reported by _registry_problems
+    return MandateInForce(known.id, known.name, resolution, holder)
 
 
 def _with_fix(mandate_id: str, missing: str) -> str:
@@ -912,6 +931,8 @@ def _with_fix(mandate_id: str, missing: str) -> str:
     if missing.startswith(f"no holder of `{mandate_id}`"):
         own = f"signed_by: {{{mandate_id}: {{name: NAME, title: TITLE}}}}"
         return f"{missing}; record it: {command}; or name who signs this letter: {own}"
+    if "renewal" in command:
+        return f"{missing}; record it: {command}; or give the resolution this letter cites: resolutions: {{{mandate_id}: NUMBER}}"
     return f"{missing}; record it: {command}"
 
 
