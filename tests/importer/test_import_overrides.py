@@ -555,3 +555,28 @@ def test_the_closing_formula_deleted_before_the_signature_is_left_out(tmp_path: 
     imported, original = _own_wording_of("AL-PAK-1-2023", tmp_path, (closing, ""))
     assert imported["wording"] == {"closing": ""}
     _same_own_text(imported, original)
+
+
+def test_a_letter_citing_a_renewal_the_registry_knows_by_its_date_only_imports_with_its_number(
+    project_copy: Path,
+) -> None:
+    """Where mandates.yaml lacks the number of the renewal in force (here torture's of April 2023,
+    made number-less in a copy), import reads the number the letter cites into `resolutions:`,
+    rather than stopping at the registry's gap, and the case builds the letter again."""
+    registry = project_copy / "mandates.yaml"
+    text = registry.read_text(encoding="utf-8")
+    assert "  - number: 52/7\n    adopted: 2023-04-03\n" in text
+    registry.write_text(
+        text.replace("  - number: 52/7\n    adopted: 2023-04-03\n", "  - adopted: 2023-04-03\n"), encoding="utf-8"
+    )
+    data = yaml.safe_load((REPO / "cases" / "AL-PAK-1-2023.yaml").read_text(encoding="utf-8"))
+    data |= {"reference": "AL PAK 7/2023", "date": "2023-06-01", "mandates": ["torture"], "resolutions": {"torture": "52/7"}}
+    case = project_copy / "cases" / "AL-PAK-7-2023.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    built = run_alletter("render", case, "--out", project_copy / "out", "--format", "docx", cwd=project_copy)
+    assert built.returncode == 0, built.stdout + built.stderr
+    imported = project_copy / "imported" / "AL-PAK-7-2023.yaml"
+    completed = run_alletter("import", project_copy / "out" / "AL-PAK-7-2023.docx", "--out", imported, cwd=project_copy)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "builds the letter again word for word" in completed.stdout + completed.stderr
+    assert yaml.safe_load(imported.read_text(encoding="utf-8"))["resolutions"] == {"torture": "52/7"}

@@ -21,6 +21,7 @@ from ..errors import CaseFileError, RecognitionError, SourceLocation
 from ..letter.render import MANDATE_LIST_PHRASE, date_in, render_templates
 from ..letter.validate import ValidCase
 from ..project.letter_project import DEFAULT_LANGUAGE, LetterProject
+from ..project.registry import MandateInForce
 from ..project.schema import Case, Signatory
 from ..project.wording import Block, LetterVoice, MissingWording, Phrasebook, choose_wording, form_group, named_forms
 from .words import merged, plain_texts, tokenize
@@ -201,10 +202,7 @@ def probe_case(project: LetterProject, data: dict[str, Any]) -> ValidCase:
     case = Case.model_validate(data)
     mandates = []
     for mandate_id in case.mandates:
-        in_force, missing = project.registry.in_force(project.mandates[mandate_id], case.date)
-        if in_force is None:
-            raise RecognitionError("; ".join(missing))
-        mandates.append(replace(in_force, resolution=case.resolutions.get(mandate_id, in_force.resolution)))
+        mandates.append(_probed_mandate(project, mandate_id, case.date, case.resolutions.get(mandate_id)))
     return ValidCase(
         path=Path(f"{case.ref.slug}.yaml"),
         case=case,
@@ -214,6 +212,24 @@ def probe_case(project: LetterProject, data: dict[str, Any]) -> ValidCase:
         kind_location=SourceLocation(Path(f"{case.ref.slug}.yaml")),
         recipient_label="",
     )
+
+
+# Where the registry does not know the number a letter of its date cites (a renewal known by its
+# date only), the probes print this instead: no letter prints it, so the sentence is read with its
+# resolutions as slots, and the case gets the number the letter cites (`resolutions:`), as `check` takes it.
+_UNKNOWN_RESOLUTION = "0/0"
+
+
+def _probed_mandate(project: LetterProject, mandate_id: str, day: date, cited: str | None) -> MandateInForce:
+    """The mandate on the probe's date as the registry gives it, citing `cited` if given."""
+    mandate = project.mandates[mandate_id]
+    in_force, missing = project.registry.in_force(mandate, day)
+    if in_force is not None:
+        return replace(in_force, resolution=cited or in_force.resolution)
+    known = project.registry.on(mandate, day)
+    if project.registry.exists_on(mandate, day) and known.holder is not None and known.resolution is None:
+        return MandateInForce(known.id, known.name, cited or _UNKNOWN_RESOLUTION, known.holder)
+    raise RecognitionError("; ".join(missing))
 
 
 def block_patterns(
