@@ -5,6 +5,7 @@ force as `resolutions:`, and the case rebuilds the letter word for word."""
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -580,3 +581,35 @@ def test_a_letter_citing_a_renewal_the_registry_knows_by_its_date_only_imports_w
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "builds the letter again word for word" in completed.stdout + completed.stderr
     assert yaml.safe_load(imported.read_text(encoding="utf-8"))["resolutions"] == {"torture": "52/7"}
+
+
+def test_a_letter_signed_where_the_registry_knows_no_holder_imports_with_its_signatory(project_copy: Path) -> None:
+    """A Working Group's chair between two sightings: the registry has no holder that day, the
+    letter's signature block says who signed, and import reads it into `signed_by` (name, and the
+    title as printed), so that the case passes check and builds the letter again."""
+    from alletter.project.letter_project import LetterProject
+
+    project = LetterProject(project_copy)
+    business = project.mandates["business-and-human-rights"]
+    assert project.registry.on(business, date(2023, 6, 1)).holder is None, "pick a day the registry has no chair on"
+    title = "Chair-Rapporteur of the Working Group on the issue of human rights and transnational corporations and other business enterprises"
+    data = yaml.safe_load((REPO / "cases" / "AL-OTH-11-2023.yaml").read_text(encoding="utf-8"))
+    for field in ("follow_up", "related"):
+        data.pop(field, None)
+    data |= {
+        "reference": "AL OTH 5/2023",
+        "date": "2023-06-01",
+        "mandates": ["business-and-human-rights", "education"],
+        "signed_by": {"business-and-human-rights": {"name": "Jane Roe", "title": title}},
+    }
+    case = project_copy / "cases" / "AL-OTH-5-2023.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    built = run_alletter("render", case, "--out", project_copy / "out", "--format", "docx,pdf", cwd=project_copy)
+    assert built.returncode == 0, built.stdout + built.stderr
+    for fmt in ("docx", "pdf"):
+        imported = project_copy / "imported" / fmt / "AL-OTH-5-2023.yaml"
+        completed = run_alletter("import", project_copy / "out" / f"AL-OTH-5-2023.{fmt}", "--out", imported, cwd=project_copy)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        assert "builds the letter again word for word" in completed.stdout + completed.stderr
+        signed = yaml.safe_load(imported.read_text(encoding="utf-8"))["signed_by"]
+        assert signed == {"business-and-human-rights": {"name": "Jane Roe", "title": title}}

@@ -19,10 +19,10 @@ from typing import Any
 
 from ..errors import CaseFileError, RecognitionError, SourceLocation
 from ..letter.render import MANDATE_LIST_PHRASE, date_in, render_templates
-from ..letter.validate import ValidCase
+from ..letter.validate import ValidCase, mandate_in_force
 from ..project.letter_project import DEFAULT_LANGUAGE, LetterProject
 from ..project.registry import MandateInForce
-from ..project.schema import Case, Signatory
+from ..project.schema import Case, Holder, Signatory
 from ..project.wording import Block, LetterVoice, MissingWording, Phrasebook, choose_wording, form_group, named_forms
 from .words import merged, plain_texts, tokenize
 
@@ -202,7 +202,7 @@ def probe_case(project: LetterProject, data: dict[str, Any]) -> ValidCase:
     case = Case.model_validate(data)
     mandates = []
     for mandate_id in case.mandates:
-        mandates.append(_probed_mandate(project, mandate_id, case.date, case.resolutions.get(mandate_id)))
+        mandates.append(_probed_mandate(project, case, mandate_id))
     return ValidCase(
         path=Path(f"{case.ref.slug}.yaml"),
         case=case,
@@ -220,16 +220,44 @@ def probe_case(project: LetterProject, data: dict[str, Any]) -> ValidCase:
 _UNKNOWN_RESOLUTION = "0/0"
 
 
-def _probed_mandate(project: LetterProject, mandate_id: str, day: date, cited: str | None) -> MandateInForce:
-    """The mandate on the probe's date as the registry gives it, citing `cited` if given."""
+def _probed_mandate(project: LetterProject, case: Case, mandate_id: str) -> MandateInForce:
+    """The mandate on the probe's date as `check` takes it: the registry's, or the signatory and
+    resolution the case gives where the registry has none."""
     mandate = project.mandates[mandate_id]
-    in_force, missing = project.registry.in_force(mandate, day)
-    if in_force is not None:
+    in_force, missing = project.registry.in_force(mandate, case.date)
+    cited, signed = case.resolutions.get(mandate_id), case.signed_by.get(mandate_id)
+    if in_force is not None and signed is None:
         return replace(in_force, resolution=cited or in_force.resolution)
-    known = project.registry.on(mandate, day)
-    if project.registry.exists_on(mandate, day) and known.holder is not None and known.resolution is None:
-        return MandateInForce(known.id, known.name, cited or _UNKNOWN_RESOLUTION, known.holder)
-    raise RecognitionError("; ".join(missing))
+    known = project.registry.on(mandate, case.date)
+    if not project.registry.exists_on(mandate, case.date) or (known.holder is None and signed is None):
+        raise RecognitionError("; ".join(missing))
+    return mandate_in_force(project, mandate_id, case.date, signed, cited or known.resolution or _UNKNOWN_RESOLUTION)
+
+
+def _unsigned(project: LetterProject, day: date, mandates: list[str], language: str, sentinels: Sentinels) -> dict[str, Any]:
+    """`signed_by` for the mandates the registry knows no holder of on `day`: the name a sentinel,
+    so that the letter's signature block says who signed (a Working Group's chair between two
+    sightings), as the case's `signed_by` gives it to `check`. The title under it is the one the
+    mandate's nearest holder in the registry signs with (a Working Group's "Chair-Rapporteur of …"),
+    in English letters: a literal, which parts the name from the title (two slots side by side
+    could not be told apart), and is the case's only when the letter prints it."""
+    signed: dict[str, Any] = {}
+    for mandate_id in mandates:
+        mandate = project.mandates.get(mandate_id)
+        if mandate is None or not project.registry.exists_on(mandate, day):
+            continue
+        if project.registry.on(mandate, day).holder is not None:
+            continue
+        titled = [(holder, _first_seen(holder)) for holder in mandate.holders if holder.title]
+        nearest = min(titled, key=lambda pair: abs((pair[1] or date.min) - day), default=(None, None))[0]
+        title = nearest.title if nearest is not None and language == DEFAULT_LANGUAGE else None
+        signed[mandate_id] = {"name": sentinels.word(f"signed_by.{mandate_id}.name"), **({"title": title} if title else {})}
+    return signed
+
+
+def _first_seen(holder: Holder) -> date | None:
+    """The first day a source shows the holder in office: their term's, or their first sighting's."""
+    return holder.first_certain_day or min(holder.seen, default=None)
 
 
 def block_patterns(
@@ -283,6 +311,9 @@ def probing(
     in `language` (its phrasebook's sentences, its dates)."""
     sentinels = Sentinels()
     base = _probe_base(reference, day, mandates, recipient, language, sentinels)
+    unsigned = _unsigned(project, day, mandates, language, sentinels)
+    if unsigned:
+        base["signed_by"] = unsigned
     probes = _probes(project, project.phrasebook_for(language), sentinels)
     return Probing(base, sentinels, block_patterns(project, base, probes, sentinels))
 

@@ -109,7 +109,7 @@ def check_case(path: Path, project: LetterProject) -> CaseCheck:
         ]
     if case is not None and not check.problems:
         mandates = [
-            _in_force(project, mandate_id, case.date, case.signed_by.get(mandate_id), case.resolutions.get(mandate_id))
+            mandate_in_force(project, mandate_id, case.date, case.signed_by.get(mandate_id), case.resolutions.get(mandate_id))
             for mandate_id in case.mandates
         ]
         check.notices += [
@@ -902,11 +902,11 @@ def _texts(data: object, field_path: FieldPath) -> Iterator[tuple[FieldPath, str
             yield from _texts(value, (*field_path, index))
 
 
-def _in_force(
+def mandate_in_force(
     project: LetterProject, mandate_id: str, day: date, signed: SignedBy | None = None, cited: str | None = None
 ) -> MandateInForce:
     """The mandate as the letter prints it: the registry's, signed by the case's own signatory if it
-    names one, citing the case's own resolution if it gives one."""
+    names one, citing the case's own resolution if it gives one (`import` reads a letter the same way)."""
     from ..project.registry import MandateInForce
     from ..project.schema import Holder
 
@@ -958,4 +958,4 @@ def _signatory_notices(loaded: LoadedYaml, case: Case, project: LetterProject) -
             )
 
 
-__all__ = ["CaseCheck", "ValidCase", "check_case", "check_cases", "load_case", "load_yaml", "parse_yaml"]
+__all__ = ["CaseCheck", "ValidCase", "check_case", "check_cases", "load_case", "load_yaml", "mandate_in_force", "parse_yaml"]
