@@ -34,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 console = Console()
 errors = Console(stderr=True)
@@ -372,6 +373,7 @@ def new(
     existing file is never overwritten.
 
     Example: alletter new --type AL --country OTH --follow-up cases/AL-OTH-11-2023.yaml
+
     Example: alletter new --type UA --country SEN --language fr
     """
     from datetime import date
@@ -976,8 +978,7 @@ def _build_with_progress_bar(archive: Archive, files: list[Path], jobs: int, for
         return archive.build(files, jobs=jobs, force=force, prune=prune, on_result=advance, on_wait=_waiting_for(archive.out_dir))
 
 
-wording_app = typer.Typer(
-    help="How far each language's wording is confirmed; the office's approvals; PO files for translators.",
+wording_app = typer.Typer(  # its help is the callback's docstring
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -990,8 +991,10 @@ def wording(
     language: Annotated[str | None, typer.Option("--language", "-l", help="en, fr or es.", show_default=False)] = None,
     root: RootOption = None,
 ) -> None:
-    """The sentences of a language's letters: how many are published, approved, draft and
-    missing, then each with its status and source.
+    """How far each language's wording is confirmed; the office's approvals and records; PO files for translators.
+
+    With --language: the sentences of that language's letters, how many are published, approved,
+    draft and missing, then each with its status and source.
 
     In English, `missing` are the windows no published letter shows (a letter of those dates is
     refused until the office records the wording: `alletter wording record`).

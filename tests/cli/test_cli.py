@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
-from conftest import REPO, run_alletter
+from conftest import REPO, alletter_command, run_alletter
 
 
 def test_help_explains_every_command() -> None:
@@ -14,6 +16,31 @@ def test_help_explains_every_command() -> None:
         assert command in completed.stdout
         sub = run_alletter(command, "--help")
         assert sub.returncode == 0 and "Example:" in sub.stdout
+
+
+COMMANDS = (
+    "render", "build", "pack", "check", "new", "watch", "redline", "import", "mandates",
+    "mandates record renewal", "mandates record holder", "mandates record vacancy", "mandates record rename",
+    "mandates record establish", "mandates record end", "wording", "wording approve", "wording record",
+    "wording export", "wording import",
+)  # fmt: skip
+
+
+def test_every_command_s_help_gives_examples_each_on_a_line_of_its_own() -> None:
+    """Help paragraphs are reflowed to the terminal (Markdown help): two examples written on lines
+    of their own must not run together into one."""
+    for command in COMMANDS:
+        completed = subprocess.run(
+            [*alletter_command(), *command.split(), "--help"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "COLUMNS": "100"},
+        )
+        assert completed.returncode == 0, (command, completed.stderr)
+        lines = completed.stdout.splitlines()
+        assert any(line.strip().startswith("Example: alletter") for line in lines), command
+        assert all(line.count("Example:") <= 1 for line in lines), command
+        assert not any("Example:" in line and not line.strip().startswith("Example:") for line in lines), command
 
 
 def test_render_names_files_after_the_reference(tmp_path: Path) -> None:
