@@ -118,3 +118,21 @@ def test_a_wording_that_contradicts_the_phrasebook_is_refused_and_the_file_untou
         assert completed.returncode != 0, arguments
         assert reason in completed.stderr, completed.stderr
         assert phrases.read_text(encoding="utf-8") == before
+
+
+def test_a_french_letter_s_window_is_recorded_in_the_french_phrasebook(project_copy: Path) -> None:
+    """`--language fr`: the French letters' reference block of 2021–2022, in phrases.fr.yaml only."""
+    english = (project_copy / "templates" / "phrases.yaml").read_text(encoding="utf-8")
+    french = project_copy / "templates" / "phrases.fr.yaml"
+    before = french.read_text(encoding="utf-8")
+    completed = _record(
+        project_copy, "reference-line", "--language", "fr", "--since", "2021-05-28", "--text", "Réf. : {{ case.reference }}"
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "--- phrases.fr.yaml (before)" in completed.stdout
+    removed, added = _changed_lines(before, french.read_text(encoding="utf-8"))
+    assert removed == [
+        "      unknown: no published letter read between 28 May 2021 and 31 December 2022 shows its reference block"
+    ]
+    assert added[0] == "      text: 'Réf. : {{ case.reference }}'" and "      status: approved" in added
+    assert (project_copy / "templates" / "phrases.yaml").read_text(encoding="utf-8") == english
