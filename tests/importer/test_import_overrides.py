@@ -613,3 +613,32 @@ def test_a_letter_signed_where_the_registry_knows_no_holder_imports_with_its_sig
         assert "builds the letter again word for word" in completed.stdout + completed.stderr
         signed = yaml.safe_load(imported.read_text(encoding="utf-8"))["signed_by"]
         assert signed == {"business-and-human-rights": {"name": "Jane Roe", "title": title}}
+
+
+@pytest.mark.parametrize(
+    ("block", "fmt"),
+    [
+        ({"reference-line": "Ref.: AL PAK 9/2022", "reference-reminder": "(Please use this reference in your reply)"}, "docx"),
+        ({"reference-line": "Ref.: AL PAK 9/2022", "reference-reminder": "(Please use this reference in your reply)"}, "pdf"),
+        ({"reference-line": "REFERENCE: AL PAK 9/2022", "reference-reminder": ""}, "docx"),
+    ],
+)
+def test_a_letter_of_a_window_no_published_letter_shows_imports_with_its_own_words(
+    tmp_path: Path, block: dict[str, str], fmt: str
+) -> None:
+    """A letter of May 2022, whose reference block no published letter read shows (`unknown:`):
+    import reads the block the letter prints into its own wording, the line apart from the
+    reminder (as letters printed them before the window and after it), and the case passes check
+    and builds the letter again, where it used to stop at the phrasebook's gap."""
+    data = yaml.safe_load((REPO / "cases" / "forms" / "AL-PAK-2-2021.yaml").read_text(encoding="utf-8"))
+    data |= {"reference": "AL PAK 9/2022", "date": "2022-05-02", "wording": block}
+    case = tmp_path / "cases" / "AL-PAK-9-2022.yaml"
+    case.parent.mkdir()
+    case.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    letter = _built(case, tmp_path / "out", fmt)
+    imported = tmp_path / "imported" / "AL-PAK-9-2022.yaml"
+    completed = run_alletter("import", letter, "--out", imported, "--root", REPO)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "builds the letter again word for word" in completed.stdout + completed.stderr
+    assert yaml.safe_load(imported.read_text(encoding="utf-8"))["wording"] == block
+    assert run_alletter("check", "--root", REPO, imported).returncode == 0

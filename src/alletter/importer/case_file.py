@@ -109,9 +109,11 @@ def case_data(project: LetterProject, recognition: Recognition, letter: LetterTe
         data["annexes"] = []
     book = phrasebook_of(project, recognition.base)
     values = {slot: as_typed(text, book) for slot, text in _slot_values(found.captures).items()}
+    # a sentence the letter matched as printing nothing (the reminder line letters before 2021 had not)
+    said_as_nothing = [phrase for phrase, text in data.get("wording", {}).items() if text == ""]
     data = _filled(data, {word: slot.field for word, slot in recognition.sentinels.words.items()}, values)
     _fill_follow_up(data, values, project, todos)
-    _fill_own(data, values, project, head, found.left_out)
+    _fill_own(data, values, project, head, [*found.left_out, *said_as_nothing])
     _fill_related(data, values, project, head, todos)
     _fill_annex(data, values.get("annex.paragraphs", ""), project)
     _split_before_facts(data, project, head)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..errors import CaseFileError, RecognitionError, SourceLocation
-from ..letter.render import MANDATE_LIST_PHRASE, date_in, render_templates
+from ..letter.render import MANDATE_LIST_PHRASE, date_in, render_templates, wordings_on
 from ..letter.validate import ValidCase, mandate_in_force
 from ..project.letter_project import DEFAULT_LANGUAGE, LetterProject
 from ..project.registry import MandateInForce
@@ -218,6 +218,7 @@ def probe_case(project: LetterProject, data: dict[str, Any]) -> ValidCase:
 # date only), the probes print this instead: no letter prints it, so the sentence is read with its
 # resolutions as slots, and the case gets the number the letter cites (`resolutions:`), as `check` takes it.
 _UNKNOWN_RESOLUTION = "0/0"
+ONE_DAY = timedelta(days=1)
 
 
 def _probed_mandate(project: LetterProject, case: Case, mandate_id: str) -> MandateInForce:
@@ -314,7 +315,11 @@ def probing(
     unsigned = _unsigned(project, day, mandates, language, sentinels)
     if unsigned:
         base["signed_by"] = unsigned
+    unknown = _unknown_phrases(project, base)
+    if unknown:
+        base["wording"] = {phrase: sentinels.word(f"wording.{phrase}") for phrase in unknown}
     probes = _probes(project, project.phrasebook_for(language), sentinels)
+    probes += _worded_as_on(project, base, unknown)
     return Probing(base, sentinels, block_patterns(project, base, probes, sentinels))
 
 
@@ -338,6 +343,52 @@ def _silent_phrases(project: LetterProject, base: dict[str, Any]) -> set[str]:
         except MissingWording:
             continue
     return silent
+
+
+def _unknown_phrases(project: LetterProject, base: dict[str, Any]) -> dict[str, tuple[date, date | None]]:
+    """The sentences no published letter of the probe's date shows (`unknown:` windows, such as
+    the reference block of 2021–2022), each with the days its window starts and the next wording
+    takes effect (None: none does). The letter read says them in its own words: they are slots,
+    and the case gets them as its own wording (`wording:`), as `check` asks of such a letter."""
+    case = Case.model_validate(base)
+    voice = LetterVoice(len(case.mandates), case.kind.recipient, case.date)
+    book = phrasebook_of(project, base)
+    unknown = {}
+    for name, variants in book.phrases.items():
+        try:
+            choose_wording(book, name, voice)
+        except MissingWording as error:
+            if error.unknown_since is None:
+                continue
+            later = [
+                variant.since
+                for variant in variants
+                if variant.form is None
+                and variant.recipient in (None, voice.recipient)
+                and variant.since is not None
+                and variant.since > case.date
+            ]
+            unknown[name] = (error.unknown_since, min(later, default=None))
+    return unknown
+
+
+def _worded_as_on(project: LetterProject, base: dict[str, Any], unknown: dict[str, tuple[date, date | None]]) -> list[Probe]:
+    """Probes that word the letter's unknown sentences as letters did on the day before their
+    window and on the day the next wording took effect: a letter of the window that prints one
+    of those is read into its own wording sentence by sentence (the reference line apart from the
+    reminder under it, which two slots side by side could not tell apart)."""
+    days = sorted(
+        {start - ONE_DAY for start, _ in unknown.values() if start > date.min} | {end for _, end in unknown.values() if end}
+    )
+    if not days:
+        return []
+    valid = probe_case(project, base)
+    probes = []
+    for day in days:
+        worded = wordings_on(valid, project, dict.fromkeys(unknown, day))
+        texts = plain_texts(list(worded.values()))
+        probes.append(Probe(f"worded as on {day}", {"wording": dict(zip(worded, texts, strict=True))}))
+    return probes
 
 
 # --- a letter's own wording: the variants of a block no known wording of which the letter prints ---

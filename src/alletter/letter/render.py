@@ -12,9 +12,9 @@ from __future__ import annotations
 import calendar
 import re
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +28,16 @@ from ..errors import CaseFileError, Problem, TemplateError
 from ..project.letter_project import ANNEXES_DIR, ANNEXES_PREFIX, DEFAULT_LANGUAGE, PHRASES_FILE, LetterProject
 from ..project.registry import MandateInForce
 from ..project.schema import FOOTNOTE_MARK, NON_STATE, Annex, Case, Party, Reference, RelatedLetter, Signatory
-from ..project.wording import LetterVoice, MandateName, MissingWording, Phrasebook, choose_variant, choose_wording, letter_blocks
+from ..project.wording import (
+    LetterVoice,
+    MandateName,
+    MissingWording,
+    Phrasebook,
+    Variant,
+    choose_variant,
+    choose_wording,
+    letter_blocks,
+)
 from .typography import LITERAL_QUOTES, curly_quotes, typeset
 from .validate import ValidCase
 
@@ -302,30 +311,54 @@ def say(context: jinja2.runtime.Context, phrase: str, **values: object) -> Markd
     own = context["case"].wording.get(phrase)
     if own is not None:  # the letter's own wording, as typed: a case value, never a template
         return narrative_inline(own)
-    book: Phrasebook = context["phrasebook"]
-    voice: LetterVoice = context["voice"]
     try:
-        variant, words = choose_variant(book, phrase, voice, context["case"].forms.get(phrase))
+        variant, text = _worded(context.environment, {**context.get_all(), **values}, phrase, context["voice"])
     except MissingWording as error:
         missing = _wordings_missing.get()
         if missing is None:
             raise
         missing.append(error)
         return Markdown("")
+    if variant.status == "draft":
+        _mark_draft(phrase, text)
+    return Markdown(text)
+
+
+def _worded(environment: jinja2.Environment, values: Mapping[str, Any], phrase: str, voice: LetterVoice) -> tuple[Variant, str]:
+    """`phrase` in its wording for `voice` (the letter's, or another date's), filled in from `values`
+    (the letter's context): the chosen wording and its Markdown."""
+    book: Phrasebook = values["phrasebook"]
+    variant, words = choose_variant(book, phrase, voice, values["case"].forms.get(phrase))
     if voice.speakers == 1:
-        words = book.agreeing(words, context["speaker_gender"])
+        words = book.agreeing(words, values["speaker_gender"])
     try:
-        template = _phrase_template(context.environment, words)
-        text = template.render({**context.get_all(), **values}).strip()
+        text = _phrase_template(environment, words).render(values).strip()
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"{book.file} ({phrase})", None, error.message or "syntax error") from None
     except jinja2.UndefinedError as error:
         raise TemplateError(f"{book.file} ({phrase})", None, str(error)) from None
     # A sentence that ends with a value ending in a full stop ("S.A.") takes no second one.
-    text = _DOUBLED_FULL_STOP.sub(r"\\.", text)
-    if variant.status == "draft":
-        _mark_draft(phrase, text)
-    return Markdown(text)
+    return variant, _DOUBLED_FULL_STOP.sub(r"\\.", text)
+
+
+def wordings_on(valid: ValidCase, project: LetterProject, phrases: Mapping[str, date]) -> dict[str, str]:
+    """Each of `phrases` as the letter would say it on the date given for it — its wording in force
+    then, for the letter's speakers and recipient — as Markdown; a phrase with no wording on that
+    date is left out. How `import` reads a sentence no published letter of the letter's own date
+    shows: in the wordings on either side of that window."""
+
+    def each(environment: jinja2.Environment, context: dict[str, object]) -> dict[str, str]:
+        voice = context["voice"]
+        assert isinstance(voice, LetterVoice)
+        worded = {}
+        for phrase, day in phrases.items():
+            try:
+                worded[phrase] = _worded(environment, context, phrase, replace(voice, on=day))[1]
+            except MissingWording:
+                continue
+        return worded
+
+    return _rendered(valid, project, each)
 
 
 @lru_cache(maxsize=1024)
