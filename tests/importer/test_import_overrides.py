@@ -642,3 +642,26 @@ def test_a_letter_of_a_window_no_published_letter_shows_imports_with_its_own_wor
     assert "builds the letter again word for word" in completed.stdout + completed.stderr
     assert yaml.safe_load(imported.read_text(encoding="utf-8"))["wording"] == block
     assert run_alletter("check", "--root", REPO, imported).returncode == 0
+
+
+def test_a_french_letter_signed_where_the_registry_knows_no_holder_imports_with_its_signatory(tmp_path: Path) -> None:
+    """The same in French: the title is printed as names.fr.yaml words the English one, and read back as it."""
+    from alletter.project.letter_project import LetterProject
+
+    project = LetterProject(REPO)
+    assert project.registry.on(project.mandates["arbitrary-detention"], date(2021, 2, 10)).holder is None
+    signed = {
+        "arbitrary-detention": {"name": "Jane Roe", "title": "Chair-Rapporteur of the Working Group on Arbitrary Detention"}
+    }
+    data = yaml.safe_load((REPO / "cases" / "UA-SEN-1-2023.yaml").read_text(encoding="utf-8"))
+    data.pop("follow_up", None)
+    data |= {"reference": "UA SEN 3/2021", "date": "2021-02-10", "mandates": ["freedom-of-expression", "arbitrary-detention"]}
+    case = tmp_path / "cases" / "UA-SEN-3-2021.yaml"
+    case.parent.mkdir()
+    case.write_text(yaml.safe_dump(data | {"signed_by": signed}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    letter = _built(case, tmp_path / "out", "docx")
+    assert "Président-Rapporteur du Groupe de travail sur la détention arbitraire" in " ".join(docx_text(letter).split())
+    imported = tmp_path / "imported" / "UA-SEN-3-2021.yaml"
+    completed = run_alletter("import", letter, "--out", imported, "--root", REPO)
+    assert "builds the letter again word for word" in completed.stdout + completed.stderr
+    assert yaml.safe_load(imported.read_text(encoding="utf-8"))["signed_by"] == signed

@@ -239,9 +239,10 @@ def _unsigned(project: LetterProject, day: date, mandates: list[str], language: 
     """`signed_by` for the mandates the registry knows no holder of on `day`: the name a sentinel,
     so that the letter's signature block says who signed (a Working Group's chair between two
     sightings), as the case's `signed_by` gives it to `check`. The title under it is the one the
-    mandate's nearest holder in the registry signs with (a Working Group's "Chair-Rapporteur of …"),
-    in English letters: a literal, which parts the name from the title (two slots side by side
-    could not be told apart), and is the case's only when the letter prints it."""
+    mandate's nearest holder in the registry signs with (a Working Group's "Chair-Rapporteur of …",
+    which another language's letter prints as its names file words it): a literal, which parts the
+    name from the title (two slots side by side could not be told apart), and is the case's only
+    when the letter prints it."""
     signed: dict[str, Any] = {}
     for mandate_id in mandates:
         mandate = project.mandates.get(mandate_id)
@@ -251,7 +252,9 @@ def _unsigned(project: LetterProject, day: date, mandates: list[str], language: 
             continue
         titled = [(holder, _first_seen(holder)) for holder in mandate.holders if holder.title]
         nearest = min(titled, key=lambda pair: abs((pair[1] or date.min) - day), default=(None, None))[0]
-        title = nearest.title if nearest is not None and language == DEFAULT_LANGUAGE else None
+        title = nearest.title if nearest is not None else None
+        if title is not None and language != DEFAULT_LANGUAGE and title not in project.names_for(language).titles:
+            title = None  # another language prints a title as its names file words it
         signed[mandate_id] = {"name": sentinels.word(f"signed_by.{mandate_id}.name"), **({"title": title} if title else {})}
     return signed
 
