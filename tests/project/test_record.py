@@ -305,3 +305,26 @@ def test_a_long_source_stays_on_its_key_s_line(root: Path) -> None:
     change = record.record_renewal(root, "adequate-housing", "61/9", date(2026, 3, 31), long_source, OFFICER)
     _, added = _changed_lines((root / "mandates.yaml").read_text(encoding="utf-8"), change.after)
     assert f"    source: {long_source}" in added
+
+
+def test_an_edit_that_would_change_another_mandate_is_refused_not_a_traceback(root: Path) -> None:
+    """alletter's own safety net (a line placed in the wrong entry, as an alias once caused): a
+    typed refusal naming what would change, with nothing written."""
+    from alletter.project.record import _check_untouched, _validated
+
+    path = root / "mandates.yaml"
+    registry = _validated(path, path.read_text(encoding="utf-8"))
+    other = registry.mandates[1]
+    changed = registry.model_copy(
+        update={
+            "mandates": [
+                registry.mandates[0],
+                other.model_copy(update={"name": other.name + " (changed)"}),
+                *registry.mandates[2:],
+            ]
+        }
+    )
+    with pytest.raises(RecordRefusedError) as refused:
+        _check_untouched(registry, changed, registry.mandates[0].id, path, "resolution 61/9")
+    assert f"alletter's edit would also change `{registry.mandates[1].id}`" in str(refused.value)
+    assert "mandates.yaml is unchanged" in str(refused.value)

@@ -80,7 +80,7 @@ class _Recording:
     def finish(self) -> Change:
         after = self.document.edited()
         registry = _validated(self.path, after)
-        _check_untouched(self.registry, registry, self.mandate.id, self.path)
+        _check_untouched(self.registry, registry, self.mandate.id, self.path, self.what)
         return Change(self.path, self.text, after, self.what)
 
 
@@ -111,13 +111,17 @@ def _validated(path: Path, text: str) -> Registry:
     return validate_model(loaded, Registry)
 
 
-def _check_untouched(before: Registry, after: Registry, mandate_id: str, path: Path) -> None:
-    """The edit changed the one mandate it is about (or added it), and nothing else."""
+def _check_untouched(before: Registry, after: Registry, mandate_id: str, path: Path, what: str) -> None:
+    """The edit changed the one mandate it is about (or added it), and nothing else: else it is
+    alletter's own fault (a line placed in the wrong entry), refused before anything is written."""
     old = {mandate.id: mandate for mandate in before.mandates}
     new = {mandate.id: mandate for mandate in after.mandates}
     others_changed = [key for key in old if key != mandate_id and old[key] != new.get(key)]
     if others_changed or before.sessions != after.sessions:
-        raise AssertionError(f"{path}: an edit of `{mandate_id}` changed {others_changed or 'sessions'}")
+        changed = ", ".join(f"`{key}`" for key in others_changed) or "the sessions"
+        raise RecordRefusedError(
+            path, what, f"alletter's edit would also change {changed} (a fault of alletter's: please report it with this command)"
+        )
 
 
 def _life(mandate: Mandate, registry: RegistryOnDates) -> tuple[date | None, date | None]:
