@@ -3,8 +3,8 @@
 Each worker process loads the project once and imports letter after letter (the probes'
 templates compiled once, Python started once), so a batch is much faster than one `alletter
 import` process per letter. Every letter ends in one of four outcomes, which the summary lists:
-word for word (the case rebuilds the letter), with overrides (the case has its own wording or
-resolutions and rebuilds the letter), with TODOs (something could not be placed, or the rebuild
+word for word (the case rebuilds the letter), with overrides (the case has its own wording,
+resolutions or signatories and rebuilds the letter), with TODOs (something could not be placed, or the rebuild
 differs), failed (no case file written, and why).
 """
 
@@ -90,6 +90,7 @@ def import_one(letter: Path, out_dir: Path, project: LetterProject | None = None
     own = [
         *(imported.data.get("wording") or {}),
         *(f"resolution {number}" for number in (imported.data.get("resolutions") or {}).values()),
+        *(f"signatory for {mandate_id}" for mandate_id in imported.data.get("signed_by") or {}),
     ]
     if own:
         return LetterImport(letter, "with overrides", target, f"its own {', '.join(own)}")
