@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import RecordRefusedError, UsageError, did_you_mean
-from .letter_project import REGISTRY_FILE, validate_model
-from .load import parse_yaml_text, read_source
+from .letter_project import REGISTRY_FILE
+from .load import read_source
 from .registry import MAX_TENURE_YEARS, RegistryOnDates, _years_later
 from .schema import Holder, Mandate, Registry, Resolution
-from .yaml_edit import Change, Edit, Recorder, YamlText, dump_lines, flow
+from .yaml_edit import Change, Edit, Recorder, YamlText, dump_lines, flow, validated
 
 ONE_DAY = timedelta(days=1)
 
@@ -100,15 +100,7 @@ def _start(root: Path, mandate_id: str, recorder: Recorder, what: str, *, new: b
 
 
 def _validated(path: Path, text: str) -> Registry:
-    from ..errors import CaseFileError
-
-    try:
-        loaded = parse_yaml_text(path, text)
-    except CaseFileError as error:
-        raise RecordRefusedError(path, "the registry", str(error)) from None
-    if loaded.problems:
-        raise RecordRefusedError(path, "the registry", "; ".join(str(problem) for problem in loaded.problems))
-    return validate_model(loaded, Registry)
+    return validated(path, text, Registry, "the registry")
 
 
 def _check_untouched(before: Registry, after: Registry, mandate_id: str, path: Path, what: str) -> None:

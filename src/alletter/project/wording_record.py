@@ -23,10 +23,10 @@ from typing import Any, Literal
 import jinja2
 
 from ..errors import ProjectFileError, RecordRefusedError, UsageError, did_you_mean
-from .letter_project import phrases_file, validate_model
-from .load import parse_yaml_text, read_source
+from .letter_project import phrases_file
+from .load import read_source
 from .wording import LANGUAGES, LetterVoice, MissingWording, Phrasebook, choose_variant
-from .yaml_edit import Change, Edit, Recorder, YamlText, dump_lines
+from .yaml_edit import Change, Edit, Recorder, YamlText, dump_lines, validated
 
 RecipientKind = Literal["state", "non-state"]
 
@@ -96,16 +96,10 @@ def record_wording(
 
 def _phrasebook(path: Path, text: str, what: str) -> Phrasebook:
     """The phrasebook `text` is, or a refusal naming what is wrong with it."""
-    from ..errors import CaseFileError
-
     try:
-        loaded = parse_yaml_text(path, text)
-        if loaded.problems:
-            raise RecordRefusedError(path, what, "; ".join(str(problem) for problem in loaded.problems))
-        book = validate_model(loaded, Phrasebook)
-    except (CaseFileError, ProjectFileError) as error:
+        return validated(path, text, Phrasebook, what)
+    except ProjectFileError as error:
         raise RecordRefusedError(path, what, str(error)) from None
-    return book
 
 
 def _parsed(path: Path, what: str, words: str) -> None:

@@ -20,8 +20,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-from .load import read_source
+from ..errors import CaseFileError, RecordRefusedError, UsageError
+from .letter_project import ModelT, validate_model
+from .load import parse_yaml_text, read_source
 
 # The registry and the phrasebooks are wrapped at 120 columns; new lines are written the same way.
 WIDTH = 120
@@ -49,7 +50,7 @@ def default_recorder(root: Path, today: date) -> Recorder:
 
 @dataclass(frozen=True)
 class Change:
-    """An edit of mandates.yaml, computed and validated, not yet written."""
+    """An edit of a YAML file (mandates.yaml, a phrasebook), computed and validated, not yet written."""
 
     path: Path
     before: str
@@ -66,6 +67,19 @@ class Change:
             f"{self.path.name} (after)",
         )
         return "".join(lines)
+
+
+def validated(path: Path, text: str, model: type[ModelT], what: str) -> ModelT:
+    """`text`, about to be written to `path`, read back as `model`, so that nothing is written that
+    the next command could not read: a text that does not parse is a refusal to record `what`; a
+    model it breaks is the loader's error, naming its field and line."""
+    try:
+        loaded = parse_yaml_text(path, text)
+    except CaseFileError as error:
+        raise RecordRefusedError(path, what, str(error)) from None
+    if loaded.problems:
+        raise RecordRefusedError(path, what, "; ".join(str(problem) for problem in loaded.problems))
+    return validate_model(loaded, model)
 
 
 def write_change(change: Change) -> None:
