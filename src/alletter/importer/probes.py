@@ -227,7 +227,7 @@ def _probed_mandate(project: LetterProject, case: Case, mandate_id: str) -> Mand
     mandate = project.mandates[mandate_id]
     in_force, missing = project.registry.in_force(mandate, case.date)
     cited, signed = case.resolutions.get(mandate_id), case.signed_by.get(mandate_id)
-    if in_force is not None and signed is None:
+    if in_force is not None and signed is None:  # the registry's, as most probes take it: computed once
         return replace(in_force, resolution=cited or in_force.resolution)
     known = project.registry.on(mandate, case.date)
     if not project.registry.exists_on(mandate, case.date) or (known.holder is None and signed is None):
@@ -331,13 +331,17 @@ def phrasebook_of(project: LetterProject, base: dict[str, Any]) -> Phrasebook:
     return project.phrasebook_for(base.get("language") or project.default_language())
 
 
+def _voice_of(project: LetterProject, base: dict[str, Any]) -> tuple[Case, LetterVoice, Phrasebook]:
+    """A probe's case, the voice its sentences are chosen for, and its language's phrasebook."""
+    case = Case.model_validate(base)
+    return case, LetterVoice(len(case.mandates), case.kind.recipient, case.date), phrasebook_of(project, base)
+
+
 def _silent_phrases(project: LetterProject, base: dict[str, Any]) -> set[str]:
     """The sentences the letter's kind says in no words (a letter to a company has no standard
     question): not offered as the letter's own, or a sentence of the case's own (its first
     question) would be read as boilerplate the drafter added."""
-    case = Case.model_validate(base)
-    voice = LetterVoice(len(case.mandates), case.kind.recipient, case.date)
-    book = phrasebook_of(project, base)
+    _, voice, book = _voice_of(project, base)
     silent = set()
     for name in book.phrases:
         try:
@@ -353,9 +357,7 @@ def _unknown_phrases(project: LetterProject, base: dict[str, Any]) -> dict[str, 
     the reference block of 2021–2022), each with the days its window starts and the next wording
     takes effect (None: none does). The letter read says them in its own words: they are slots,
     and the case gets them as its own wording (`wording:`), as `check` asks of such a letter."""
-    case = Case.model_validate(base)
-    voice = LetterVoice(len(case.mandates), case.kind.recipient, case.date)
-    book = phrasebook_of(project, base)
+    case, voice, book = _voice_of(project, base)
     unknown = {}
     for name, variants in book.phrases.items():
         try:
