@@ -668,11 +668,11 @@ def _own_wording_notices(loaded: LoadedYaml, case: Case, project: LetterProject)
         if in_force is None:
             from ..project.record import command_that_records
 
-            command = command_that_records(mandate_id, unknown or "")
+            command = command_that_records(mandate_id, unknown or "", number)
             yield Problem(
                 at(("resolutions", mandate_id)),
                 f"the letter cites resolution {number}; {unknown}"
-                + (f": record it, from its source: {command.replace('RESOLUTION', number)}" if command else ""),
+                + (f": record it, from its source: {command}" if command else ""),
                 f"resolutions.{mandate_id}",
                 severity="notice",
             )

@@ -399,9 +399,10 @@ def record_establish(
     return recording.finish()
 
 
-def command_that_records(mandate_id: str, missing: str) -> str | None:
+def command_that_records(mandate_id: str, missing: str, number: str = "RESOLUTION") -> str | None:
     """The `alletter mandates record …` command that fills a gap the registry reports (`missing`,
-    as `RegistryOnDates` words it), filled in as far as the gap tells; None for other problems."""
+    as `RegistryOnDates` words it), filled in as far as the gap tells, and with the renewal's
+    `number` where the caller knows it (a letter that cites it); None for other problems."""
     import re
 
     holder = f'alletter mandates record holder {mandate_id} "NAME" --from DATE --source URL'
@@ -412,7 +413,7 @@ def command_that_records(mandate_id: str, missing: str) -> str | None:
         return f"alletter mandates record renewal {mandate_id} {undated.group(1)} --adopted DATE --source URL"
     unnumbered = re.search(r"renewed `[^`]+` on ([0-9-]+) has no number", missing)
     if unnumbered:
-        return f"alletter mandates record renewal {mandate_id} RESOLUTION --adopted {unnumbered.group(1)} --source URL"
+        return f"alletter mandates record renewal {mandate_id} {number} --adopted {unnumbered.group(1)} --source URL"
     if "its renewal in force on" in missing or missing.startswith("no resolution on"):
-        return f"alletter mandates record renewal {mandate_id} RESOLUTION --adopted DATE --source URL"
+        return f"alletter mandates record renewal {mandate_id} {number} --adopted DATE --source URL"
     return None
