@@ -92,6 +92,23 @@ def project_copy(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+TORTURE_RENEWAL_2023 = "  - number: 52/7\n    adopted: 2023-04-03\n"
+
+
+def letter_under_a_renewal_without_number(project: Path, changes: dict[str, Any] | None = None) -> Path:
+    """In a project copy: torture's renewal of 3 April 2023 known by its date only (its number,
+    52/7, struck out of the registry), and a case under it dated 1 June 2023 (AL PAK 1/2023's other
+    fields, with `changes`). Returns the case file."""
+    registry = project / "mandates.yaml"
+    text = registry.read_text(encoding="utf-8")
+    assert TORTURE_RENEWAL_2023 in text, "the registry no longer records torture's 2023 renewal this way"
+    registry.write_text(text.replace(TORTURE_RENEWAL_2023, "  - adopted: 2023-04-03\n"), encoding="utf-8")
+    data = published_case("AL-PAK-1-2023") | {"reference": "AL PAK 7/2023", "date": "2023-06-01", "mandates": ["torture"]}
+    case = project / "cases" / "AL-PAK-7-2023.yaml"
+    case.write_text(yaml.safe_dump(data | (changes or {}), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return case
+
+
 @pytest.fixture(scope="session")
 def published_letters(tmp_path_factory) -> Path:
     """Both published letters in every format, built by `alletter render` into a fresh directory."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, run_alletter
+from conftest import REPO, letter_under_a_renewal_without_number, run_alletter
 from textextract import compare_words, docx_text
 
 from alletter.importer.case_file import merge_into
@@ -564,16 +564,7 @@ def test_a_letter_citing_a_renewal_the_registry_knows_by_its_date_only_imports_w
     """Where mandates.yaml lacks the number of the renewal in force (here torture's of April 2023,
     made number-less in a copy), import reads the number the letter cites into `resolutions:`,
     rather than stopping at the registry's gap, and the case builds the letter again."""
-    registry = project_copy / "mandates.yaml"
-    text = registry.read_text(encoding="utf-8")
-    assert "  - number: 52/7\n    adopted: 2023-04-03\n" in text
-    registry.write_text(
-        text.replace("  - number: 52/7\n    adopted: 2023-04-03\n", "  - adopted: 2023-04-03\n"), encoding="utf-8"
-    )
-    data = yaml.safe_load((REPO / "cases" / "AL-PAK-1-2023.yaml").read_text(encoding="utf-8"))
-    data |= {"reference": "AL PAK 7/2023", "date": "2023-06-01", "mandates": ["torture"], "resolutions": {"torture": "52/7"}}
-    case = project_copy / "cases" / "AL-PAK-7-2023.yaml"
-    case.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    case = letter_under_a_renewal_without_number(project_copy, {"resolutions": {"torture": "52/7"}})
     built = run_alletter("render", case, "--out", project_copy / "out", "--format", "docx", cwd=project_copy)
     assert built.returncode == 0, built.stdout + built.stderr
     imported = project_copy / "imported" / "AL-PAK-7-2023.yaml"

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from tests.conftest import REPO, run_alletter
+from tests.conftest import REPO, letter_under_a_renewal_without_number, run_alletter
 from tests.textextract import docx_text, pdf_text
 
 FORMS = REPO / "cases" / "forms"
@@ -388,22 +388,14 @@ def test_a_letter_gives_the_resolution_it_cites_where_the_registry_lacks_its_num
     """A renewal the registry knows only by its date (`- adopted: …`, no number): a published
     letter of those dates prints the number it cites, so its case gives it (`resolutions:`), check
     notes it with the command that records it, and the letter prints it; without it, refused."""
-    registry = project_copy / "mandates.yaml"
-    text = registry.read_text(encoding="utf-8")
-    assert "  - number: 52/7\n    adopted: 2023-04-03\n" in text  # torture's renewal of April 2023
-    registry.write_text(
-        text.replace("  - number: 52/7\n    adopted: 2023-04-03\n", "  - adopted: 2023-04-03\n"), encoding="utf-8"
-    )
-    data = yaml.safe_load((REPO / "cases" / "AL-PAK-1-2023.yaml").read_text(encoding="utf-8"))
-    data |= {"reference": "AL PAK 7/2023", "date": "2023-06-01", "mandates": ["torture"]}
-    case = project_copy / "cases" / "AL-PAK-7-2023.yaml"
-    case.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    case = letter_under_a_renewal_without_number(project_copy)
     refused = run_alletter("check", case, cwd=project_copy)
     assert refused.returncode == 1
     assert "the resolution that renewed `torture` on 2023-04-03 has no number in mandates.yaml" in refused.stdout
     assert "or give the resolution this letter cites: resolutions: {torture: NUMBER}" in refused.stdout
 
-    case.write_text(yaml.safe_dump(data | {"resolutions": {"torture": "52/7"}}, allow_unicode=True, sort_keys=False))
+    cited = yaml.safe_load(case.read_text(encoding="utf-8")) | {"resolutions": {"torture": "52/7"}}
+    case.write_text(yaml.safe_dump(cited, allow_unicode=True, sort_keys=False), encoding="utf-8")
     checked = run_alletter("check", case, cwd=project_copy)
     assert checked.returncode == 0, checked.stdout
     assert (
