@@ -28,7 +28,8 @@ from .load import read_source
 from .wording import LANGUAGES, LetterVoice, MissingWording, Phrasebook, choose_variant
 from .yaml_edit import Change, Edit, Recorder, YamlText, dump_lines, validated
 
-RecipientKind = Literal["state", "non-state"]
+# Whom a wording serves (as `Variant.recipient`): not schema.RecipientKind, which names three kinds
+VoiceRecipient = Literal["state", "non-state"]
 
 
 def record_wording(
@@ -39,7 +40,7 @@ def record_wording(
     against: str,
     recorder: Recorder,
     language: str = "en",
-    recipient: RecipientKind | None = None,
+    recipient: VoiceRecipient | None = None,
 ) -> Change:
     """The phrasebook of `language` with `phrase` worded `words` (`text`, or `one` and/or `many`)
     from `since` on, for `recipient` (or any), approved by `recorder` against `against`."""
@@ -114,7 +115,7 @@ def _parsed(path: Path, what: str, words: str) -> None:
 
 
 def _check_in_force(
-    path: Path, what: str, book: Phrasebook, phrase: str, since: date, words: dict[str, str], recipient: RecipientKind | None
+    path: Path, what: str, book: Phrasebook, phrase: str, since: date, words: dict[str, str], recipient: VoiceRecipient | None
 ) -> None:
     """A letter of `since` now prints the recorded wording, for each recipient and speaker count it
     serves: else a wording of the same date (a recipient's own, a named form) would hide it."""
